@@ -1,0 +1,1 @@
+"""lactlog: how much high-lactate stimulus did this training give?"""

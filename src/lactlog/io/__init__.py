@@ -1,0 +1,148 @@
+"""Readers: every supported file format into the canonical :class:`~lactlog.model.Activity`.
+
+:func:`read` sniffs the format from the content (not only the extension), decompresses gzip
+with a size cap, and dispatches to the format's reader.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+from lactlog.errors import CorruptFileError, EmptyFileError, InputError, UnsupportedFormatError
+from lactlog.io.common import RawInput
+from lactlog.model import Activity
+
+#: Extensions :func:`find_inputs` picks up when walking folders (case-insensitive).
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".fit", ".fit.gz", ".tcx", ".tcx.gz", ".gpx", ".gpx.gz", ".csv")
+
+#: Default largest decompressed size of a ``.gz`` input [bytes].
+MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024
+
+DECODERS: tuple[str, ...] = ("lactlog", "fitparse")
+
+
+def read(path: str | Path, decoder: str = "lactlog") -> list[Activity]:
+    """Read one file and return its sessions (several for a multisport FIT file).
+
+    Parameters
+    ----------
+    path : str or Path
+        A FIT (optionally gzip-compressed), TCX, GPX or time-series CSV file.
+    decoder : {"lactlog", "fitparse"}
+        FIT decoder: lactlog's columnar decoder (fast) or fitparse (reference).
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, is damaged, or is not a supported format.
+    """
+    raw = load(path)
+    kind = sniff(raw)
+    if kind == "fit":
+        from lactlog.io.fit import read_fit
+
+        return read_fit(raw, decoder=decoder)
+    if kind == "tcx":
+        from lactlog.io.tcx import read_tcx
+
+        return read_tcx(raw)
+    if kind == "gpx":
+        from lactlog.io.gpx import read_gpx
+
+        return read_gpx(raw)
+    from lactlog.io.csvfile import read_csv
+
+    return read_csv(raw)
+
+
+def load(path: str | Path, max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES) -> RawInput:
+    """Read a file's bytes (never modifying it), decompressing gzip up to a size cap."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file") from None
+    except FileNotFoundError:
+        raise InputError("no such file") from None
+    except PermissionError:
+        raise InputError("permission denied") from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})") from None
+    raw = RawInput.from_bytes(str(path), data)
+    if data[:2] == b"\x1f\x8b":
+        return RawInput(source=raw.source, data=gunzip(data, max_decompressed_bytes), sha256=raw.sha256)
+    return raw
+
+
+def gunzip(data: bytes, max_bytes: int) -> bytes:
+    """Decompress gzip data, refusing to produce more than ``max_bytes`` bytes."""
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = decompressor.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        raise CorruptFileError(f"damaged gzip data ({exc})") from None
+    if len(out) > max_bytes:
+        raise InputError(
+            f"decompresses to more than {max_bytes / 2**20:,.0f} MB; refusing to read it "
+            "(raise the limit if the file is genuine)"
+        )
+    if not decompressor.eof:
+        raise CorruptFileError("gzip data is truncated")
+    return out
+
+
+def sniff(raw: RawInput) -> str:
+    """Tell the format of the content: ``fit``, ``tcx``, ``gpx`` or ``csv``."""
+    data = raw.data
+    if not data.strip():
+        raise EmptyFileError("the file is empty")
+    if len(data) >= 12 and data[8:12] == b".FIT":
+        return "fit"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<"):
+        if b"trainingcenterdatabase" in head:
+            return "tcx"
+        if b"<gpx" in head:
+            return "gpx"
+        raise UnsupportedFormatError("an XML file that is neither TCX nor GPX")
+    lowered = raw.source.lower()
+    if lowered.endswith((".fit", ".fit.gz")):
+        raise UnsupportedFormatError(_not_fit_hint(data))
+    if b"\x00" in data[:4096]:
+        raise UnsupportedFormatError(
+            "a binary file that is not FIT; lactlog reads FIT, TCX, GPX and CSV"
+        )
+    return "csv"
+
+
+def _not_fit_hint(data: bytes) -> str:
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"trainingcenterdatabase" in head:
+        guess = " — is it a TCX export?"
+    elif b"<gpx" in head:
+        guess = " — is it a GPX export?"
+    elif head.startswith(b"<"):
+        guess = " — it looks like XML"
+    elif len(data) < 12:
+        guess = f" (only {len(data)} bytes)"
+    else:
+        guess = ""
+    return f"not a FIT file (no '.FIT' signature){guess}"
+
+
+def find_inputs(paths: list[Path]) -> list[Path]:
+    """Expand folders recursively into supported files (sorted); files are kept as given."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.name.lower().endswith(SUPPORTED_SUFFIXES)
+                )
+            )
+        else:
+            found.append(path)
+    return found

@@ -1,0 +1,162 @@
+"""The canonical activity model every reader produces and every analysis consumes.
+
+One :class:`Activity` is one training session. A FIT file with several sessions (multisport)
+yields several activities. All quantities are SI units (or the unit named in the column/field
+name); times are UTC.
+
+Column conventions of :attr:`Activity.samples` (float64, NaN for missing values):
+
+=================  ====================================
+column             meaning [unit]
+=================  ====================================
+heart_rate_bpm     heart rate [beats/min]
+power_w            power [W]
+speed_mps          speed [m/s]
+cadence_rpm        cadence [rev/min or steps/min as the device records it]
+distance_m         cumulative distance [m]
+altitude_m         altitude [m]
+lat_deg, lon_deg   position [degrees, WGS84]
+temperature_c      temperature [°C]
+=================  ====================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+SAMPLE_COLUMNS: tuple[str, ...] = (
+    "heart_rate_bpm",
+    "power_w",
+    "speed_mps",
+    "cadence_rpm",
+    "distance_m",
+    "altitude_m",
+    "lat_deg",
+    "lon_deg",
+    "temperature_c",
+)
+
+PAUSE_COLUMNS: tuple[str, ...] = ("start", "end")
+LAP_COLUMNS: tuple[str, ...] = (
+    "start",
+    "elapsed_s",
+    "timer_s",
+    "distance_m",
+    "avg_heart_rate_bpm",
+    "max_heart_rate_bpm",
+    "avg_power_w",
+)
+SET_COLUMNS: tuple[str, ...] = (
+    "start",
+    "duration_s",
+    "set_type",
+    "repetitions",
+    "weight_kg",
+    "exercise_category",
+    "exercise_name",
+)
+
+
+@dataclass(frozen=True)
+class ActivityMeta:
+    """Where a session comes from and what it is.
+
+    ``sport`` uses the FIT profile's sport names (``running``, ``cycling``, ``training``,
+    ``rowing``, ``swimming``, ``generic`` ...) whatever the input format.
+    """
+
+    source: str
+    sha256: str
+    format: str
+    sport: str = "generic"
+    sub_sport: str | None = None
+    start: datetime | None = None
+    utc_offset_s: int | None = None
+    manufacturer: str | None = None
+    product: str | None = None
+    session_index: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimeInZone:
+    """One FIT ``time_in_zone`` message: the device's own zone boundaries and times.
+
+    ``hr_zone_high_bpm[i]`` is the upper boundary of zone *i*; there is one more time value than
+    boundaries (the last zone is open above).
+    """
+
+    reference: str
+    reference_index: int | None
+    hr_zone_high_bpm: tuple[float, ...] = ()
+    time_in_hr_zone_s: tuple[float, ...] = ()
+    power_zone_high_w: tuple[float, ...] = ()
+    time_in_power_zone_s: tuple[float, ...] = ()
+    threshold_heart_rate_bpm: float | None = None
+    max_heart_rate_bpm: float | None = None
+    resting_heart_rate_bpm: float | None = None
+    functional_threshold_power_w: float | None = None
+
+
+@dataclass(frozen=True)
+class DeviceSummary:
+    """Values the recording device computed itself, as read from the file (None if absent)."""
+
+    elapsed_s: float | None = None
+    timer_s: float | None = None
+    distance_m: float | None = None
+    avg_heart_rate_bpm: float | None = None
+    max_heart_rate_bpm: float | None = None
+    avg_power_w: float | None = None
+    normalized_power_w: float | None = None
+    training_stress_score: float | None = None
+    intensity_factor: float | None = None
+    threshold_power_w: float | None = None
+    threshold_heart_rate_bpm: float | None = None
+    functional_threshold_power_w: float | None = None
+    max_heart_rate_setting_bpm: float | None = None
+    resting_heart_rate_bpm: float | None = None
+    aerobic_training_effect: float | None = None
+    anaerobic_training_effect: float | None = None
+    time_in_zone: tuple[TimeInZone, ...] = ()
+
+
+def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
+    """An empty DataFrame with the given columns (used for absent pauses, laps, sets)."""
+    return pd.DataFrame({name: pd.Series(dtype="float64") for name in columns})
+
+
+def empty_samples() -> pd.DataFrame:
+    """An empty samples frame with a UTC DatetimeIndex."""
+    return pd.DataFrame(index=pd.DatetimeIndex([], tz="UTC", name="time"))
+
+
+@dataclass
+class Activity:
+    """One training session in canonical form.
+
+    Attributes
+    ----------
+    meta : ActivityMeta
+    samples : DataFrame
+        UTC ``DatetimeIndex`` named ``time`` (sorted, unique); float columns from
+        :data:`SAMPLE_COLUMNS`, only those present.
+    pauses : DataFrame
+        Timer stops: columns ``start``, ``end`` (UTC timestamps; ``end`` NaT if never restarted).
+    laps : DataFrame
+        Columns :data:`LAP_COLUMNS`.
+    sets : DataFrame
+        Strength sets, columns :data:`SET_COLUMNS`; ``set_type`` is ``active`` or ``rest``;
+        ``weight_kg`` in kilograms; ``exercise_category``/``exercise_name`` are FIT profile names.
+    device_summary : DeviceSummary
+    """
+
+    meta: ActivityMeta
+    samples: pd.DataFrame = field(default_factory=empty_samples)
+    pauses: pd.DataFrame = field(default_factory=lambda: empty_frame(PAUSE_COLUMNS))
+    laps: pd.DataFrame = field(default_factory=lambda: empty_frame(LAP_COLUMNS))
+    sets: pd.DataFrame = field(default_factory=lambda: empty_frame(SET_COLUMNS))
+    device_summary: DeviceSummary = field(default_factory=DeviceSummary)

@@ -1,0 +1,34 @@
+"""Shared test fixtures: where the shared corpus lives (tests skip cleanly without it)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+
+
+def corpus_files(folder: str) -> list[Path]:
+    """Files of one corpus folder (empty when the corpus is absent)."""
+    base = CORPUS / folder
+    return sorted(p for p in base.iterdir() if p.is_file()) if base.is_dir() else []
+
+
+def corpus_manifest() -> dict[str, dict[str, str]]:
+    """MANIFEST.tsv rows keyed by their ``file`` column (empty when the corpus is absent)."""
+    path = CORPUS / "MANIFEST.tsv"
+    if not path.is_file():
+        return {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {row["file"]: row for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def corpus_params(folder: str) -> list:
+    """pytest parameters over a corpus folder; one skipped placeholder when it is absent."""
+    files = corpus_files(folder)
+    if not files:
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"../shared/corpus/{folder} absent"))]
+    return [pytest.param(p, id=p.name) for p in files]
