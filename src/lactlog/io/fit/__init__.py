@@ -1,0 +1,24 @@
+"""FIT reader: columnar decoding (default) or fitparse, then the shared activity builder."""
+
+from __future__ import annotations
+
+from lactlog.io.common import RawInput
+from lactlog.model import Activity
+
+
+def read_fit(raw: RawInput, decoder: str = "lactlog") -> list[Activity]:
+    """Read a FIT file (possibly several chained files) into one activity per session.
+
+    ``decoder`` is ``"lactlog"`` (columnar numpy decoder) or ``"fitparse"`` (reference).
+    """
+    from lactlog.io.fit.activity import build_activities
+
+    if decoder == "fitparse":
+        from lactlog.io.fit.oracle import decode_with_fitparse
+
+        decoded = decode_with_fitparse(raw.data)
+    else:
+        from lactlog.io.fit.decode import decode
+
+        decoded = decode(raw.data)
+    return build_activities(raw, decoded)

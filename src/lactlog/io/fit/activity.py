@@ -1,0 +1,354 @@
+"""Decoded FIT messages -> canonical :class:`~lactlog.model.Activity` objects.
+
+Shared by both decoders (lactlog's columnar one and fitparse), so they can only differ in
+decoding. One activity per ``session`` message (multisport files have several); records, laps,
+sets and timer pauses go to the session whose start precedes them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+
+from lactlog.errors import EmptyFileError
+from lactlog.io.common import RawInput, build_samples
+from lactlog.io.fit import profile
+from lactlog.io.fit.decode import Columns, DecodedFit
+from lactlog.model import (
+    LAP_COLUMNS,
+    SET_COLUMNS,
+    Activity,
+    ActivityMeta,
+    DeviceSummary,
+    TimeInZone,
+    empty_frame,
+)
+
+_SEMICIRCLE_DEG = 180.0 / 2**31
+_FIRST_ABSOLUTE_TIME = 0x10000000  # smaller FIT date_time values are relative (device uptime)
+
+#: record field -> canonical sample column (first present wins) and the factor to apply.
+_SAMPLE_FIELDS: tuple[tuple[str, tuple[str, ...], float], ...] = (
+    ("heart_rate_bpm", ("heart_rate",), 1.0),
+    ("power_w", ("power",), 1.0),
+    ("speed_mps", ("enhanced_speed", "speed"), 1.0),
+    ("cadence_rpm", ("cadence",), 1.0),
+    ("distance_m", ("distance",), 1.0),
+    ("altitude_m", ("enhanced_altitude", "altitude"), 1.0),
+    ("lat_deg", ("position_lat",), _SEMICIRCLE_DEG),
+    ("lon_deg", ("position_long",), _SEMICIRCLE_DEG),
+    ("temperature_c", ("temperature",), 1.0),
+)
+
+
+def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
+    """Turn decoded messages into one activity per session."""
+    messages = decoded.messages
+    records = messages.get("record", {})
+    sessions = _sessions(messages)
+    if not sessions and not _column(records, "timestamp").size:
+        if decoded.stopped_early:
+            raise EmptyFileError(f"{decoded.warnings[0]} — nothing usable before the damage")
+        raise EmptyFileError("no activity in this FIT file (no session and no records)")
+    record_times = fit_times(_column(records, "timestamp"))
+    if not sessions:
+        sessions = [_implicit_session(messages, record_times)]
+    starts = np.array([s["start_time"] for s in sessions], dtype=np.float64)
+    device = _device(messages)
+    thresholds = _thresholds(messages)
+    offset = _utc_offset_s(messages)
+    activities = []
+    for index, session in enumerate(sessions):
+        def owner(times: np.ndarray, i: int = index) -> np.ndarray:
+            return _session_of(times, starts) == i
+
+        samples, sample_warnings = _samples(records, record_times, owner(record_times))
+        meta = ActivityMeta(
+            source=raw.source,
+            sha256=raw.sha256,
+            format="fit",
+            sport=profile.enum_name("sport", session.get("sport")) or "generic",
+            sub_sport=profile.enum_name("sub_sport", session.get("sub_sport")),
+            start=_datetime(session["start_time"]),
+            utc_offset_s=offset,
+            manufacturer=device[0],
+            product=device[1],
+            session_index=index,
+            warnings=tuple(decoded.warnings + sample_warnings),
+        )
+        activities.append(
+            Activity(
+                meta=meta,
+                samples=samples,
+                pauses=_pauses(messages.get("event", {}), owner),
+                laps=_laps(messages.get("lap", {}), owner),
+                sets=_sets(messages.get("set", {}), owner),
+                device_summary=_device_summary(session, messages, thresholds),
+            )
+        )
+    return activities
+
+
+def fit_times(seconds: np.ndarray) -> np.ndarray:
+    """FIT date_time seconds -> FIT seconds with relative/invalid values set to NaN."""
+    seconds = np.asarray(seconds, dtype=np.float64)
+    return np.where(seconds >= _FIRST_ABSOLUTE_TIME, seconds, np.nan)
+
+
+def _to_index(seconds: np.ndarray) -> pd.DatetimeIndex:
+    unix_ns = (seconds + profile.FIT_EPOCH_UNIX_S) * 1e9
+    return pd.DatetimeIndex(pd.to_datetime(unix_ns, unit="ns", utc=True))
+
+
+def _datetime(seconds: float) -> datetime | None:
+    if seconds != seconds:
+        return None
+    return datetime.fromtimestamp(seconds + profile.FIT_EPOCH_UNIX_S, tz=timezone.utc)
+
+
+def _column(columns: Columns, name: str) -> np.ndarray:
+    values = columns.get(name)
+    return values if values is not None else np.empty(0)
+
+
+def _first(columns: Columns, name: str, row: int = 0) -> float | None:
+    """A scalar field of one message row, None when absent or invalid."""
+    values = columns.get(name)
+    if values is None or row >= len(values):
+        return None
+    value = values[row]
+    if isinstance(value, np.ndarray):  # array field: its first element
+        value = value[0] if value.size else np.nan
+    return None if value is None or value != value else float(value)
+
+
+def _sessions(messages: dict[str, Columns]) -> list[dict[str, float]]:
+    """Session rows as dicts, in time order, each with a usable ``start_time``."""
+    columns = messages.get("session", {})
+    n = len(next(iter(columns.values()))) if columns else 0
+    sessions = []
+    for row in range(n):
+        session = {
+            name: _first(columns, name, row)
+            for name, values in columns.items()
+            if values.dtype != object
+        }
+        start = session.get("start_time")
+        if start is None or start < _FIRST_ABSOLUTE_TIME:
+            end, elapsed = session.get("timestamp"), session.get("total_elapsed_time")
+            if end is None or elapsed is None or end < _FIRST_ABSOLUTE_TIME:
+                continue
+            start = end - elapsed
+        session["start_time"] = start
+        sessions.append(session)
+    return sorted(sessions, key=lambda s: s["start_time"])
+
+
+def _implicit_session(messages: dict[str, Columns], record_times: np.ndarray) -> dict[str, float]:
+    """A session for files that have records but no session message."""
+    valid = record_times[~np.isnan(record_times)]
+    sport = messages.get("sport", {})
+    return {
+        "start_time": float(valid.min()) if valid.size else float("nan"),
+        "sport": _first(sport, "sport"),
+        "sub_sport": _first(sport, "sub_sport"),
+    }
+
+
+def _session_of(times: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Index of the session each time belongs to: the last one started at or before it."""
+    return np.maximum(np.searchsorted(starts, times, side="right") - 1, 0)
+
+
+def _samples(
+    records: Columns, times: np.ndarray, mask: np.ndarray
+) -> tuple[pd.DataFrame, list[str]]:
+    columns = {}
+    for column, fields, factor in _SAMPLE_FIELDS:
+        values = None
+        for name in fields:
+            candidate = records.get(name)
+            if candidate is None or candidate.ndim != 1:
+                continue
+            values = candidate if values is None else np.where(np.isnan(values), candidate, values)
+        if values is not None:
+            columns[column] = values[mask] * factor
+    return build_samples(_to_index(times[mask]), columns)
+
+
+def _pauses(events: Columns, owner) -> pd.DataFrame:
+    """Timer pauses: each timer stop up to the next timer start (FIT ``event`` messages)."""
+    times = fit_times(_column(events, "timestamp"))
+    kind = _column(events, "event")
+    timer = (kind == profile.enum_code("event", "timer")) & ~np.isnan(times)
+    types = [profile.enum_name("event_type", t) for t in _column(events, "event_type")[timer]]
+    pauses: list[tuple[float, float]] = []
+    stopped_at: float | None = None
+    for time_s, event_type in zip(times[timer].tolist(), types):  # one step per timer event
+        if event_type is not None and event_type.startswith("stop") and stopped_at is None:
+            stopped_at = time_s
+        elif event_type == "start" and stopped_at is not None:
+            if time_s > stopped_at:
+                pauses.append((stopped_at, time_s))
+            stopped_at = None
+    if not pauses:
+        return empty_frame(("start", "end"))
+    starts = np.array([p[0] for p in pauses])
+    keep = owner(starts)
+    return pd.DataFrame(
+        {
+            "start": _to_index(starts[keep]),
+            "end": _to_index(np.array([p[1] for p in pauses])[keep]),
+        }
+    )
+
+
+def _laps(laps: Columns, owner) -> pd.DataFrame:
+    starts = fit_times(_column(laps, "start_time"))
+    if not starts.size:
+        return empty_frame(LAP_COLUMNS)
+    keep = owner(starts) & ~np.isnan(starts)
+
+    def values(name: str) -> np.ndarray:
+        column = laps.get(name)
+        return column[keep] if column is not None and column.ndim == 1 else np.full(keep.sum(), np.nan)
+
+    return pd.DataFrame(
+        {
+            "start": _to_index(starts[keep]),
+            "elapsed_s": values("total_elapsed_time"),
+            "timer_s": values("total_timer_time"),
+            "distance_m": values("total_distance"),
+            "avg_heart_rate_bpm": values("avg_heart_rate"),
+            "max_heart_rate_bpm": values("max_heart_rate"),
+            "avg_power_w": values("avg_power"),
+        }
+    )
+
+
+def _sets(sets: Columns, owner) -> pd.DataFrame:
+    """Strength sets from FIT ``set`` messages (global 225)."""
+    starts = fit_times(_column(sets, "start_time"))
+    if not starts.size:
+        return empty_frame(SET_COLUMNS)
+    if np.isnan(starts).all():  # some devices only fill the timestamp (the set's end)
+        starts = fit_times(_column(sets, "timestamp")) - np.nan_to_num(_column(sets, "duration"))
+    keep = owner(starts) & ~np.isnan(starts)
+    category = sets.get("category")
+    if category is not None and category.ndim == 2:
+        category = category[:, 0]
+    subtype = sets.get("category_subtype")
+    if subtype is not None and subtype.ndim == 2:
+        subtype = subtype[:, 0]
+    n = int(keep.sum())
+    categories = [profile.enum_name("exercise_category", c) for c in _or_nan(category, keep, n)]
+    names = [
+        profile.exercise_name(c, s) for c, s in zip(categories, _or_nan(subtype, keep, n))
+    ]
+    return pd.DataFrame(
+        {
+            "start": _to_index(starts[keep]),
+            "duration_s": _or_nan(sets.get("duration"), keep, n),
+            "set_type": [profile.enum_name("set_type", t) for t in _or_nan(sets.get("set_type"), keep, n)],
+            "repetitions": _or_nan(sets.get("repetitions"), keep, n),
+            "weight_kg": _or_nan(sets.get("weight"), keep, n),
+            "exercise_category": categories,
+            "exercise_name": names,
+        }
+    )
+
+
+def _or_nan(values: np.ndarray | None, keep: np.ndarray, n: int) -> np.ndarray:
+    return values[keep] if values is not None and values.ndim == 1 else np.full(n, np.nan)
+
+
+def _device(messages: dict[str, Columns]) -> tuple[str | None, str | None]:
+    """(manufacturer, product) of the recording device, from ``file_id``."""
+    file_id = messages.get("file_id", {})
+    manufacturer = _first(file_id, "manufacturer")
+    product_name = file_id.get("product_name")
+    if product_name is not None and product_name[0]:
+        product = str(product_name[0])
+    else:
+        product = profile.product_name(manufacturer, _first(file_id, "product"))
+    return profile.enum_name("manufacturer", manufacturer), product
+
+
+def _thresholds(messages: dict[str, Columns]) -> dict[str, float | None]:
+    zones, user = messages.get("zones_target", {}), messages.get("user_profile", {})
+    return {
+        "threshold_heart_rate_bpm": _first(zones, "threshold_heart_rate"),
+        "functional_threshold_power_w": _first(zones, "functional_threshold_power"),
+        "max_heart_rate_setting_bpm": _first(zones, "max_heart_rate")
+        or _first(user, "default_max_heart_rate"),
+        "resting_heart_rate_bpm": _first(user, "resting_heart_rate"),
+    }
+
+
+def _utc_offset_s(messages: dict[str, Columns]) -> int | None:
+    """Local time minus UTC, from the ``activity`` message, rounded to 15 min."""
+    activity = messages.get("activity", {})
+    local, utc = _first(activity, "local_timestamp"), _first(activity, "timestamp")
+    if local is None or utc is None:
+        return None
+    offset = round((local - utc) / 900) * 900
+    return int(offset) if abs(offset) <= 14 * 3600 else None
+
+
+def _device_summary(
+    session: dict[str, float], messages: dict[str, Columns], thresholds: dict[str, float | None]
+) -> DeviceSummary:
+    return DeviceSummary(
+        elapsed_s=session.get("total_elapsed_time"),
+        timer_s=session.get("total_timer_time"),
+        distance_m=session.get("total_distance"),
+        avg_heart_rate_bpm=session.get("avg_heart_rate"),
+        max_heart_rate_bpm=session.get("max_heart_rate"),
+        avg_power_w=session.get("avg_power"),
+        normalized_power_w=session.get("normalized_power"),
+        training_stress_score=session.get("training_stress_score"),
+        intensity_factor=session.get("intensity_factor"),
+        threshold_power_w=session.get("threshold_power"),
+        aerobic_training_effect=session.get("total_training_effect"),
+        anaerobic_training_effect=session.get("total_anaerobic_training_effect"),
+        time_in_zone=_time_in_zone(messages.get("time_in_zone", {}), session),
+        **thresholds,
+    )
+
+
+def _time_in_zone(columns: Columns, session: dict[str, float]) -> tuple[TimeInZone, ...]:
+    """The device's ``time_in_zone`` messages that refer to this session."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    session_number = profile.message_number("session")
+    index = session.get("message_index")
+    found = []
+    for row in range(n):
+        reference = _first(columns, "reference_mesg", row)
+        reference_index = _first(columns, "reference_index", row)
+        if reference != session_number or (index is not None and reference_index != index):
+            continue
+        found.append(
+            TimeInZone(
+                reference="session",
+                reference_index=None if reference_index is None else int(reference_index),
+                hr_zone_high_bpm=_array(columns, "hr_zone_high_boundary", row),
+                time_in_hr_zone_s=_array(columns, "time_in_hr_zone", row),
+                power_zone_high_w=_array(columns, "power_zone_high_boundary", row),
+                time_in_power_zone_s=_array(columns, "time_in_power_zone", row),
+                threshold_heart_rate_bpm=_first(columns, "threshold_heart_rate", row),
+                max_heart_rate_bpm=_first(columns, "max_heart_rate", row),
+                resting_heart_rate_bpm=_first(columns, "resting_heart_rate", row),
+                functional_threshold_power_w=_first(columns, "functional_threshold_power", row),
+            )
+        )
+    return tuple(found)
+
+
+def _array(columns: Columns, name: str, row: int) -> tuple[float, ...]:
+    values = columns.get(name)
+    if values is None:
+        return ()
+    cells = np.atleast_1d(values[row]).astype(np.float64)
+    return tuple(float(v) for v in cells[~np.isnan(cells)])

@@ -1,0 +1,127 @@
+"""fitparse as an alternative FIT decoder (``--decoder fitparse``) and the tests' oracle.
+
+It produces the same :data:`~lactlog.io.fit.decode.FitMessages` columns as lactlog's columnar
+decoder, so everything after decoding is shared. fitparse decodes record by record in Python
+(roughly 5–15 k records/s), which is why it is not the default.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings as warnings_module
+
+import numpy as np
+
+from lactlog.errors import CorruptFileError
+from lactlog.io.fit.decode import CRC_MISMATCH, WANTED_MESSAGES, Columns, DecodedFit, FitMessages
+
+
+def decode_with_fitparse(data: bytes, wanted: tuple[str, ...] = WANTED_MESSAGES) -> DecodedFit:
+    """Decode with fitparse; a failure mid-file keeps the messages read before it."""
+    import fitparse
+
+    with warnings_module.catch_warnings(record=True) as caught:
+        warnings_module.simplefilter("always")
+        try:
+            # check_crc=True even though a bad CRC is only a warning for lactlog: with
+            # check_crc=False fitparse 2.x leaves the CRC bytes unread and so cannot read
+            # chained files. On a mismatch, read again without the check.
+            decoded = _collect(data, wanted, check_crc=True)
+        except fitparse.FitCRCError:
+            decoded = _collect(data, wanted, check_crc=False)
+            decoded.warnings.insert(0, CRC_MISMATCH)
+    decoded.warnings.extend(str(w.message) for w in caught)
+    return decoded
+
+
+def _collect(data: bytes, wanted: tuple[str, ...], check_crc: bool) -> DecodedFit:
+    import fitparse
+
+    rows: dict[str, list[dict[str, object]]] = {name: [] for name in wanted}
+    notes: list[str] = []
+    n_records = 0
+    stopped_early = False
+    fit = fitparse.FitFile(io.BytesIO(data), check_crc=check_crc, check_developer_data=False)
+    try:
+        for message in fit.get_messages(with_definitions=True):
+            n_records += 1
+            if message.type == "data" and message.name in rows:
+                rows[message.name].append(_message_values(message))
+    except fitparse.FitCRCError:
+        raise
+    except fitparse.FitParseError as exc:
+        if n_records == 0:
+            raise CorruptFileError(f"fitparse cannot read it: {exc}") from None
+        notes.append(f"fitparse stopped: {exc}; {n_records:,} records read")
+        stopped_early = True
+    messages: FitMessages = {name: _to_columns(r) for name, r in rows.items() if r}
+    return DecodedFit(messages, notes, n_records, stopped_early)
+
+
+def _message_values(message) -> dict[str, object]:
+    """Field values of one fitparse message, keyed by main field name, lactlog's conventions.
+
+    Explicit fields win over values unpacked from another field's components, unless missing.
+    """
+    explicit: dict[str, object] = {}
+    components: dict[str, object] = {}
+    for field_data in message.fields:
+        field_def = field_data.field_def
+        if field_data.field is None or field_data.field.field_type == "devfield":
+            continue  # unknown or developer field
+        if field_def is not None and field_def.base_type.name == "byte":
+            continue  # opaque bytes: only their components are used
+        main = field_data.parent_field or field_data.field
+        is_component = field_def is None and main.name != "timestamp"
+        (components if is_component else explicit)[main.name] = _value(field_data, main)
+    for name, value in components.items():
+        if explicit.get(name) is None:
+            explicit[name] = value
+    return explicit
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, tuple):
+        return all(v is None or isinstance(v, (int, float)) for v in value)
+    return isinstance(value, (int, float))
+
+
+def _value(field_data, main) -> object:
+    """fitparse's value as lactlog stores it: numbers scaled, enums and times as raw codes.
+
+    Sub-fields are scaled like their main field, as lactlog's decoder does.
+    """
+    raw, value = field_data.raw_value, field_data.value
+    if isinstance(raw, (bytes, str)) or raw is None:
+        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    if field_data.parent_field is None and _is_number(value):
+        return value
+    if field_data.parent_field is None:
+        return raw  # enum name, date/time: keep the code
+    scale, offset = float(main.scale or 1), float(main.offset or 0)
+    if isinstance(raw, tuple):
+        return tuple(None if r is None else r / scale - offset for r in raw)
+    return raw / scale - offset
+
+
+def _to_columns(rows: list[dict[str, object]]) -> Columns:
+    names: list[str] = []
+    for row in rows:
+        names.extend(n for n in row if n not in names)
+    columns: Columns = {}
+    for name in names:
+        values = [row.get(name) for row in rows]
+        sample = next((v for v in values if v is not None), None)
+        if isinstance(sample, str):
+            columns[name] = np.array(values, dtype=object)
+        elif isinstance(sample, tuple):
+            width = max(len(v) for v in values if isinstance(v, tuple))
+            columns[name] = np.array(
+                [[np.nan if x is None else float(x) for x in (v or ())] + [np.nan] * (width - len(v or ())) for v in values]
+            )
+        else:
+            columns[name] = np.array(
+                [np.nan if v is None or isinstance(v, (str, bytes, tuple)) else float(v) for v in values]
+            )
+    return columns
+

@@ -1,0 +1,157 @@
+"""The FIT profile, taken from fitparse's generated copy of the FIT SDK profile.
+
+Field numbers, scales, offsets, components, sub-fields and enum names all come from
+``fitparse.profile`` (FIT SDK profile 21.x), so lactlog never retypes them. This module only
+reshapes them into small frozen specs the columnar decoder can use, and caches the lookups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from fitparse import profile as _fp
+from fitparse.records import BASE_TYPES as _FP_BASE_TYPES
+
+#: FIT base types: identifier -> (numpy kind char, size [bytes], invalid raw value or None).
+#: Sizes and struct format letters come from fitparse; the invalid values are the FIT protocol's.
+_INVALID: dict[int, float | None] = {
+    0x00: 0xFF, 0x01: 0x7F, 0x02: 0xFF, 0x83: 0x7FFF, 0x84: 0xFFFF, 0x85: 0x7FFFFFFF,
+    0x86: 0xFFFFFFFF, 0x07: None, 0x88: None, 0x89: None, 0x0A: 0, 0x8B: 0, 0x8C: 0,
+    0x0D: 0xFF, 0x8E: 0x7FFFFFFFFFFFFFFF, 0x8F: 0xFFFFFFFFFFFFFFFF, 0x90: 0,
+}
+_STRUCT_TO_NUMPY = {"B": "u1", "b": "i1", "h": "i2", "H": "u2", "i": "i4", "I": "u4",
+                    "f": "f4", "d": "f8", "q": "i8", "Q": "u8", "s": "S"}
+
+STRING = 0x07
+BYTE = 0x0D
+TIMESTAMP_FIELD = _fp.FIELD_NUM_TIMESTAMP
+FIT_EPOCH_UNIX_S = 631065600  # 1989-12-31T00:00:00Z, the FIT time origin
+
+
+@dataclass(frozen=True)
+class BaseType:
+    """A FIT base type: numpy dtype code (without byte order), size, invalid raw value."""
+
+    identifier: int
+    numpy_code: str
+    size: int
+    invalid: float | None
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    """A component packed into a field's bits (e.g. compressed speed/distance)."""
+
+    target: str
+    scale: float
+    offset: float
+    bits: int
+    bit_offset: int
+    accumulate: bool
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What lactlog needs to know of one profile field."""
+
+    name: str
+    type_name: str
+    scale: float
+    offset: float
+    components: tuple[ComponentSpec, ...]
+
+
+@cache
+def base_type(identifier: int) -> BaseType:
+    """The base type for a definition's base-type byte (unknown ones decode as bytes)."""
+    fp_type = _FP_BASE_TYPES.get(identifier)
+    if fp_type is None:
+        return base_type(BYTE)
+    code = _STRUCT_TO_NUMPY[fp_type.fmt]
+    size = 1 if code == "S" else np.dtype(code).itemsize
+    return BaseType(identifier, code, size, _INVALID[identifier])
+
+
+@cache
+def message_number(name: str) -> int:
+    """Global message number of a profile message name (e.g. ``record`` -> 20)."""
+    for number, message in _fp.MESSAGE_TYPES.items():
+        if message.name == name:
+            return number
+    raise KeyError(name)
+
+
+def message_name(number: int) -> str | None:
+    """Profile name of a global message number, None when the profile does not know it."""
+    message = _fp.MESSAGE_TYPES.get(number)
+    return message.name if message is not None else None
+
+
+@cache
+def field_spec(message: int, field_number: int) -> FieldSpec | None:
+    """Spec of one field of a message, None when the profile does not define it."""
+    message_type = _fp.MESSAGE_TYPES.get(message)
+    if message_type is None:
+        return None
+    field = message_type.fields.get(field_number)
+    if field is None:
+        return None
+    components = tuple(
+        ComponentSpec(
+            target=message_type.fields[c.def_num].name,
+            scale=float(c.scale or 1),
+            offset=float(c.offset or 0),
+            bits=int(c.bits),
+            bit_offset=int(c.bit_offset),
+            accumulate=bool(c.accumulate),
+        )
+        for c in (field.components or ())
+        if c.def_num in message_type.fields
+    )
+    return FieldSpec(
+        name=field.name,
+        type_name=field.type.name,
+        scale=float(field.scale or 1),
+        offset=float(field.offset or 0),
+        components=components,
+    )
+
+
+def enum_name(type_name: str, code: float | None) -> str | None:
+    """Name of an enum value (``sport`` 1 -> ``running``); the number as text if unnamed."""
+    if code is None or code != code:
+        return None
+    code = int(code)
+    field_type = _fp.FIELD_TYPES.get(type_name)
+    if field_type is not None and field_type.values and code in field_type.values:
+        return str(field_type.values[code])
+    return str(code)
+
+
+def product_name(manufacturer_code: float | None, product_code: float | None) -> str | None:
+    """Device product name, resolved through the profile's manufacturer-specific sub-fields."""
+    if product_code is None or product_code != product_code:
+        return None
+    field = _fp.MESSAGE_TYPES[message_number("file_id")].fields[2]
+    for sub in field.subfields or ():
+        if any(ref.raw_value == manufacturer_code for ref in sub.ref_fields):
+            return enum_name(sub.type.name, product_code)
+    return str(int(product_code))
+
+
+def exercise_name(category: str | None, code: float | None) -> str | None:
+    """Exercise name from its category and number (``bench_press`` 0 -> ``barbell_bench_press``)."""
+    if category is None or code is None or code != code:
+        return None
+    return enum_name(f"{category}_exercise_name", code)
+
+
+@cache
+def enum_code(type_name: str, name: str) -> int:
+    """Numeric code of an enum value name (``event`` ``timer`` -> 0)."""
+    for code, value in _fp.FIELD_TYPES[type_name].values.items():
+        if value == name:
+            return int(code)
+    raise KeyError(f"{type_name}.{name}")

@@ -1,0 +1,210 @@
+"""First pass over a FIT file: find every record, group data records by their definition.
+
+The FIT format (Garmin FIT SDK, "Flexible & Interoperable Data Transfer Protocol") is a header,
+a stream of records and a CRC; several such files may be chained. A record starts with a
+one-byte header: a *definition* record (bit 6) describes the layout of a *local message type*
+(0–15); data records (normal header, or compressed-timestamp header with local type 0–3 and a
+5-bit time offset) then follow that layout. Record sizes depend on the latest definition, so
+finding records is inherently sequential; this pass does only that, with a 256-entry table from
+header byte to (bin, size), and leaves all field decoding to :mod:`lactlog.io.fit.decode`.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lactlog.errors import CorruptFileError
+from lactlog.io.fit import profile
+
+_HEADER_MIN_SIZE = 12
+
+
+@dataclass
+class FieldDef:
+    """One field of a definition: number, byte offset in the record, size, base type."""
+
+    number: int
+    offset: int
+    size: int
+    base_type: profile.BaseType
+
+
+@dataclass
+class DefinitionBin:
+    """All data records that follow one definition record."""
+
+    global_number: int
+    big_endian: bool
+    record_size: int
+    fields: list[FieldDef]
+    positions: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Segment:
+    """One FIT file of a chain: where its header and data are and whether its CRC matched."""
+
+    start: int
+    data_start: int
+    data_end: int
+
+
+@dataclass
+class ScanResult:
+    """Everything the sequential pass found."""
+
+    bins: list[DefinitionBin]
+    segments: list[Segment]
+    warnings: list[str]
+    n_records: int
+    stopped_early: bool
+
+
+def read_file_header(data: bytes, start: int) -> Segment:
+    """Parse the FIT file header at ``start``; raise CorruptFileError when it is not valid."""
+    if len(data) - start < _HEADER_MIN_SIZE:
+        raise CorruptFileError(f"truncated FIT header ({len(data) - start} bytes)")
+    header_size, _protocol, _profile, data_size, signature = struct.unpack_from(
+        "<BBHI4s", data, start
+    )
+    if signature != b".FIT":
+        raise CorruptFileError("not a FIT file (no '.FIT' signature)")
+    if header_size < _HEADER_MIN_SIZE:
+        raise CorruptFileError(f"invalid FIT header size {header_size}")
+    data_start = start + header_size
+    data_end = data_start + data_size
+    if data_size == 0:  # some writers never fill in the size: read up to the final CRC
+        data_end = len(data) - 2
+    return Segment(start=start, data_start=data_start, data_end=data_end)
+
+
+def scan(data: bytes, wanted_numbers: frozenset[int]) -> ScanResult:
+    """Walk all records of all chained FIT files in ``data``.
+
+    Data records of messages in ``wanted_numbers`` and of messages with a timestamp field are
+    collected by definition; others are only skipped over.
+    """
+    bins: list[DefinitionBin] = []
+    segments: list[Segment] = []
+    warnings: list[str] = []
+    n_records = 0
+    start = 0
+    stopped_early = False
+    while True:
+        segment = read_file_header(data, start)
+        segments.append(segment)
+        end = min(segment.data_end, len(data))
+        pos, count, problem = _scan_records(data, segment.data_start, end, bins, wanted_numbers)
+        n_records += count
+        if problem is None and segment.data_end > len(data):
+            problem = f"truncated: the header announces {segment.data_end - segment.data_start:,} data bytes, the file holds {len(data) - segment.data_start:,}"
+        if problem is not None:
+            warnings.append(f"{problem}; {n_records:,} records read, the rest of the file is lost")
+            stopped_early = True
+            break
+        start = segment.data_end + 2
+        remaining = len(data) - start
+        if remaining <= 0:
+            if remaining < 0:
+                warnings.append("the file's CRC is missing (file cut at its very end)")
+            break
+        if remaining < _HEADER_MIN_SIZE or data[start + 8 : start + 12] != b".FIT":
+            warnings.append(f"{remaining:,} bytes after the end of the FIT data were ignored")
+            break
+    return ScanResult(bins, segments, warnings, n_records, stopped_early)
+
+
+def _scan_records(
+    data: bytes, pos: int, end: int, bins: list[DefinitionBin], wanted: frozenset[int]
+) -> tuple[int, int, str | None]:
+    """Scan records in ``data[pos:end]``; return the stop position, record count and problem."""
+    # active[header byte] -> (append, record size) of the bin a data record with that header
+    # belongs to; None for definition headers and undefined local types.
+    active: list[tuple | None] = [None] * 256
+    sink: list[int] = []  # positions of records nobody needs
+    count = 0
+    while pos < end:
+        entry = active[data[pos]]
+        if entry is not None:
+            entry[0](pos)
+            pos += entry[1]
+            count += 1
+            continue
+        header = data[pos]
+        if header & 0xC0 != 0x40:
+            kind = f"local message type {header & 0x0F if header < 0x80 else (header >> 5) & 0x03}"
+            return pos, count, f"corrupt data at byte {pos:,} (record for undefined {kind})"
+        parsed = _parse_definition(data, pos, end)
+        if parsed is None:
+            return pos, count, f"truncated definition record at byte {pos:,}"
+        definition, size = parsed
+        pos += size
+        count += 1
+        local = header & 0x0F
+        keep = definition.global_number in wanted or any(
+            f.number == profile.TIMESTAMP_FIELD for f in definition.fields
+        )
+        if keep:
+            bins.append(definition)
+            append = definition.positions.append
+        else:
+            append = sink.append
+        entry = (append, definition.record_size)
+        for reserved_bits in (0x00, 0x10, 0x20, 0x30):
+            active[local | reserved_bits] = entry
+        if local < 4:  # compressed-timestamp headers address local types 0-3
+            first = 0x80 | (local << 5)
+            for header_byte in range(first, first + 32):
+                active[header_byte] = entry
+    if pos > end:  # the last record runs past the end of the data
+        _drop_last_record([b.positions for b in bins] + [sink])
+        return pos, count - 1, f"truncated record at byte {end:,}"
+    return pos, count, None
+
+
+def _drop_last_record(position_lists: list[list[int]]) -> None:
+    """Forget the record with the highest position (it was cut off)."""
+    last = max((p for p in position_lists if p), key=lambda p: p[-1], default=None)
+    if last is not None:
+        last.pop()
+
+
+def _parse_definition(data: bytes, pos: int, end: int) -> tuple[DefinitionBin, int] | None:
+    """Parse a definition record at ``pos``; None when it is cut off by ``end``."""
+    if pos + 6 > end:
+        return None
+    header = data[pos]
+    big_endian = data[pos + 2] == 1
+    global_number = struct.unpack_from(">H" if big_endian else "<H", data, pos + 3)[0]
+    n_fields = data[pos + 5]
+    cursor = pos + 6
+    if cursor + 3 * n_fields > end:
+        return None
+    fields: list[FieldDef] = []
+    offset = 1  # the record header byte
+    for i in range(n_fields):
+        number, size, type_id = data[cursor + 3 * i : cursor + 3 * i + 3]
+        base = profile.base_type(type_id)
+        if size % base.size:
+            base = profile.base_type(profile.BYTE)
+        if size:
+            fields.append(FieldDef(number, offset, size, base))
+        offset += size
+    cursor += 3 * n_fields
+    if header & 0x20:  # developer fields: skipped, only their sizes matter
+        if cursor + 1 > end:
+            return None
+        n_dev = data[cursor]
+        if cursor + 1 + 3 * n_dev > end:
+            return None
+        offset += sum(data[cursor + 1 + 3 * i + 1] for i in range(n_dev))
+        cursor += 1 + 3 * n_dev
+    return DefinitionBin(global_number, big_endian, offset, fields), cursor - pos
+
+
+def positions_array(bin_: DefinitionBin) -> np.ndarray:
+    """Record positions of a bin as an int64 array."""
+    return np.fromiter(bin_.positions, dtype=np.int64, count=len(bin_.positions))

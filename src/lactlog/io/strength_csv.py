@@ -1,0 +1,318 @@
+"""Strength-training app logs (Strong, Hevy, FitNotes): one Activity per workout.
+
+Each workout becomes an :class:`~lactlog.model.Activity` with an empty samples frame and one row
+of :attr:`~lactlog.model.Activity.sets` per logged set, in file order. Besides
+:data:`~lactlog.model.SET_COLUMNS` the sets frame carries :data:`EXTRA_SET_COLUMNS`:
+
+=================  ==============================================================
+set_order          the app's set label as written: ``"1"``, ``"W"``, ``"D"``, ``"F"``
+rpe                rating of perceived exertion (NaN when missing)
+app_set_type       ``warmup``/``normal``/``failure``/``dropset`` where known, else None
+notes              the set's (Strong, FitNotes) or exercise's (Hevy) note, else None
+distance_m         distance of a cardio set [m] (NaN when missing)
+exercise_title     the app's exercise name
+app_category       the app's exercise category (FitNotes), else None
+=================  ==============================================================
+
+``exercise_category``/``exercise_name`` are FIT profile names and stay None (apps use free
+text). ``weight_kg`` is converted from pounds where the file says so (1 lb = 0.45359237 kg).
+Strong ``Rest Timer`` rows become ``set_type == "rest"`` rows with their ``Seconds``.
+
+The apps write local wall-clock times without a UTC offset: ``meta.start`` is that wall time
+stored as UTC (``utc_offset_s`` None) and ``meta.warnings`` says so, for a later step to
+reinterpret. No app writes per-set times, so ``start`` is NaT; ``duration_s`` is the set's
+time when above 0. The workout duration goes to ``device_summary.elapsed_s``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import numpy as np
+import pandas as pd
+
+from lactlog.errors import CorruptFileError, EmptyFileError
+from lactlog.io.common import RawInput
+from lactlog.model import SET_COLUMNS, Activity, ActivityMeta, DeviceSummary, empty_samples
+
+EXTRA_SET_COLUMNS: tuple[str, ...] = (
+    "set_order",
+    "rpe",
+    "app_set_type",
+    "notes",
+    "distance_m",
+    "exercise_title",
+    "app_category",
+)
+STRENGTH_SET_COLUMNS: tuple[str, ...] = SET_COLUMNS + EXTRA_SET_COLUMNS
+WARN_LOCAL_TIMES = "times are local wall-clock times (no UTC offset in the file)"
+KG_PER_LB = 0.45359237
+_WEIGHT_UNITS = {"kg": 1.0, "kgs": 1.0, "lb": KG_PER_LB, "lbs": KG_PER_LB}
+_DISTANCE_UNITS = {"m": 1.0, "meters": 1.0, "km": 1000.0, "kms": 1000.0, "mi": 1609.344,
+                   "miles": 1609.344, "ft": 0.3048, "feet": 0.3048, "yd": 0.9144, "yds": 0.9144}
+_STRONG_SET_TYPES = {"w": "warmup", "d": "dropset", "f": "failure"}
+
+
+def detect_strength_app(columns: list[str]) -> str | None:
+    """Which app wrote a CSV with this header: ``Strong``, ``Hevy``, ``FitNotes`` or None."""
+    names = {c.strip().lower() for c in columns}
+    if {"exercise name", "set order"} <= names:
+        return "Strong"
+    if {"exercise_title", "set_index", "start_time"} <= names:
+        return "Hevy"
+    if {"date", "exercise", "category", "reps"} <= names:
+        return "FitNotes"
+    return None
+
+
+def read_strength_csv(raw: RawInput, text: str, delimiter: str, app: str) -> list[Activity]:
+    """Read a Strong/Hevy/FitNotes export (text starting at its header) into workouts.
+
+    Returns the workouts sorted by start.
+
+    Raises
+    ------
+    EmptyFileError
+        Only a header.
+    CorruptFileError
+        No row has a readable date, or the CSV cannot be tokenised.
+    """
+    frame, warnings = _parse(text, delimiter)
+    table = {"Strong": _strong, "Hevy": _hevy, "FitNotes": _fitnotes}[app](frame, warnings)
+    unreadable = table["session_start"].isna()
+    if unreadable.all():
+        raise CorruptFileError(f"no row of the {app} export has a readable date")
+    if unreadable.any():
+        warnings.append(f"{int(unreadable.sum()):,} rows without a readable date were skipped")
+        table = table[~unreadable]
+    warnings.append(WARN_LOCAL_TIMES)
+    return _workouts(raw, app, table, warnings)
+
+
+def _parse(text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]:
+    """All cells as stripped text; a cut-off last line (no newline, too few fields) is dropped."""
+    warnings: list[str] = []
+    header = text.split("\n", 1)[0]
+    n_columns = len(next(csv.reader([header], delimiter=delimiter), []))
+    if not text.endswith(("\n", "\r")) and "\n" in text:
+        last = text.rsplit("\n", 1)[1]
+        bare = re.sub(r'"[^"]*"', "", last)
+        if bare.count(delimiter) + 1 < n_columns or last.count('"') % 2:
+            text = text[: len(text) - len(last)]
+            warnings.append("the last line is incomplete (file truncated?); it was skipped")
+    frame = pd.read_csv(
+        io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, index_col=False,
+        engine="c", skip_blank_lines=True,
+    )
+    if frame.empty:
+        raise EmptyFileError("the CSV has a header but no rows")
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return frame.apply(lambda column: column.astype("object").astype(str).str.strip()), warnings
+
+
+def _col(frame: pd.DataFrame, *names: str) -> pd.Series | None:
+    """The first of the named columns present (names lower-case), else None."""
+    return next((frame[name] for name in names if name in frame.columns), None)
+
+
+def _num(values: pd.Series | None, index: pd.Index) -> pd.Series:
+    """Numbers [float]; empty or unreadable cells and absent columns are NaN."""
+    if values is None:
+        return pd.Series(np.nan, index=index, dtype="float64")
+    return pd.to_numeric(values, errors="coerce").astype("float64")
+
+
+def _text(values: pd.Series | None, index: pd.Index) -> pd.Series:
+    """Text with empty cells as None."""
+    if values is None:
+        return pd.Series(None, index=index, dtype="object")
+    return values.astype("object").where(values != "", None)
+
+
+def _factor(units: pd.Series | None, table: dict[str, float], default: float,
+            index: pd.Index) -> pd.Series:
+    """Per-row conversion factor from a unit column (missing or unknown unit -> ``default``)."""
+    if units is None:
+        return pd.Series(default, index=index, dtype="float64")
+    return units.str.lower().map(table).astype("float64").fillna(default)
+
+
+def _datetimes(values: pd.Series, *formats: str) -> pd.Series:
+    """Naive local date-times; tries the given formats in turn, then pandas' mixed parsing."""
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    for fmt in (*formats, "mixed"):
+        missing = parsed.isna() & (values != "")
+        if not missing.any():
+            break
+        attempt = pd.to_datetime(values[missing], format=fmt, errors="coerce")
+        parsed[missing] = attempt.dt.tz_localize(None) if attempt.dt.tz else attempt
+    return parsed
+
+
+def _duration_text_s(values: pd.Series) -> pd.Series:
+    """Strong durations ``1h 5m``, ``45m``, ``30s`` (or plain seconds) [s]."""
+    parts = values.str.extract(r"^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?$")
+    parts = parts.astype("float64")
+    total = parts[0].fillna(0) * 3600 + parts[1].fillna(0) * 60 + parts[2].fillna(0)
+    spelled = parts.notna().any(axis=1)
+    return total.where(spelled, pd.to_numeric(values, errors="coerce")).astype("float64")
+
+
+def _clock_s(values: pd.Series) -> pd.Series:
+    """``h:mm:ss`` / ``mm:ss`` (or plain seconds) [s]."""
+    parts = values.str.extract(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$").astype("float64")
+    total = parts[0].fillna(0) * 3600 + parts[1] * 60 + parts[2]
+    return total.where(parts[2].notna(), pd.to_numeric(values, errors="coerce")).astype("float64")
+
+
+def _strong(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """Strong, comma or semicolon variants, with or without unit columns, Rest Timer rows."""
+    index = frame.index
+    order = frame["set order"]
+    rest = order.str.lower() == "rest timer"
+    weight = _col(frame, "weight (kg)", "weight (kgs)", "weight (lbs)", "weight")
+    weight_units = _col(frame, "weight unit")
+    if "weight (lbs)" in frame.columns and "weight (kg)" not in frame.columns:
+        weight_units = pd.Series("lbs", index=index)
+    elif weight_units is None and "weight" in frame.columns and (_num(weight, index) > 0).any():
+        warnings.append("Strong weights have no unit in the file; read as kg")
+    distance = _col(frame, "distance (meters)", "distance (m)", "distance (km)", "distance")
+    distance_default = 1.0 if "distance (meters)" in frame.columns or "distance (m)" in frame else 1000.0
+    distance_units = _col(frame, "distance unit")
+    if distance_units is None and "distance" in frame.columns and (_num(distance, index) > 0).any():
+        warnings.append("Strong distances have no unit in the file; read as km")
+    seconds = _num(_col(frame, "seconds"), index)
+    duration = _col(frame, "duration (sec)", "duration", "workout duration")
+    notes = _text(_col(frame, "notes"), index)
+    numeric_order = order.str.fullmatch(r"\d+")
+    app_type = order.str.lower().map(_STRONG_SET_TYPES).where(~numeric_order, "normal")
+    return _table(
+        index,
+        session_start=_datetimes(frame["date"], "%Y-%m-%d %H:%M:%S"),
+        session_key=frame["date"] + "\x1f" + _col(frame, "workout name").fillna(""),
+        session_elapsed_s=_duration_text_s(duration) if duration is not None else np.nan,
+        set_type=np.where(rest, "rest", "active"),
+        duration_s=seconds.where(seconds > 0),
+        repetitions=_num(_col(frame, "reps"), index).where(~rest),
+        weight_kg=(_num(weight, index) * _factor(weight_units, _WEIGHT_UNITS, 1.0, index)).where(~rest),
+        set_order=order,
+        rpe=_num(_col(frame, "rpe"), index),
+        app_set_type=app_type.where(~rest, None),
+        notes=notes,
+        distance_m=_num(distance, index) * _factor(distance_units, _DISTANCE_UNITS,
+                                                   distance_default, index),
+        exercise_title=frame["exercise name"],
+    )
+
+
+def _hevy(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """Hevy: kg or lbs, km or miles; ``start_time`` like ``21 Nov 2026, 07:05``."""
+    index = frame.index
+    formats = ("%d %b %Y, %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+    start = _datetimes(frame["start_time"], *formats)
+    end = _datetimes(_col(frame, "end_time") if "end_time" in frame else frame["start_time"],
+                     *formats)
+    if "weight_kg" in frame.columns:
+        weight_kg = _num(frame["weight_kg"], index)
+    else:
+        weight_kg = _num(_col(frame, "weight_lbs"), index) * KG_PER_LB
+    if "distance_km" in frame.columns:
+        distance_m = _num(frame["distance_km"], index) * 1000.0
+    elif "distance_meters" in frame.columns:
+        distance_m = _num(frame["distance_meters"], index)
+    else:
+        distance_m = _num(_col(frame, "distance_miles"), index) * 1609.344
+    seconds = _num(_col(frame, "duration_seconds"), index)
+    set_type = _text(_col(frame, "set_type"), index)
+    return _table(
+        index,
+        session_start=start,
+        session_key=_col(frame, "title").fillna("") + "\x1f" + frame["start_time"],
+        session_elapsed_s=(end - start).dt.total_seconds(),
+        set_type="active",
+        duration_s=seconds.where(seconds > 0),
+        repetitions=_num(_col(frame, "reps"), index),
+        weight_kg=weight_kg,
+        set_order=frame["set_index"],
+        rpe=_num(_col(frame, "rpe"), index),
+        app_set_type=set_type.str.lower().where(set_type.notna(), None),
+        notes=_text(_col(frame, "exercise_notes"), index),
+        distance_m=distance_m,
+        exercise_title=frame["exercise_title"],
+    )
+
+
+def _fitnotes(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """FitNotes: ``Weight (kgs)``, ``Weight (lbs)`` or ``Weight`` + ``Weight Unit``; dates only."""
+    index = frame.index
+    if "weight (lbs)" in frame.columns:
+        weight_kg = _num(frame["weight (lbs)"], index) * KG_PER_LB
+    else:
+        weight = _col(frame, "weight (kgs)", "weight (kg)", "weight")
+        units = _col(frame, "weight unit")
+        weight_kg = _num(weight, index) * _factor(units, _WEIGHT_UNITS, 1.0, index)
+    distance = _num(_col(frame, "distance"), index)
+    distance_m = distance * _factor(_col(frame, "distance unit"), _DISTANCE_UNITS, 1.0, index)
+    seconds = _clock_s(_col(frame, "time")) if "time" in frame.columns else _num(None, index)
+    set_number = frame.groupby(["date", "exercise"], sort=False).cumcount() + 1
+    warnings.append("FitNotes logs dates only; each workout starts at 00:00")
+    return _table(
+        index,
+        session_start=_datetimes(frame["date"], "%Y-%m-%d"),
+        session_key=frame["date"],
+        session_elapsed_s=np.nan,
+        set_type="active",
+        duration_s=seconds.where(seconds > 0),
+        repetitions=_num(_col(frame, "reps"), index),
+        weight_kg=weight_kg,
+        set_order=set_number.astype(str),
+        rpe=_num(None, index),
+        app_set_type=None,
+        notes=_text(_col(frame, "comment", "notes"), index),
+        distance_m=distance_m,
+        exercise_title=frame["exercise"],
+        app_category=_text(_col(frame, "category"), index),
+    )
+
+
+def _table(index: pd.Index, **columns: object) -> pd.DataFrame:
+    """The normalised per-set table every app is mapped into (FIT name columns left None)."""
+    table = pd.DataFrame(index=index)
+    for name, values in columns.items():
+        table[name] = values
+    for name in ("exercise_category", "exercise_name", "app_category"):
+        if name not in table.columns:
+            table[name] = None
+    table["start"] = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
+    table["set_type"] = table["set_type"].astype("object")
+    for name in ("duration_s", "repetitions", "weight_kg", "rpe", "distance_m",
+                 "session_elapsed_s"):
+        table[name] = table[name].astype("float64")
+    table["app_set_type"] = table["app_set_type"].astype("object")
+    return table
+
+
+def _workouts(raw: RawInput, app: str, table: pd.DataFrame, warnings: list[str]) -> list[Activity]:
+    """Group sets into workouts (sorted by start, file order within a workout)."""
+    groups = table.groupby("session_key", sort=False)
+    starts = groups["session_start"].first().sort_values(kind="stable")
+    activities: list[Activity] = []
+    for session_index, key in enumerate(starts.index):
+        sets = groups.get_group(key)
+        elapsed_s = sets["session_elapsed_s"].iloc[0]
+        meta = ActivityMeta(
+            source=raw.source, sha256=raw.sha256, format="csv", sport="training",
+            sub_sport="strength_training", start=starts[key].tz_localize("UTC").to_pydatetime(),
+            product=app, session_index=session_index, warnings=tuple(warnings),
+        )
+        activities.append(Activity(
+            meta=meta,
+            samples=empty_samples(),
+            sets=sets[list(STRENGTH_SET_COLUMNS)].reset_index(drop=True),
+            device_summary=DeviceSummary(
+                elapsed_s=float(elapsed_s) if np.isfinite(elapsed_s) and elapsed_s > 0 else None
+            ),
+        ))
+    return activities
