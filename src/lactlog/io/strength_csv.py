@@ -53,6 +53,9 @@ _WEIGHT_UNITS = {"kg": 1.0, "kgs": 1.0, "lb": KG_PER_LB, "lbs": KG_PER_LB}
 _DISTANCE_UNITS = {"m": 1.0, "meters": 1.0, "km": 1000.0, "kms": 1000.0, "mi": 1609.344,
                    "miles": 1609.344, "ft": 0.3048, "feet": 0.3048, "yd": 0.9144, "yds": 0.9144}
 _STRONG_SET_TYPES = {"w": "warmup", "d": "dropset", "f": "failure"}
+_REQUIRED = {"Strong": ("date", "exercise name", "set order"),
+             "Hevy": ("start_time", "exercise_title", "set_index"),
+             "FitNotes": ("date", "exercise")}
 
 
 def detect_strength_app(columns: list[str]) -> str | None:
@@ -80,6 +83,9 @@ def read_strength_csv(raw: RawInput, text: str, delimiter: str, app: str) -> lis
         No row has a readable date, or the CSV cannot be tokenised.
     """
     frame, warnings = _parse(text, delimiter)
+    missing = [name for name in _REQUIRED[app] if name not in frame.columns]
+    if missing:
+        raise CorruptFileError(f"the {app} export has no {', '.join(missing)!s} column")
     table = {"Strong": _strong, "Hevy": _hevy, "FitNotes": _fitnotes}[app](frame, warnings)
     unreadable = table["session_start"].isna()
     if unreadable.all():
@@ -191,7 +197,7 @@ def _strong(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
     return _table(
         index,
         session_start=_datetimes(frame["date"], "%Y-%m-%d %H:%M:%S"),
-        session_key=frame["date"] + "\x1f" + _col(frame, "workout name").fillna(""),
+        session_key=frame["date"] + "\x1f" + _text(_col(frame, "workout name"), index).fillna(""),
         session_elapsed_s=_duration_text_s(duration) if duration is not None else np.nan,
         set_type=np.where(rest, "rest", "active"),
         duration_s=seconds.where(seconds > 0),
@@ -229,7 +235,7 @@ def _hevy(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
     return _table(
         index,
         session_start=start,
-        session_key=_col(frame, "title").fillna("") + "\x1f" + frame["start_time"],
+        session_key=_text(_col(frame, "title"), index).fillna("") + "\x1f" + frame["start_time"],
         session_elapsed_s=(end - start).dt.total_seconds(),
         set_type="active",
         duration_s=seconds.where(seconds > 0),
@@ -290,7 +296,9 @@ def _table(index: pd.Index, **columns: object) -> pd.DataFrame:
     for name in ("duration_s", "repetitions", "weight_kg", "rpe", "distance_m",
                  "session_elapsed_s"):
         table[name] = table[name].astype("float64")
-    table["app_set_type"] = table["app_set_type"].astype("object")
+    for name in ("app_set_type", "notes", "app_category"):
+        values = table[name].astype("object")
+        table[name] = values.where(values.notna(), None)
     return table
 
 

@@ -123,8 +123,9 @@ def write_activity(
     laps = tuple(laps) or (LapSpec(start, end, trigger="session_end"),)
     enc = ProfileEncoder()
     _write_header_messages(enc, device, start, athlete)
-    for _, _, name, values in sorted(_timed_messages(samples, pauses, laps, sport, start, end),
-                                     key=lambda m: (m[0], m[1])):
+    for _, _, name, values in sorted(
+        _timed_messages(samples, pauses, laps, sport, start, end), key=lambda m: (m[0], m[1])
+    ):
         enc.message(name, values)
     for index, row in enumerate(() if sets is None else sets.itertuples(index=False)):
         enc.message("set", _set_fields(row, index))
@@ -132,15 +133,18 @@ def write_activity(
         enc.message("time_in_zone", _present(_time_in_zone_fields(time_in_zone, end)))
     fields = _session_fields(samples, pauses, start, end, sport, sub_sport, len(laps))
     enc.message("session", _present({**fields, **(session or {})}))
-    enc.message("activity", {
-        "timestamp": end,
-        "total_timer_time": fields["total_timer_time"],
-        "num_sessions": 1,
-        "type": "manual",
-        "event": "activity",
-        "event_type": "stop",
-        "local_timestamp": (end + timedelta(seconds=utc_offset_s)).replace(tzinfo=None),
-    })
+    enc.message(
+        "activity",
+        {
+            "timestamp": end,
+            "total_timer_time": fields["total_timer_time"],
+            "num_sessions": 1,
+            "type": "manual",
+            "event": "activity",
+            "event_type": "stop",
+            "local_timestamp": (end + timedelta(seconds=utc_offset_s)).replace(tzinfo=None),
+        },
+    )
     return enc.to_bytes()
 
 
@@ -161,8 +165,9 @@ def fit_resolution(samples: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def time_in_zones(values: pd.Series, zone_high: Sequence[float],
-                  sample_s: float = 1.0) -> tuple[float, ...]:
+def time_in_zones(
+    values: pd.Series, zone_high: Sequence[float], sample_s: float = 1.0
+) -> tuple[float, ...]:
     """Time per zone [s] of heart rate [bpm] or power [W]: zone *i* holds values ≤
     ``zone_high[i]`` (and above the previous boundary); the last of the ``len(zone_high) + 1``
     times is the time above the last boundary. Each non-NaN sample counts ``sample_s`` seconds."""
@@ -185,51 +190,88 @@ def _paused_s(pauses: Sequence[Pause], start: datetime, end: datetime) -> float:
     return sum(max(o.total_seconds(), 0.0) for o in overlap)
 
 
-def _write_header_messages(enc: ProfileEncoder, device: DeviceSpec, start: datetime,
-                           athlete: AthleteSettings | None) -> None:
+def _write_header_messages(
+    enc: ProfileEncoder, device: DeviceSpec, start: datetime, athlete: AthleteSettings | None
+) -> None:
     product = device.product
     if isinstance(product, str):
         product = enum_value(f"{device.manufacturer}_product", product)
-    ids = {"manufacturer": device.manufacturer, "product": product,
-           "serial_number": device.serial_number}
+    ids = {
+        "manufacturer": device.manufacturer,
+        "product": product,
+        "serial_number": device.serial_number,
+    }
     enc.message("file_id", {"type": "activity", **ids, "time_created": start})
-    enc.message("device_info", {"timestamp": start, "device_index": "creator", **ids,
-                                "software_version": device.software_version,
-                                "source_type": "local"})
+    enc.message(
+        "device_info",
+        {
+            "timestamp": start,
+            "device_index": "creator",
+            **ids,
+            "software_version": device.software_version,
+            "source_type": "local",
+        },
+    )
     if athlete is None:
         return
-    enc.message("user_profile", _present({
-        "weight": athlete.weight_kg,
-        "resting_heart_rate": athlete.resting_heart_rate_bpm,
-        "default_max_heart_rate": athlete.max_heart_rate_bpm,
-    }))
-    enc.message("zones_target", _present({
-        "max_heart_rate": athlete.max_heart_rate_bpm,
-        "threshold_heart_rate": athlete.threshold_heart_rate_bpm,
-        "functional_threshold_power": athlete.functional_threshold_power_w,
-        "hr_calc_type": "percent_lthr" if athlete.threshold_heart_rate_bpm else None,
-        "pwr_calc_type": "percent_ftp" if athlete.functional_threshold_power_w else None,
-    }))
+    enc.message(
+        "user_profile",
+        _present(
+            {
+                "weight": athlete.weight_kg,
+                "resting_heart_rate": athlete.resting_heart_rate_bpm,
+                "default_max_heart_rate": athlete.max_heart_rate_bpm,
+            }
+        ),
+    )
+    enc.message(
+        "zones_target",
+        _present(
+            {
+                "max_heart_rate": athlete.max_heart_rate_bpm,
+                "threshold_heart_rate": athlete.threshold_heart_rate_bpm,
+                "functional_threshold_power": athlete.functional_threshold_power_w,
+                "hr_calc_type": "percent_lthr" if athlete.threshold_heart_rate_bpm else None,
+                "pwr_calc_type": "percent_ftp" if athlete.functional_threshold_power_w else None,
+            }
+        ),
+    )
 
 
-def _timed_messages(samples: pd.DataFrame, pauses: Sequence[Pause], laps: Sequence[LapSpec],
-                    sport: str, start: datetime, end: datetime) -> list[tuple]:
+def _timed_messages(
+    samples: pd.DataFrame,
+    pauses: Sequence[Pause],
+    laps: Sequence[LapSpec],
+    sport: str,
+    start: datetime,
+    end: datetime,
+) -> list[tuple]:
     """(time, order, message name, fields) for events, records and laps."""
     timer = [(start, "start")]
     for stop, restart in pauses:
         timer += [(stop, "stop_all"), (restart, "start")]
     timer.append((end, "stop_all"))
     out: list[tuple] = [
-        (t, _EVENT, "event", {"timestamp": t, "event": "timer", "event_type": kind, "data": 0,
-                              "event_group": 0})
+        (
+            t,
+            _EVENT,
+            "event",
+            {"timestamp": t, "event": "timer", "event_type": kind, "data": 0, "event_group": 0},
+        )
         for t, kind in timer
     ]
     out += [(t, _RECORD, "record", fields) for t, fields in _record_fields(samples)]
     for index, lap in enumerate(laps):
-        fields = {"timestamp": lap.end, "message_index": index,
-                  **_summary_fields(samples, pauses, lap.start, lap.end),
-                  "event": "lap", "event_type": "stop", "intensity": lap.intensity,
-                  "lap_trigger": lap.trigger, "sport": sport}
+        fields = {
+            "timestamp": lap.end,
+            "message_index": index,
+            **_summary_fields(samples, pauses, lap.start, lap.end),
+            "event": "lap",
+            "event_type": "stop",
+            "intensity": lap.intensity,
+            "lap_trigger": lap.trigger,
+            "sport": sport,
+        }
         out.append((lap.end, _LAP, "lap", fields))
     return out
 
@@ -248,34 +290,59 @@ def _record_fields(samples: pd.DataFrame) -> list[tuple[datetime, dict[str, Any]
     return out
 
 
-def _summary_fields(samples: pd.DataFrame, pauses: Sequence[Pause], start: datetime,
-                    end: datetime) -> dict[str, Any]:
+def _summary_fields(
+    samples: pd.DataFrame, pauses: Sequence[Pause], start: datetime, end: datetime
+) -> dict[str, Any]:
     """Fields shared by lap and session, computed from the samples in [start, end)."""
     window = samples[(samples.index >= start) & (samples.index < end)]
     elapsed_s = (end - start).total_seconds()
-    fields: dict[str, Any] = {"start_time": start, "total_elapsed_time": elapsed_s,
-                              "total_timer_time": elapsed_s - _paused_s(pauses, start, end)}
+    fields: dict[str, Any] = {
+        "start_time": start,
+        "total_elapsed_time": elapsed_s,
+        "total_timer_time": elapsed_s - _paused_s(pauses, start, end),
+    }
     if "lat_deg" in window and window["lat_deg"].notna().any():
         first = window[["lat_deg", "lon_deg"]].dropna().iloc[0]
         fields["start_position_lat"] = degrees_to_semicircles(first["lat_deg"])
         fields["start_position_long"] = degrees_to_semicircles(first["lon_deg"])
     if "distance_m" in window:
         before = samples.loc[samples.index < start, "distance_m"].dropna()
-        fields["total_distance"] = window["distance_m"].max() - (before.iloc[-1] if len(before)
-                                                                  else 0.0)
-    for column, name in (("speed_mps", "speed"), ("heart_rate_bpm", "heart_rate"),
-                         ("cadence_rpm", "cadence"), ("power_w", "power")):
+        fields["total_distance"] = window["distance_m"].max() - (
+            before.iloc[-1] if len(before) else 0.0
+        )
+    for column, name in (
+        ("speed_mps", "speed"),
+        ("heart_rate_bpm", "heart_rate"),
+        ("cadence_rpm", "cadence"),
+        ("power_w", "power"),
+    ):
         if column in window and window[column].notna().any():
             fields[f"avg_{name}"] = float(window[column].mean())
             fields[f"max_{name}"] = float(window[column].max())
     return fields
 
 
-def _session_fields(samples: pd.DataFrame, pauses: Sequence[Pause], start: datetime,
-                    end: datetime, sport: str, sub_sport: str, num_laps: int) -> dict[str, Any]:
-    return {"timestamp": end, "message_index": 0, **_summary_fields(samples, pauses, start, end),
-            "event": "session", "event_type": "stop", "sport": sport, "sub_sport": sub_sport,
-            "first_lap_index": 0, "num_laps": num_laps, "trigger": "activity_end"}
+def _session_fields(
+    samples: pd.DataFrame,
+    pauses: Sequence[Pause],
+    start: datetime,
+    end: datetime,
+    sport: str,
+    sub_sport: str,
+    num_laps: int,
+) -> dict[str, Any]:
+    return {
+        "timestamp": end,
+        "message_index": 0,
+        **_summary_fields(samples, pauses, start, end),
+        "event": "session",
+        "event_type": "stop",
+        "sport": sport,
+        "sub_sport": sub_sport,
+        "first_lap_index": 0,
+        "num_laps": num_laps,
+        "trigger": "activity_end",
+    }
 
 
 def _set_fields(row: Any, index: int) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from lactlog.testing.fitwriter import (
@@ -48,8 +48,11 @@ class ProfileEncoder:
         fields = [profile_field(name, key) for key in values]
         raw = [_to_raw(field, value) for field, value in zip(fields, values.values())]
         defs = tuple(
-            FieldDefinition(field.def_num, _base_type_of(field).identifier,
-                            _field_size(_base_type_of(field), value))
+            FieldDefinition(
+                field.def_num,
+                _base_type_of(field).identifier,
+                _field_size(_base_type_of(field), value),
+            )
             for field, value in zip(fields, raw)
         )
         dev = tuple(developer_values or {})
@@ -72,21 +75,28 @@ class ProfileEncoder:
         messages; returns the definition to pass with developer values."""
         if developer_data_index not in self._developer_indices:
             self._developer_indices.add(developer_data_index)
-            self.message("developer_data_id", {
+            self.message(
+                "developer_data_id",
+                {
+                    "developer_data_index": developer_data_index,
+                    "application_id": application_id,
+                    "application_version": 1,
+                },
+            )
+        self.message(
+            "field_description",
+            {
                 "developer_data_index": developer_data_index,
-                "application_id": application_id,
-                "application_version": 1,
-            })
-        self.message("field_description", {
-            "developer_data_index": developer_data_index,
-            "field_definition_number": number,
-            "fit_base_type_id": BASE_TYPE_IDS[base_type],
-            "field_name": name,
-            "units": units,
-        })
+                "field_definition_number": number,
+                "fit_base_type_id": BASE_TYPE_IDS[base_type],
+                "field_name": name,
+                "units": units,
+            },
+        )
         size = BASE_TYPES[BASE_TYPE_IDS[base_type]].size
-        return DeveloperFieldDefinition(number, size, developer_data_index,
-                                        BASE_TYPE_IDS[base_type])
+        return DeveloperFieldDefinition(
+            number, size, developer_data_index, BASE_TYPE_IDS[base_type]
+        )
 
     def to_bytes(self, **header: Any) -> bytes:
         """The complete FIT file (see :meth:`FitWriter.to_bytes`)."""
@@ -112,7 +122,7 @@ def enum_value(type_name: str, name: str) -> int:
     raise ValueError(f"{name!r} is not a {type_name} (known: {', '.join(values.values())})")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _message_type(name: str) -> Any:
     from fitparse.profile import MESSAGE_TYPES
 
@@ -122,7 +132,7 @@ def _message_type(name: str) -> Any:
     raise ValueError(f"no FIT message {name!r} in the profile")
 
 
-@lru_cache(maxsize=None)
+@cache
 def profile_field(message: str, field: str) -> Any:
     """The fitparse profile field ``field`` of message ``message`` (number, type, scale...)."""
     return _field_of(_message_type(message), field)
@@ -164,4 +174,4 @@ def _to_raw(field: Any, value: Any) -> Any:
     base = _base_type_of(field)
     physical = float(value) + (field.offset or 0)
     raw = physical * (field.scale or 1)
-    return raw if base.name.startswith("float") else int(round(raw))
+    return raw if base.name.startswith("float") else round(raw)

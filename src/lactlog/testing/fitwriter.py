@@ -95,7 +95,7 @@ def to_fit_time(moment: datetime) -> int:
 
 def degrees_to_semicircles(degrees: float) -> int:
     """Position in FIT semicircles (sint32) from degrees: round(deg × 2^31 / 180)."""
-    return int(round(degrees * SEMICIRCLES_PER_DEGREE))
+    return round(degrees * SEMICIRCLES_PER_DEGREE)
 
 
 @dataclass(frozen=True)
@@ -201,14 +201,17 @@ class FitWriter:
         record header's developer-data flag.
         """
         _check_range("local message number", local_num, 0, 15)
-        fields_ = tuple(f if isinstance(f, FieldDefinition) else FieldDefinition(*f) for f in fields)
+        fields_ = tuple(
+            f if isinstance(f, FieldDefinition) else FieldDefinition(*f) for f in fields
+        )
         for f in fields_:
             if f.base_type not in BASE_TYPES:
                 raise ValueError(f"unknown FIT base type id {f.base_type:#x}")
         endian = ">" if big_endian else "<"
         header = 0x40 | local_num | (0x20 if developer_fields else 0)
-        out = bytearray(struct.pack(endian + "BBBHB", header, 0, int(big_endian), global_num,
-                                    len(fields_)))
+        out = bytearray(
+            struct.pack(endian + "BBBHB", header, 0, int(big_endian), global_num, len(fields_))
+        )
         for f in fields_:
             out += bytes((f.number, f.size, f.base_type))
         if developer_fields:
@@ -216,8 +219,9 @@ class FitWriter:
             for d in developer_fields:
                 out += bytes((d.number, d.size, d.developer_data_index))
         self._body += out
-        self._definitions[local_num] = _Definition(global_num, fields_, tuple(developer_fields),
-                                                   endian)
+        self._definitions[local_num] = _Definition(
+            global_num, fields_, tuple(developer_fields), endian
+        )
 
     def write(self, local_num: int, values: Sequence[Any]) -> None:
         """Write a data message with a normal header; ``values`` follow the definition's field
@@ -275,14 +279,18 @@ class FitWriter:
         layout = [(BASE_TYPES[f.base_type], f.size) for f in definition.fields]
         layout += [(BASE_TYPES[d.base_type], d.size) for d in definition.developer_fields]
         if len(values) != len(layout):
-            raise ValueError(f"definition of local {local_num} has {len(layout)} fields, "
-                             f"got {len(values)} values")
+            raise ValueError(
+                f"definition of local {local_num} has {len(layout)} fields, "
+                f"got {len(values)} values"
+            )
         if definition.has_timestamp:
             stamp = values[[f.number for f in definition.fields].index(253)]
             if stamp is not None:
                 self._last_timestamp = int(stamp)
-        return b"".join(_pack_field(base, size, value, definition.endian)
-                        for (base, size), value in zip(layout, values))
+        return b"".join(
+            _pack_field(base, size, value, definition.endian)
+            for (base, size), value in zip(layout, values)
+        )
 
 
 def _check_range(what: str, value: int, low: int, high: int) -> None:

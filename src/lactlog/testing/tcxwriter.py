@@ -32,9 +32,16 @@ _HEADER = (
 )
 
 
-def write_tcx(track: pd.DataFrame, laps: Sequence[LapSpec], *, sport: str = "Running",
-              device_name: str = "Forerunner 965", product_id: int = 4315,
-              unit_id: int = 3_400_000_001, weight_kg: float = 72.0) -> str:
+def write_tcx(
+    track: pd.DataFrame,
+    laps: Sequence[LapSpec],
+    *,
+    sport: str = "Running",
+    device_name: str = "Forerunner 965",
+    product_id: int = 4315,
+    unit_id: int = 3_400_000_001,
+    weight_kg: float = 72.0,
+) -> str:
     """TCX text of one activity.
 
     Parameters
@@ -49,17 +56,25 @@ def write_tcx(track: pd.DataFrame, laps: Sequence[LapSpec], *, sport: str = "Run
     weight_kg : float
         Body mass for the lap calorie estimate (≈ 1 kcal per kg per km running) [kg].
     """
-    lines = [_HEADER, " <Activities>\n", f'  <Activity Sport="{escape(sport)}">\n',
-             f"   <Id>{_time(track.index[0])}</Id>\n"]
+    lines = [
+        _HEADER,
+        " <Activities>\n",
+        f'  <Activity Sport="{escape(sport)}">\n',
+        f"   <Id>{_time(track.index[0])}</Id>\n",
+    ]
     for lap in laps:
         points = track[(track.index >= lap.start) & (track.index < lap.end)]
         lines += _lap_lines(points, _lap_distance_m(track, lap), lap, weight_kg)
     lines += [
         '   <Creator xsi:type="Device_t">\n',
-        f"    <Name>{escape(device_name)}</Name><UnitId>{unit_id}</UnitId>"
-        f"<ProductID>{product_id}</ProductID>\n",
-        "    <Version><VersionMajor>20</VersionMajor><VersionMinor>26</VersionMinor>"
-        "<BuildMajor>0</BuildMajor><BuildMinor>0</BuildMinor></Version>\n",
+        (
+            f"    <Name>{escape(device_name)}</Name><UnitId>{unit_id}</UnitId>"
+            f"<ProductID>{product_id}</ProductID>\n"
+        ),
+        (
+            "    <Version><VersionMajor>20</VersionMajor><VersionMinor>26</VersionMinor>"
+            "<BuildMajor>0</BuildMajor><BuildMinor>0</BuildMinor></Version>\n"
+        ),
         "   </Creator>\n  </Activity>\n </Activities>\n</TrainingCenterDatabase>\n",
     ]
     return "".join(lines)
@@ -80,28 +95,35 @@ def _lap_distance_m(track: pd.DataFrame, lap: LapSpec) -> float:
     return float(end_value - after_start.iloc[0]) if len(after_start) else 0.0
 
 
-def _lap_lines(points: pd.DataFrame, distance: float, lap: LapSpec,
-               weight_kg: float) -> list[str]:
+def _lap_lines(points: pd.DataFrame, distance: float, lap: LapSpec, weight_kg: float) -> list[str]:
     total_s = (pd.Timestamp(lap.end) - pd.Timestamp(lap.start)).total_seconds()
-    out = [f'   <Lap StartTime="{_time(lap.start)}">\n',
-           f"    <TotalTimeSeconds>{total_s:.1f}</TotalTimeSeconds>"
-           f"<DistanceMeters>{distance:.2f}</DistanceMeters>"]
+    out = [
+        f'   <Lap StartTime="{_time(lap.start)}">\n',
+        (
+            f"    <TotalTimeSeconds>{total_s:.1f}</TotalTimeSeconds>"
+            f"<DistanceMeters>{distance:.2f}</DistanceMeters>"
+        ),
+    ]
     if "speed_mps" in points:
         out.append(f"<MaximumSpeed>{points['speed_mps'].max():.3f}</MaximumSpeed>")
     out.append(f"<Calories>{round(weight_kg * distance / 1000.0)}</Calories>")
     if "heart_rate_bpm" in points:
-        out.append(f"<AverageHeartRateBpm><Value>{round(points['heart_rate_bpm'].mean())}"
-                   f"</Value></AverageHeartRateBpm><MaximumHeartRateBpm><Value>"
-                   f"{round(points['heart_rate_bpm'].max())}</Value></MaximumHeartRateBpm>")
+        out.append(
+            f"<AverageHeartRateBpm><Value>{round(points['heart_rate_bpm'].mean())}"
+            f"</Value></AverageHeartRateBpm><MaximumHeartRateBpm><Value>"
+            f"{round(points['heart_rate_bpm'].max())}</Value></MaximumHeartRateBpm>"
+        )
     out.append(f"<Intensity>Active</Intensity><TriggerMethod>{_trigger(lap)}</TriggerMethod>\n")
     out.append("    <Track>\n")
     out += [_trackpoint(t, row) for t, row in zip(points.index, points.to_dict("records"))]
     out.append("    </Track>\n")
     if "speed_mps" in points and "cadence_rpm" in points:
-        out.append(f"    <Extensions><ns3:LX><ns3:AvgSpeed>{points['speed_mps'].mean():.3f}"
-                   f"</ns3:AvgSpeed><ns3:AvgRunCadence>{round(points['cadence_rpm'].mean())}"
-                   f"</ns3:AvgRunCadence><ns3:MaxRunCadence>{round(points['cadence_rpm'].max())}"
-                   "</ns3:MaxRunCadence></ns3:LX></Extensions>\n")
+        out.append(
+            f"    <Extensions><ns3:LX><ns3:AvgSpeed>{points['speed_mps'].mean():.3f}"
+            f"</ns3:AvgSpeed><ns3:AvgRunCadence>{round(points['cadence_rpm'].mean())}"
+            f"</ns3:AvgRunCadence><ns3:MaxRunCadence>{round(points['cadence_rpm'].max())}"
+            "</ns3:MaxRunCadence></ns3:LX></Extensions>\n"
+        )
     out.append("   </Lap>\n")
     return out
 
@@ -113,8 +135,10 @@ def _trigger(lap: LapSpec) -> str:
 def _trackpoint(moment: datetime, row: dict[str, float]) -> str:
     parts = [f"<Trackpoint><Time>{_time(moment)}</Time>"]
     if "lat_deg" in row:
-        parts.append(f"<Position><LatitudeDegrees>{row['lat_deg']:.7f}</LatitudeDegrees>"
-                     f"<LongitudeDegrees>{row['lon_deg']:.7f}</LongitudeDegrees></Position>")
+        parts.append(
+            f"<Position><LatitudeDegrees>{row['lat_deg']:.7f}</LatitudeDegrees>"
+            f"<LongitudeDegrees>{row['lon_deg']:.7f}</LongitudeDegrees></Position>"
+        )
     if "altitude_m" in row:
         parts.append(f"<AltitudeMeters>{row['altitude_m']:.1f}</AltitudeMeters>")
     if "distance_m" in row:

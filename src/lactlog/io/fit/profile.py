@@ -131,14 +131,18 @@ def enum_name(type_name: str, code: float | None) -> str | None:
 
 
 def product_name(manufacturer_code: float | None, product_code: float | None) -> str | None:
-    """Device product name, resolved through the profile's manufacturer-specific sub-fields."""
+    """Device product name, resolved through the profile's manufacturer-specific sub-fields.
+
+    None when the profile has no name for it (a bare product number means nothing to a user).
+    """
     if product_code is None or product_code != product_code:
         return None
     field = _fp.MESSAGE_TYPES[message_number("file_id")].fields[2]
     for sub in field.subfields or ():
         if any(ref.raw_value == manufacturer_code for ref in sub.ref_fields):
-            return enum_name(sub.type.name, product_code)
-    return str(int(product_code))
+            name = enum_name(sub.type.name, product_code)
+            return None if name is None or name.isdigit() else name
+    return None
 
 
 def exercise_name(category: str | None, code: float | None) -> str | None:

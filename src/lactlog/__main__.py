@@ -1,0 +1,5 @@
+"""``python -m lactlog``."""
+
+from lactlog.cli import main
+
+main()

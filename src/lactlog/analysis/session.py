@@ -1,0 +1,137 @@
+"""Basic per-session figures: duration, timer time, heart rate, power, distance.
+
+Pure functions of an :class:`~lactlog.model.Activity`. Where the recording device stored its own
+total (FIT ``session`` message, TCX laps) the device's value is used for duration, timer time and
+distance, because the device saw data the file may not hold (e.g. smart recording); heart rate
+and power averages are always computed from the samples, the same way for every format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from lactlog.model import Activity
+
+#: A gap between two samples longer than this is "not recording" rather than slow sampling [s].
+MAX_RECORDING_GAP_S = 60.0
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One analysed session; all values SI units, ``None`` when they cannot be computed."""
+
+    source: str
+    session_index: int
+    sha256: str
+    format: str
+    sport: str
+    sub_sport: str | None
+    start: datetime | None
+    utc_offset_s: int | None
+    manufacturer: str | None
+    product: str | None
+    duration_s: float | None
+    timer_s: float | None
+    avg_heart_rate_bpm: float | None
+    max_heart_rate_bpm: float | None
+    avg_power_w: float | None
+    distance_m: float | None
+    n_samples: int
+    n_sets: int
+    warnings: tuple[str, ...]
+
+
+def summarize(activity: Activity) -> SessionSummary:
+    """Summarise one activity (see module docstring for which value comes from where)."""
+    meta, device, samples = activity.meta, activity.device_summary, activity.samples
+    weights_s = sample_weights_s(samples.index)
+    return SessionSummary(
+        source=meta.source,
+        session_index=meta.session_index,
+        sha256=meta.sha256,
+        format=meta.format,
+        sport=meta.sport,
+        sub_sport=meta.sub_sport,
+        start=meta.start,
+        utc_offset_s=meta.utc_offset_s,
+        manufacturer=meta.manufacturer,
+        product=meta.product,
+        duration_s=_first_known(device.elapsed_s, elapsed_s(samples.index)),
+        timer_s=_first_known(device.timer_s, timer_s(samples.index, activity.pauses)),
+        avg_heart_rate_bpm=weighted_mean(samples.get("heart_rate_bpm"), weights_s),
+        max_heart_rate_bpm=_max(samples.get("heart_rate_bpm")),
+        avg_power_w=weighted_mean(samples.get("power_w"), weights_s),
+        distance_m=_first_known(device.distance_m, distance_m(samples.get("distance_m"))),
+        n_samples=len(samples),
+        n_sets=int((activity.sets["set_type"] == "active").sum()) if len(activity.sets) else 0,
+        warnings=meta.warnings,
+    )
+
+
+def _first_known(*values: float | None) -> float | None:
+    return next((float(v) for v in values if v is not None and v == v), None)
+
+
+def elapsed_s(index: pd.DatetimeIndex) -> float | None:
+    """Time from the first to the last sample [s]; None with fewer than two samples."""
+    if len(index) < 2:
+        return None
+    return (index[-1] - index[0]).total_seconds()
+
+
+def sample_weights_s(index: pd.DatetimeIndex) -> np.ndarray:
+    """Duration each sample stands for [s]: the interval to the next sample.
+
+    Intervals longer than :data:`MAX_RECORDING_GAP_S` count as zero (recording stopped); the last
+    sample stands for the median interval.
+    """
+    if len(index) == 0:
+        return np.empty(0)
+    intervals = np.diff(index.asi8) / 1e9
+    last = float(np.median(intervals)) if len(intervals) else 1.0
+    weights = np.append(intervals, last)
+    weights[weights > MAX_RECORDING_GAP_S] = 0.0
+    return weights
+
+
+def timer_s(index: pd.DatetimeIndex, pauses: pd.DataFrame) -> float | None:
+    """Recorded time without pauses [s]: sample intervals ≤ the gap limit, outside pauses."""
+    if len(index) < 2:
+        return None
+    weights = sample_weights_s(index)[:-1]
+    if len(pauses):
+        paused = np.zeros(len(weights), dtype=bool)
+        starts = index[:-1]
+        for start, end in zip(pauses["start"], pauses["end"]):  # one step per pause
+            paused |= (starts >= start) & (starts < end)
+        weights = np.where(paused, 0.0, weights)
+    return float(weights.sum())
+
+
+def weighted_mean(values: pd.Series | None, weights_s: np.ndarray) -> float | None:
+    """Time-weighted mean of a sample column, ignoring missing values; None if none."""
+    if values is None:
+        return None
+    data = values.to_numpy(dtype=np.float64)
+    valid = ~np.isnan(data) & (weights_s > 0)
+    total = weights_s[valid].sum()
+    if total <= 0:
+        return None
+    return float(np.dot(data[valid], weights_s[valid]) / total)
+
+
+def _max(values: pd.Series | None) -> float | None:
+    if values is None or values.isna().all():
+        return None
+    return float(values.max())
+
+
+def distance_m(values: pd.Series | None) -> float | None:
+    """Distance covered according to a cumulative distance column [m]."""
+    if values is None or values.isna().all():
+        return None
+    return float(values.max() - values.min())

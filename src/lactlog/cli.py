@@ -1,0 +1,155 @@
+"""The ``lactlog`` command line: parse options, call the library, render. Nothing else.
+
+Heavy modules (pandas, numpy, fitparse) are imported inside commands so ``lactlog --help``
+starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lactlog.errors import ExitCode
+
+ESTIMATE_NOTE = (
+    "lactlog [bold]estimates[/bold] lactate stimulus from heart rate, power, pace and set logs; "
+    "it never measures blood lactate."
+)
+
+app = typer.Typer(
+    name="lactlog",
+    help=(
+        "How much high-lactate / metabolic-stress stimulus did your training give?\n\n"
+        f"{ESTIMATE_NOTE}\n\n"
+        "Reads FIT (also .fit.gz), TCX, GPX and CSV exports, files or whole folders."
+    ),
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """How much high-lactate / metabolic-stress stimulus did your training give?"""
+
+
+class Decoder(str, Enum):
+    """FIT decoder choice."""
+
+    lactlog = "lactlog"
+    fitparse = "fitparse"
+
+
+def _consoles():
+    from rich.console import Console
+
+    return Console(), Console(stderr=True)
+
+
+@app.command()
+def analyze(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Files or folders (searched recursively) to analyse.", show_default=False),
+    ],
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document on stdout instead of a table.")
+    ] = False,
+    decoder: Annotated[
+        Decoder,
+        typer.Option(help="FIT decoder: lactlog's fast columnar one, or fitparse (reference)."),
+    ] = Decoder.lactlog,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show per-file warnings and error tracebacks.")
+    ] = False,
+) -> None:
+    """Analyse sessions: one row per session found in PATHS.
+
+    [dim]Examples:[/dim]
+      lactlog analyze sample_data/
+      lactlog analyze ride.fit.gz run.tcx --json | jq '.sessions[].timer_s'
+    """
+    from lactlog.batch import analyse_paths
+    from lactlog.io import find_inputs
+    from lactlog.report.jsondoc import analyze_document
+    from lactlog.report.tables import sessions_table
+
+    out, err = _consoles()
+    files = find_inputs(paths)
+    if not files:
+        err.print(
+            "[red]error:[/red] no supported files (FIT, TCX, GPX, CSV) under "
+            + ", ".join(map(str, paths)),
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(ExitCode.INPUT_FAILED)
+    with _progress(err, total=len(files)) as advance:
+        result = analyse_paths(files, decoder=decoder.value, on_file=advance)
+    for failure in result.errors:
+        err.print(
+            f"[red]error:[/red] {failure.source}: {failure.error}", highlight=False, soft_wrap=True
+        )
+        if verbose and failure.detail:
+            err.print(failure.detail, markup=False, highlight=False)
+    _report_warnings(err, result.sessions, verbose)
+    if json_output:
+        sys.stdout.write(json.dumps(analyze_document(result), indent=2, ensure_ascii=False) + "\n")
+    elif result.sessions:
+        out.print(sessions_table(result.sessions, width=out.width))
+    raise typer.Exit(ExitCode.INPUT_FAILED if result.errors else ExitCode.OK)
+
+
+def _report_warnings(err, sessions, verbose: bool) -> None:
+    with_warnings = [s for s in sessions if s.warnings]
+    if verbose:
+        for s in with_warnings:
+            for warning in s.warnings:
+                err.print(
+                    f"[yellow]warning:[/yellow] {s.source}: {warning}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+    elif with_warnings:
+        err.print(
+            f"[yellow]note:[/yellow] {len(with_warnings)} session(s) have warnings "
+            "(see --verbose or the JSON output)",
+            highlight=False,
+        )
+
+
+class _progress:
+    """A progress bar on stderr for batches, only when stderr is a terminal."""
+
+    def __init__(self, console, total: int) -> None:
+        self.console, self.total, self.bar = console, total, None
+
+    def __enter__(self):
+        if self.total < 2 or not self.console.is_terminal:
+            return lambda _path: None
+        from rich.progress import Progress
+
+        self.bar = Progress(console=self.console, transient=True)
+        self.bar.start()
+        task = self.bar.add_task("Reading", total=self.total)
+        return lambda _path: self.bar.advance(task)
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def main() -> None:
+    """Console-script entry point: run the app; Ctrl-C exits with 130."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(ExitCode.INTERRUPTED)

@@ -1,0 +1,1 @@
+"""Renderers: Rich tables and JSON documents. They format; they never analyse or print."""
