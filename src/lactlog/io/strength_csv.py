@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings as warnings_module
 
 import numpy as np
 import pandas as pd
@@ -108,10 +109,12 @@ def _parse(text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]:
         if bare.count(delimiter) + 1 < n_columns or last.count('"') % 2:
             text = text[: len(text) - len(last)]
             warnings.append("the last line is incomplete (file truncated?); it was skipped")
-    frame = pd.read_csv(
-        io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, index_col=False,
-        engine="c", skip_blank_lines=True,
-    )
+    with warnings_module.catch_warnings():  # short rows are padded with "", as intended
+        warnings_module.simplefilter("ignore", pd.errors.ParserWarning)
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, index_col=False,
+            engine="c", skip_blank_lines=True,
+        )
     if frame.empty:
         raise EmptyFileError("the CSV has a header but no rows")
     frame.columns = [str(c).strip().lower() for c in frame.columns]

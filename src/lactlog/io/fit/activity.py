@@ -47,12 +47,18 @@ def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
     """Turn decoded messages into one activity per session."""
     messages = decoded.messages
     records = messages.get("record", {})
-    sessions = _sessions(messages)
+    sessions = _sessions(messages, _FIRST_ABSOLUTE_TIME)
     if not sessions and not _column(records, "timestamp").size:
         if decoded.stopped_early:
             raise EmptyFileError(f"{decoded.warnings[0]} — nothing usable before the damage")
         raise EmptyFileError("no activity in this FIT file (no session and no records)")
-    record_times = fit_times(_column(records, "timestamp"))
+    min_time = _earliest_valid_time(records)
+    if min_time == 0:
+        decoded.warnings.append(
+            "the device clock was not set (only relative times in the file): dates are wrong"
+        )
+        sessions = _sessions(messages, min_time)
+    record_times = fit_times(_column(records, "timestamp"), min_time)
     if not sessions:
         sessions = [_implicit_session(messages, record_times)]
     starts = np.array([s["start_time"] for s in sessions], dtype=np.float64)
@@ -82,19 +88,31 @@ def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
             Activity(
                 meta=meta,
                 samples=samples,
-                pauses=_pauses(messages.get("event", {}), owner),
-                laps=_laps(messages.get("lap", {}), owner),
-                sets=_sets(messages.get("set", {}), owner),
+                pauses=_pauses(messages.get("event", {}), owner, min_time),
+                laps=_laps(messages.get("lap", {}), owner, min_time),
+                sets=_sets(messages.get("set", {}), owner, min_time),
                 device_summary=_device_summary(session, messages, thresholds),
             )
         )
     return activities
 
 
-def fit_times(seconds: np.ndarray) -> np.ndarray:
-    """FIT date_time seconds -> FIT seconds with relative/invalid values set to NaN."""
+def _earliest_valid_time(records: Columns) -> float:
+    """Smallest acceptable FIT time: absolute times only, unless the file has no absolute time.
+
+    FIT date_time values below 0x10000000 are relative to the device's power-on (FIT SDK,
+    ``date_time`` type); a device whose clock was never set writes only those.
+    """
+    times = _column(records, "timestamp")
+    if times.size and not (times >= _FIRST_ABSOLUTE_TIME).any() and (times >= 0).any():
+        return 0.0
+    return float(_FIRST_ABSOLUTE_TIME)
+
+
+def fit_times(seconds: np.ndarray, min_time: float) -> np.ndarray:
+    """FIT date_time seconds with values below ``min_time`` (relative, invalid) set to NaN."""
     seconds = np.asarray(seconds, dtype=np.float64)
-    return np.where(seconds >= _FIRST_ABSOLUTE_TIME, seconds, np.nan)
+    return np.where(seconds >= min_time, seconds, np.nan)
 
 
 def _to_index(seconds: np.ndarray) -> pd.DatetimeIndex:
@@ -124,7 +142,7 @@ def _first(columns: Columns, name: str, row: int = 0) -> float | None:
     return None if value is None or value != value else float(value)
 
 
-def _sessions(messages: dict[str, Columns]) -> list[dict[str, float]]:
+def _sessions(messages: dict[str, Columns], min_time: float) -> list[dict[str, float]]:
     """Session rows as dicts, in time order, each with a usable ``start_time``."""
     columns = messages.get("session", {})
     n = len(next(iter(columns.values()))) if columns else 0
@@ -136,9 +154,9 @@ def _sessions(messages: dict[str, Columns]) -> list[dict[str, float]]:
             if values.dtype != object
         }
         start = session.get("start_time")
-        if start is None or start < _FIRST_ABSOLUTE_TIME:
+        if start is None or start < min_time:
             end, elapsed = session.get("timestamp"), session.get("total_elapsed_time")
-            if end is None or elapsed is None or end < _FIRST_ABSOLUTE_TIME:
+            if end is None or elapsed is None or end < min_time:
                 continue
             start = end - elapsed
         session["start_time"] = start
@@ -178,9 +196,9 @@ def _samples(
     return build_samples(_to_index(times[mask]), columns)
 
 
-def _pauses(events: Columns, owner) -> pd.DataFrame:
+def _pauses(events: Columns, owner, min_time: float) -> pd.DataFrame:
     """Timer pauses: each timer stop up to the next timer start (FIT ``event`` messages)."""
-    times = fit_times(_column(events, "timestamp"))
+    times = fit_times(_column(events, "timestamp"), min_time)
     kind = _column(events, "event")
     timer = (kind == profile.enum_code("event", "timer")) & ~np.isnan(times)
     types = [profile.enum_name("event_type", t) for t in _column(events, "event_type")[timer]]
@@ -205,8 +223,8 @@ def _pauses(events: Columns, owner) -> pd.DataFrame:
     )
 
 
-def _laps(laps: Columns, owner) -> pd.DataFrame:
-    starts = fit_times(_column(laps, "start_time"))
+def _laps(laps: Columns, owner, min_time: float) -> pd.DataFrame:
+    starts = fit_times(_column(laps, "start_time"), min_time)
     if not starts.size:
         return empty_frame(LAP_COLUMNS)
     keep = owner(starts) & ~np.isnan(starts)
@@ -228,13 +246,14 @@ def _laps(laps: Columns, owner) -> pd.DataFrame:
     )
 
 
-def _sets(sets: Columns, owner) -> pd.DataFrame:
+def _sets(sets: Columns, owner, min_time: float) -> pd.DataFrame:
     """Strength sets from FIT ``set`` messages (global 225)."""
-    starts = fit_times(_column(sets, "start_time"))
+    starts = fit_times(_column(sets, "start_time"), min_time)
     if not starts.size:
         return empty_frame(SET_COLUMNS)
     if np.isnan(starts).all():  # some devices only fill the timestamp (the set's end)
-        starts = fit_times(_column(sets, "timestamp")) - np.nan_to_num(_column(sets, "duration"))
+        ends = fit_times(_column(sets, "timestamp"), min_time)
+        starts = ends - np.nan_to_num(_column(sets, "duration"))
     keep = owner(starts) & ~np.isnan(starts)
     category = sets.get("category")
     if category is not None and category.ndim == 2:
