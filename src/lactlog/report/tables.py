@@ -42,27 +42,28 @@ def sessions_table(sessions: list[SessionSummary], width: int = 80) -> Table:
     """
     table = Table(
         title="Sessions", header_style="bold", title_justify="left",
-        caption="HR: average/maximum heart rate [bpm]; Timer: time with the timer running",
+        caption="HR: average/maximum heart rate (bpm); Timer: time with the timer running",
         caption_justify="left",
         box=box.SIMPLE_HEAD, padding=(0, 0), pad_edge=False,
     )
     show_device = width >= 110
-    columns = [
-        ("Start (local)", "left", 16), ("Sport", "left", 12), ("Device", "left", 14),
-        ("Duration", "right", 8), ("Timer", "right", 8), ("HR", "right", 7),
+    columns = [  # (header, justify, fixed width or None for flexible)
+        ("Start (local)", "left", 16), ("Sport", "left", None), ("Device", "left", None),
+        ("Duration", "right", 8), ("Timer", "right", 7), ("HR", "right", 7),
         ("Power", "right", 5), ("Distance", "right", 8),
     ]
-    for header, justify, max_width in columns:
+    for header, justify, width_chars in columns:
         if header == "Device" and not show_device:
             continue
         table.add_column(
-            header, justify=justify, max_width=max_width, no_wrap=True, overflow="ellipsis"
+            header, justify=justify, width=width_chars, no_wrap=width_chars is not None,
+            overflow="ellipsis", max_width=None if width_chars else 16,
         )
     table.add_column("File", overflow="ellipsis", min_width=8)
     for s in sessions:
         start = local_start(s)
         sport = s.sport if not s.sub_sport or s.sub_sport == "generic" else f"{s.sport}/{s.sub_sport}"
-        name = Path(s.source).name + (f" #{s.session_index + 1}" if s.session_index else "")
+        name = Path(s.source).name + (f"#{s.session_index + 1}" if s.session_index else "")
         cells = [
             start.strftime("%Y-%m-%d %H:%M") if start else "–",
             sport,
