@@ -34,7 +34,6 @@ from lactlog.testing import (
     ProfileEncoder,
     degrees_to_semicircles,
     enum_value,
-    fit_crc16,
     fit_resolution,
     time_in_zones,
     to_fit_time,
@@ -89,12 +88,6 @@ def sample_frame(n: int = 120) -> pd.DataFrame:
 
 
 # --- the raw layer ----------------------------------------------------------------------------
-
-
-def test_crc16_matches_fitparse() -> None:
-    data = bytes(np.random.default_rng(1).integers(0, 256, 1000, dtype=np.uint8))
-    assert fit_crc16(data) == Crc.calculate(data)
-    assert fit_crc16(data[500:], fit_crc16(data[:500])) == Crc.calculate(data)
 
 
 def test_base_types_agree_with_fitparse() -> None:
@@ -378,6 +371,12 @@ def test_generator_is_deterministic(generated: Path, tmp_path: Path) -> None:
     assert names == sorted(p.name for p in tmp_path.iterdir())
     for name in names:
         assert (generated / name).read_bytes() == (tmp_path / name).read_bytes(), name
+
+
+def test_committed_sample_data_is_what_the_generator_writes(generated: Path) -> None:
+    committed = SCRIPT.parents[1] / "sample_data"
+    for path in generated.iterdir():
+        assert (committed / path.name).read_bytes() == path.read_bytes(), path.name
 
 
 def test_generated_files_are_small(generated: Path) -> None:

@@ -297,8 +297,7 @@ def _parse_time(values: pd.Series, absolute: bool, factor: float | None) -> tupl
             unit = "ms" if median > 1e11 else "s"
             plausible = numbers.where(numbers.abs() < (1e13 if unit == "ms" else 1e10))
             return "absolute", pd.DatetimeIndex(pd.to_datetime(plausible, unit=unit, utc=True))
-        elapsed_s = numbers.to_numpy() * (factor or 1.0)
-        return "elapsed", np.where(np.abs(elapsed_s) < 1e9, elapsed_s, np.nan)
+        return "elapsed", numbers.to_numpy() * (factor or 1.0)
     parts = text.str.extract(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)$").astype("float64")
     if parts[2].notna().sum() >= 0.9 * filled:
         return "elapsed", (parts[0].fillna(0) * 3600 + parts[1] * 60 + parts[2]).to_numpy()
@@ -462,7 +461,8 @@ def _read_series(raw: RawInput, lines: list[str], delimiter: str) -> Activity:
     else:
         start, note = _elapsed_start(raw, lines, product)
         warnings.append(note)
-        index = pd.Timestamp(start) + pd.to_timedelta(np.round(elapsed_s * 1000.0), unit="ms")
+        plausible_s = np.where(np.abs(elapsed_s) < 1e9, elapsed_s, np.nan)  # < 31 years
+        index = pd.Timestamp(start) + pd.to_timedelta(np.round(plausible_s * 1000.0), unit="ms")
     samples, repairs = build_samples(pd.DatetimeIndex(index), columns)
     if samples.empty:
         raise EmptyFileError("no row has a readable time")

@@ -27,7 +27,6 @@ from lactlog.testing.fitwriter import (
     FieldDefinition,
     FitWriter,
     degrees_to_semicircles,
-    fit_crc16,
     to_fit_time,
 )
 from lactlog.testing.tcxwriter import write_tcx
@@ -43,7 +42,6 @@ __all__ = [
     "ProfileEncoder",
     "degrees_to_semicircles",
     "enum_value",
-    "fit_crc16",
     "fit_resolution",
     "profile_field",
     "time_in_zones",

@@ -20,16 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from lactlog.io.fit.crc import crc16
+
 FIT_EPOCH = datetime(1989, 12, 31, tzinfo=timezone.utc)
 """Zero of FIT ``date_time`` values (UTC)."""
 
 SEMICIRCLES_PER_DEGREE = 2**31 / 180
 """FIT positions are stored in semicircles: degrees × 2^31 / 180."""
-
-_CRC_TABLE = (
-    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
-    0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -73,16 +70,6 @@ BASE_TYPES: dict[int, BaseType] = {
 
 BASE_TYPE_IDS: dict[str, int] = {b.name: b.type_id for b in BASE_TYPES.values()}
 """Base type id by name, e.g. ``BASE_TYPE_IDS["uint16"] == 0x84``."""
-
-
-def fit_crc16(data: bytes, crc: int = 0) -> int:
-    """FIT CRC-16 of ``data`` continuing from ``crc`` (the SDK's nibble-table algorithm)."""
-    for byte in data:
-        tmp = _CRC_TABLE[crc & 0xF]
-        crc = ((crc >> 4) & 0x0FFF) ^ tmp ^ _CRC_TABLE[byte & 0xF]
-        tmp = _CRC_TABLE[crc & 0xF]
-        crc = ((crc >> 4) & 0x0FFF) ^ tmp ^ _CRC_TABLE[(byte >> 4) & 0xF]
-    return crc
 
 
 def to_fit_time(moment: datetime) -> int:
@@ -268,8 +255,8 @@ class FitWriter:
             raise ValueError("header_size must be 12 or 14")
         header = struct.pack("<BBHI4s", header_size, protocol, profile, len(self._body), b".FIT")
         if header_size == 14:
-            header += struct.pack("<H", fit_crc16(header))
-        crc = fit_crc16(self._body, fit_crc16(header))
+            header += struct.pack("<H", crc16(header))
+        crc = crc16(header + bytes(self._body))
         return header + bytes(self._body) + struct.pack("<H", crc)
 
     def _encode_values(self, local_num: int, values: Sequence[Any]) -> bytes:
