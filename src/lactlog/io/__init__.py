@@ -39,6 +39,21 @@ def read(path: str | Path, decoder: str = "lactlog") -> list[Activity]:
     """
     raw = load(path)
     kind = sniff(raw)
+    expected = _kind_from_name(raw.source)
+    if expected is None or expected == kind:
+        return _read_kind(raw, kind, decoder)
+    try:
+        return _read_kind(raw, kind, decoder)
+    except InputError as exc:  # say why a ".fit" file got a TCX error
+        raise type(exc)(f"content is {kind.upper()}, not {expected.upper()}: {exc}") from None
+
+
+def _kind_from_name(name: str) -> str | None:
+    lowered = name.lower().removesuffix(".gz")
+    return next((k for k in ("fit", "tcx", "gpx", "csv") if lowered.endswith("." + k)), None)
+
+
+def _read_kind(raw: RawInput, kind: str, decoder: str) -> list[Activity]:
     if kind == "fit":
         from lactlog.io.fit import read_fit
 
