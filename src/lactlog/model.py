@@ -23,6 +23,7 @@ temperature_c      temperature [°C]
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime
 
 import pandas as pd
@@ -126,6 +127,11 @@ class DeviceSummary:
 
 def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     """An empty DataFrame with the given columns (used for absent pauses, laps, sets)."""
+    return _empty_template(columns).copy()
+
+
+@cache
+def _empty_template(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype="float64") for name in columns})
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import corpus_manifest, corpus_params
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import corpus_manifest, corpus_params
 from lactlog.errors import EmptyFileError, LactlogError, UnsupportedFormatError
 from lactlog.io import read
 from lactlog.io.common import RawInput
@@ -91,7 +91,11 @@ def test_start_from_name(name, expected):
 
 
 def test_latin1_semicolon_decimal_comma(tmp_path):
-    content = "Zeit (s);Puls;Leistung;Höhe;Geschwindigkeit (km/h)\n0;120;200,5;300;18\n1;121;210;301;36\n"
+    content = (
+        "Zeit (s);Puls;Leistung;Höhe;Geschwindigkeit (km/h)\n"
+        "0;120;200,5;300;18\n"
+        "1;121;210;301;36\n"
+    )
     ride = _one(_write(tmp_path, content.encode("latin-1")))
     np.testing.assert_allclose(ride.samples["power_w"], [200.5, 210.0])
     np.testing.assert_allclose(ride.samples["altitude_m"], [300.0, 301.0])
@@ -119,7 +123,11 @@ def test_epoch_seconds_and_milliseconds(tmp_path):
 
 
 def test_iso_timestamps(tmp_path):
-    content = "time,Heart Rate,Power (W)\n2024-01-02T10:00:00Z,140,200\n2024-01-02T10:00:02Z,142,210\n"
+    content = (
+        "time,Heart Rate,Power (W)\n"
+        "2024-01-02T10:00:00Z,140,200\n"
+        "2024-01-02T10:00:02Z,142,210\n"
+    )
     ride = _one(_write(tmp_path, content))
     assert ride.meta.start == datetime(2024, 1, 2, 10, 0, tzinfo=UTC)
     assert ride.samples.index[1] == pd.Timestamp("2024-01-02T10:00:02Z")
@@ -213,14 +221,17 @@ def test_fitcsv_dump(tmp_path):
 @pytest.mark.parametrize(
     ("content", "error", "match"),
     [
-        ("foo,bar,baz\n1,2,3\n", UnsupportedFormatError, "no time column recognised; columns are: foo, bar, baz"),
+        ("foo,bar,baz\n1,2,3\n", UnsupportedFormatError,
+         "no time column recognised; columns are: foo, bar, baz"),
         ("Watts,Hrate\n100,120\n", UnsupportedFormatError, "no time column recognised"),
         ("secs,foo\n1,2\n", UnsupportedFormatError, "no sample columns"),
         ("Minutes,Watts,Hrate\n", EmptyFileError, "no data rows"),
         ("\n\n  \n", EmptyFileError, "empty"),
-        (",id,average_heartrate,distance,elapsed_time,name,start_date\n0,1,150,5000,1500,Run,2021-07-28 10:19:11+00:00\n",
+        (",id,average_heartrate,distance,elapsed_time,name,start_date\n"
+         "0,1,150,5000,1500,Run,2021-07-28 10:19:11+00:00\n",
          UnsupportedFormatError, r"a list of activities \(Strava export\), not a time series"),
-        ("Date,Title,Avg HR,Max HR,Avg Power,Total Time,Distance\n2024-01-01,Ride,140,170,200,3600,30\n",
+        ("Date,Title,Avg HR,Max HR,Avg Power,Total Time,Distance\n"
+         "2024-01-01,Ride,140,170,200,3600,30\n",
          UnsupportedFormatError, "summary table"),
     ],
 )
@@ -240,22 +251,38 @@ CORPUS_EXPECTED: dict[str, dict] = {
     "muktihari__triathlon_summary_first.csv": {"error": "FitCSVTool with 5 sessions"},
     "placy2_strong.csv": {"workouts": 356},  # details in test_strength_csv.py
     # The manifest flags has_hr, but every Hrate value is -1 (PowerTap "no data") or 0.
-    "gc__2009_05_27_01_01_01.csv": dict(n=6090, hr=False, power=True, product="PowerTap",
-                                        sport="cycling", start="2009-05-27T01:01:01Z"),
-    "gc__2009_08_04_06_22_50.CSV": dict(n=3633, hr=True, power=True, product="Ergomo",
-                                        sport="cycling", start="2009-08-04T06:22:50Z"),
-    "gc__2009_12_13_16_11_42.csv": dict(n=4862, hr=True, power=True, product="iBike",
-                                        sport="cycling", start="2009-12-10T17:25:46Z"),
-    "gc__RP3_2016-03-27_09-23-29.csv": dict(n=222, hr=True, power=True, product="RP3",
-                                            sport="rowing", start="2016-03-27T09:23:29Z"),
-    "gc__Ramp_test.csv": dict(n=2212, hr=True, power=True, product=None, sport="cycling",
-                              start="2015-12-27T09:39:33Z"),
-    "gc__joule-ride.csv": dict(n=4439, hr=True, power=True, product="Joule", sport="cycling",
-                               start="2013-02-05T14:06:43Z"),
-    "gc__motoActv_powertap.csv": dict(n=1541, hr=True, power=True, product="MotoACTV",
-                                      sport="cycling", start="2012-05-26T14:25:01.055Z"),
-    "gc__peripedal_3min_1.csv": dict(n=3620, hr=True, power=True, product="PeriPedal",
-                                     sport="cycling", start="2000-01-01T00:00:00Z"),
+    "gc__2009_05_27_01_01_01.csv": {
+        "n": 6090, "hr": False, "power": True, "product": "PowerTap", "sport": "cycling",
+        "start": "2009-05-27T01:01:01Z",  # from the file name
+    },
+    "gc__2009_08_04_06_22_50.CSV": {
+        "n": 3633, "hr": True, "power": True, "product": "Ergomo", "sport": "cycling",
+        "start": "2009-08-04T06:22:50Z",  # from the file name
+    },
+    "gc__2009_12_13_16_11_42.csv": {
+        "n": 4862, "hr": True, "power": True, "product": "iBike", "sport": "cycling",
+        "start": "2009-12-10T17:25:46Z",  # iBike line 2 (differs from the file name)
+    },
+    "gc__RP3_2016-03-27_09-23-29.csv": {
+        "n": 222, "hr": True, "power": True, "product": "RP3", "sport": "rowing",
+        "start": "2016-03-27T09:23:29Z",  # from the file name
+    },
+    "gc__Ramp_test.csv": {
+        "n": 2212, "hr": True, "power": True, "product": None, "sport": "cycling",
+        "start": "2015-12-27T09:39:33Z",  # BSX Insight: Unix time in a FitCSVTool layout
+    },
+    "gc__joule-ride.csv": {
+        "n": 4439, "hr": True, "power": True, "product": "Joule", "sport": "cycling",
+        "start": "2013-02-05T14:06:43Z",  # Joule Date/Time preamble field
+    },
+    "gc__motoActv_powertap.csv": {
+        "n": 1541, "hr": True, "power": True, "product": "MotoACTV", "sport": "cycling",
+        "start": "2012-05-26T14:25:01.055Z",  # epoch milliseconds
+    },
+    "gc__peripedal_3min_1.csv": {
+        "n": 3620, "hr": True, "power": True, "product": "PeriPedal", "sport": "cycling",
+        "start": "2000-01-01T00:00:00Z",  # no date anywhere: documented fallback
+    },
 }
 
 
@@ -285,7 +312,8 @@ def test_corpus_file(path):
     assert str(samples.index.tz) == "UTC"
     assert samples["power_w"].max() < 2000  # plausible units
     if "heart_rate_bpm" in samples.columns:
-        assert 30 <= samples["heart_rate_bpm"].min() and samples["heart_rate_bpm"].max() < 230
+        assert samples["heart_rate_bpm"].min() >= 30
+        assert samples["heart_rate_bpm"].max() < 230
     if "speed_mps" in samples.columns:
         assert samples["speed_mps"].max() < 30  # < 108 km/h: km/h and mph were converted
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CORPUS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import CORPUS
 from lactlog.errors import CorruptFileError, EmptyFileError, LactlogError
 from lactlog.io import read
 from lactlog.io.common import RawInput
@@ -288,6 +288,8 @@ def test_mutated_strong_never_crashes(cut, position, junk):
     text = STRONG_COMMA[:position] + junk + STRONG_COMMA[position:]
     text = text[: max(cut, 1)]
     try:
-        read_csv(RawInput.from_bytes("mutated.csv", text.encode("utf-8")))
+        activities = read_csv(RawInput.from_bytes("mutated.csv", text.encode("utf-8")))
     except LactlogError:
-        pass
+        return
+    for activity in activities:
+        assert set(STRENGTH_SET_COLUMNS) <= set(activity.sets.columns) or activity.sets.empty

@@ -35,8 +35,8 @@ def build_samples(
     """Make a canonical samples frame: UTC index named ``time``, sorted, unique, float columns.
 
     Rows without a time are dropped; rows that share a timestamp are merged (per column, the last
-    non-missing value wins). Columns that are
-    entirely NaN are dropped, and only names from :data:`SAMPLE_COLUMNS` are allowed.
+    non-missing value wins). Columns that are entirely NaN are dropped, and only names from
+    :data:`SAMPLE_COLUMNS` are allowed.
 
     Returns the frame and a list of warnings describing what had to be repaired.
     """
@@ -45,23 +45,26 @@ def build_samples(
         raise ValueError(f"not canonical sample columns: {sorted(unknown)}")
     index = pd.DatetimeIndex(time_utc)
     index = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
-    data = {
-        name: np.asarray(values, dtype="float64")
-        for name, values in columns.items()
-        if name in SAMPLE_COLUMNS
-    }
-    frame = pd.DataFrame(data, index=index)
-    frame = frame[[c for c in SAMPLE_COLUMNS if c in frame.columns]]
+    index = index.as_unit("ns")
+    keep = ~index.isna()
+    data = {}
+    for name in SAMPLE_COLUMNS:
+        if name in columns:
+            values = np.asarray(columns[name], dtype=np.float64)[keep]
+            if not np.isnan(values).all():
+                data[name] = values
+    index = index[keep]
     warnings: list[str] = []
-    frame = frame[~frame.index.isna()]
-    if not frame.index.is_monotonic_increasing:
+    stamps = index.asi8
+    if len(stamps) > 1 and (np.diff(stamps) < 0).any():
         warnings.append("timestamps go backwards; samples were sorted by time")
-        frame = frame.sort_index(kind="stable")
-    duplicated = frame.index.duplicated(keep="last")
-    if duplicated.any():
-        warnings.append(f"{int(duplicated.sum()):,} samples with a repeated timestamp were merged")
-        frame = frame.groupby(level=0, sort=False).last()
-    frame = frame.dropna(axis="columns", how="all")
-    frame.index = frame.index.as_unit("ns")
+        order = np.argsort(stamps, kind="stable")
+        index, stamps = index[order], stamps[order]
+        data = {name: values[order] for name, values in data.items()}
+    frame = pd.DataFrame(data, index=index, copy=False)
     frame.index.name = "time"
+    if len(stamps) > 1 and (np.diff(stamps) == 0).any():
+        repeated = int((np.diff(stamps) == 0).sum())
+        warnings.append(f"{repeated:,} samples with a repeated timestamp were merged")
+        frame = frame.groupby(level=0, sort=False).last()
     return frame, warnings

@@ -188,28 +188,30 @@ def _strong(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
     elif weight_units is None and "weight" in frame.columns and (_num(weight, index) > 0).any():
         warnings.append("Strong weights have no unit in the file; read as kg")
     distance = _col(frame, "distance (meters)", "distance (m)", "distance (km)", "distance")
-    distance_default = 1.0 if "distance (meters)" in frame.columns or "distance (m)" in frame else 1000.0
+    in_metres = "distance (meters)" in frame.columns or "distance (m)" in frame.columns
+    distance_default = 1.0 if in_metres else 1000.0
     distance_units = _col(frame, "distance unit")
     if distance_units is None and "distance" in frame.columns and (_num(distance, index) > 0).any():
         warnings.append("Strong distances have no unit in the file; read as km")
     seconds = _num(_col(frame, "seconds"), index)
     duration = _col(frame, "duration (sec)", "duration", "workout duration")
-    notes = _text(_col(frame, "notes"), index)
+    weight_kg = _num(weight, index) * _factor(weight_units, _WEIGHT_UNITS, 1.0, index)
+    workout = _text(_col(frame, "workout name"), index).fillna("")
     numeric_order = order.str.fullmatch(r"\d+")
     app_type = order.str.lower().map(_STRONG_SET_TYPES).where(~numeric_order, "normal")
     return _table(
         index,
         session_start=_datetimes(frame["date"], "%Y-%m-%d %H:%M:%S"),
-        session_key=frame["date"] + "\x1f" + _text(_col(frame, "workout name"), index).fillna(""),
+        session_key=frame["date"] + "\x1f" + workout,
         session_elapsed_s=_duration_text_s(duration) if duration is not None else np.nan,
         set_type=np.where(rest, "rest", "active"),
         duration_s=seconds.where(seconds > 0),
         repetitions=_num(_col(frame, "reps"), index).where(~rest),
-        weight_kg=(_num(weight, index) * _factor(weight_units, _WEIGHT_UNITS, 1.0, index)).where(~rest),
+        weight_kg=weight_kg.where(~rest),
         set_order=order,
         rpe=_num(_col(frame, "rpe"), index),
         app_set_type=app_type.where(~rest, None),
-        notes=notes,
+        notes=_text(_col(frame, "notes"), index),
         distance_m=_num(distance, index) * _factor(distance_units, _DISTANCE_UNITS,
                                                    distance_default, index),
         exercise_title=frame["exercise name"],

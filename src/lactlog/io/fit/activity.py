@@ -116,8 +116,11 @@ def fit_times(seconds: np.ndarray, min_time: float) -> np.ndarray:
 
 
 def _to_index(seconds: np.ndarray) -> pd.DatetimeIndex:
-    unix_ns = (seconds + profile.FIT_EPOCH_UNIX_S) * 1e9
-    return pd.DatetimeIndex(pd.to_datetime(unix_ns, unit="ns", utc=True))
+    """FIT seconds (NaN = missing) -> UTC DatetimeIndex (NaT = missing)."""
+    missing = np.isnan(seconds)
+    unix_ns = np.round((np.where(missing, 0.0, seconds) + profile.FIT_EPOCH_UNIX_S) * 1e9)
+    unix_ns = np.where(missing, np.iinfo(np.int64).min, unix_ns.astype(np.int64))
+    return pd.DatetimeIndex(unix_ns.view("M8[ns]")).tz_localize("UTC")
 
 
 def _datetime(seconds: float) -> datetime | None:

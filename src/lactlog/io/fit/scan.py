@@ -42,6 +42,19 @@ class DefinitionBin:
     fields: list[FieldDef]
     positions: list[int] = field(default_factory=list)
 
+    @property
+    def has_timestamp(self) -> bool:
+        return any(f.number == profile.TIMESTAMP_FIELD for f in self.fields)
+
+    @property
+    def accumulates(self) -> bool:
+        """Whether a field has components whose values accumulate across records."""
+        for f in self.fields:
+            spec = profile.field_spec(self.global_number, f.number)
+            if spec is not None and any(c.accumulate for c in spec.components):
+                return True
+        return False
+
 
 @dataclass
 class Segment:
@@ -120,10 +133,16 @@ def scan(data: bytes, wanted_numbers: frozenset[int]) -> ScanResult:
 def _scan_records(
     data: bytes, pos: int, end: int, bins: list[DefinitionBin], wanted: frozenset[int]
 ) -> tuple[int, int, str | None]:
-    """Scan records in ``data[pos:end]``; return the stop position, record count and problem."""
+    """Scan records in ``data[pos:end]``; return the stop position, record count and problem.
+
+    Devices re-send identical definitions often (hundreds of times in some files); records of
+    identical layouts go to one bin so they are decoded together. Layouts with accumulating
+    components keep one bin per definition, because accumulation restarts at each definition.
+    """
     # active[header byte] -> (append, record size) of the bin a data record with that header
     # belongs to; None for definition headers and undefined local types.
     active: list[tuple | None] = [None] * 256
+    layouts: dict[bytes, tuple] = {}  # definition bytes -> (append, record size)
     sink: list[int] = []  # positions of records nobody needs
     count = 0
     while pos < end:
@@ -137,22 +156,24 @@ def _scan_records(
         if header & 0xC0 != 0x40:
             kind = f"local message type {header & 0x0F if header < 0x80 else (header >> 5) & 0x03}"
             return pos, count, f"corrupt data at byte {pos:,} (record for undefined {kind})"
-        parsed = _parse_definition(data, pos, end)
-        if parsed is None:
+        size = _definition_size(data, pos, end)
+        if size is None:
             return pos, count, f"truncated definition record at byte {pos:,}"
-        definition, size = parsed
+        key = bytes((header & 0x20,)) + data[pos + 1 : pos + size]
+        entry = layouts.get(key)
+        if entry is None:
+            definition = _parse_definition(data, pos)
+            if definition.global_number in wanted or definition.has_timestamp:
+                bins.append(definition)
+                entry = (definition.positions.append, definition.record_size)
+                if not definition.accumulates:  # identical layouts share one bin
+                    layouts[key] = entry
+            else:
+                entry = (sink.append, definition.record_size)
+                layouts[key] = entry
         pos += size
         count += 1
         local = header & 0x0F
-        keep = definition.global_number in wanted or any(
-            f.number == profile.TIMESTAMP_FIELD for f in definition.fields
-        )
-        if keep:
-            bins.append(definition)
-            append = definition.positions.append
-        else:
-            append = sink.append
-        entry = (append, definition.record_size)
         for reserved_bits in (0x00, 0x10, 0x20, 0x30):
             active[local | reserved_bits] = entry
         if local < 4:  # compressed-timestamp headers address local types 0-3
@@ -172,37 +193,37 @@ def _drop_last_record(position_lists: list[list[int]]) -> None:
         last.pop()
 
 
-def _parse_definition(data: bytes, pos: int, end: int) -> tuple[DefinitionBin, int] | None:
-    """Parse a definition record at ``pos``; None when it is cut off by ``end``."""
+def _definition_size(data: bytes, pos: int, end: int) -> int | None:
+    """Size of the definition record at ``pos`` [bytes]; None when ``end`` cuts it off."""
     if pos + 6 > end:
         return None
-    header = data[pos]
+    size = 6 + 3 * data[pos + 5]
+    if data[pos] & 0x20:  # developer fields follow: a count, then 3 bytes each
+        if pos + size + 1 > end:
+            return None
+        size += 1 + 3 * data[pos + size]
+    return size if pos + size <= end else None
+
+
+def _parse_definition(data: bytes, pos: int) -> DefinitionBin:
+    """Parse the (complete) definition record at ``pos``."""
     big_endian = data[pos + 2] == 1
     global_number = struct.unpack_from(">H" if big_endian else "<H", data, pos + 3)[0]
     n_fields = data[pos + 5]
-    cursor = pos + 6
-    if cursor + 3 * n_fields > end:
-        return None
     fields: list[FieldDef] = []
     offset = 1  # the record header byte
     for i in range(n_fields):
-        number, size, type_id = data[cursor + 3 * i : cursor + 3 * i + 3]
+        number, size, type_id = data[pos + 6 + 3 * i : pos + 9 + 3 * i]
         base = profile.base_type(type_id)
         if size % base.size:
             base = profile.base_type(profile.BYTE)
         if size:
             fields.append(FieldDef(number, offset, size, base))
         offset += size
-    cursor += 3 * n_fields
-    if header & 0x20:  # developer fields: skipped, only their sizes matter
-        if cursor + 1 > end:
-            return None
-        n_dev = data[cursor]
-        if cursor + 1 + 3 * n_dev > end:
-            return None
-        offset += sum(data[cursor + 1 + 3 * i + 1] for i in range(n_dev))
-        cursor += 1 + 3 * n_dev
-    return DefinitionBin(global_number, big_endian, offset, fields), cursor - pos
+    if data[pos] & 0x20:  # developer fields: skipped, only their sizes matter
+        cursor = pos + 6 + 3 * n_fields
+        offset += sum(data[cursor + 2 : cursor + 1 + 3 * data[cursor] : 3])
+    return DefinitionBin(global_number, big_endian, offset, fields)
 
 
 def positions_array(bin_: DefinitionBin) -> np.ndarray:

@@ -1,0 +1,287 @@
+"""Sample cleaning: implausible values out, short gaps bridged, one regular 1-Hz grid.
+
+Every analysis that integrates over time (time in zones, TRIMP, W'bal, intervals) wants one value
+per second and an explicit statement of which seconds were recorded. :func:`clean_samples` turns a
+canonical ``Activity.samples`` frame (see :mod:`lactlog.model`) into exactly that; the rules are
+arguments (:class:`CleaningRules`), never read from configuration.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+
+MAD_TO_SIGMA = 1.4826
+"""Scale factor from the median absolute deviation to the standard deviation of a normal
+distribution (1 / Φ⁻¹(3/4) ≈ 1.4826); Hampel (1974), J Am Stat Assoc 69:383–393."""
+
+
+@dataclass(frozen=True)
+class CleaningRules:
+    """Thresholds of :func:`clean_samples`.
+
+    Attributes
+    ----------
+    hr_min_bpm, hr_max_bpm : float
+        Heart rates outside [hr_min_bpm, hr_max_bpm] [bpm] are invalid. This also removes the
+        placeholders devices write for "no reading" (0, and 255 = FIT's invalid ``uint8``).
+    hampel_half_window_s : int
+        Half width of the centred Hampel window [s]; the window holds 2·h + 1 seconds.
+    hampel_n_sigma : float
+        A heart rate is a spike when it deviates from the window median by more than
+        ``hampel_n_sigma`` · 1.4826 · MAD.
+    hampel_min_deviation_bpm : float
+        ...and by more than this [bpm]. Integer heart rates on a plateau give MAD = 0, which would
+        otherwise flag every 1-bpm step as a spike. Set 0 for the textbook Hampel filter.
+    power_max_w : float
+        Power above this [W] is invalid (dropout spikes, e.g. 65535 W); so is negative power.
+    max_gap_s : float
+        Gaps of up to this length [s] between valid values are bridged by linear interpolation
+        (smart recording writes a sample only every few seconds); longer gaps are "not
+        recording" and stay empty.
+    """
+
+    hr_min_bpm: float = 30.0
+    hr_max_bpm: float = 240.0
+    hampel_half_window_s: int = 5
+    hampel_n_sigma: float = 3.0
+    hampel_min_deviation_bpm: float = 5.0
+    power_max_w: float = 2500.0
+    max_gap_s: float = 25.0
+
+
+def clean_samples(
+    samples: pd.DataFrame,
+    pauses: pd.DataFrame | None = None,
+    rules: CleaningRules = CleaningRules(),
+) -> pd.DataFrame:
+    """Clean a canonical samples frame and put it on a regular 1-Hz grid.
+
+    Rules, in order:
+
+    1. **Grid.** One row per second, from the first sample time floored to the second up to the
+       last sample; sample times are floored to their second (timing error < 1 s) and several
+       samples within one second are averaged per channel (valid values only).
+    2. **Range.** ``heart_rate_bpm`` outside [``hr_min_bpm``, ``hr_max_bpm``] and ``power_w``
+       outside [0, ``power_max_w``] become NaN.
+    3. **Spikes.** Heart-rate seconds flagged by :func:`hampel_outliers` (centred window of
+       2·``hampel_half_window_s`` + 1 s) become NaN, i.e. |x − median| > n·1.4826·MAD and
+       > ``hampel_min_deviation_bpm``.
+    4. **Gaps.** Each channel is interpolated linearly in time between its valid seconds when the
+       two surrounding valid seconds are at most ``max_gap_s`` apart (so a removed spike takes
+       the value of its neighbours); elsewhere it stays NaN (:func:`interpolate_short_gaps`).
+    5. **Recording.** Column ``recording`` is True where the timer runs (outside every pause
+       [start, end); a pause without end lasts to the end) and the second lies within a stretch
+       in which consecutive samples (rows, any channel) are at most ``max_gap_s`` apart. All
+       channels are NaN where ``recording`` is False.
+
+    Parameters
+    ----------
+    samples : DataFrame
+        ``Activity.samples``: UTC ``DatetimeIndex``, float columns (e.g. ``heart_rate_bpm``,
+        ``power_w``). Every column is kept; rules 2–3 apply to the columns they name.
+    pauses : DataFrame or None
+        ``Activity.pauses``: columns ``start``, ``end`` (UTC timestamps, ``end`` may be NaT).
+    rules : CleaningRules
+
+    Returns
+    -------
+    DataFrame
+        The same columns (float, cleaned) plus bool ``recording``, on a UTC ``DatetimeIndex``
+        named ``time`` with a step of 1 s. Empty input gives an empty frame with those columns.
+    """
+    columns = list(samples.columns)
+    if len(samples) == 0:
+        frame = pd.DataFrame(
+            {name: pd.Series(dtype="float64") for name in columns},
+            index=pd.DatetimeIndex([], tz="UTC", name="time"),
+        )
+        frame["recording"] = pd.Series(dtype=bool)
+        return frame
+    samples = samples.sort_index()
+    start = samples.index[0].floor("s")
+    second = np.floor((samples.index - start) / pd.Timedelta(seconds=1)).to_numpy().astype(np.int64)
+    n_seconds = int(second[-1]) + 1
+    index = pd.date_range(start, periods=n_seconds, freq="s", name="time")
+    recording = recording_mask(second, n_seconds, rules.max_gap_s)
+    recording &= ~paused_mask(n_seconds, _pause_offsets_s(pauses, start))
+    cleaned = {}
+    for name in columns:  # one pass per channel; every step inside is vectorised
+        values = _apply_range_rules(name, samples[name].to_numpy(dtype=np.float64), rules)
+        per_second = _mean_per_second(second, values, n_seconds)
+        if name == "heart_rate_bpm":
+            spikes = hampel_outliers(
+                per_second,
+                rules.hampel_half_window_s,
+                rules.hampel_n_sigma,
+                rules.hampel_min_deviation_bpm,
+            )
+            per_second[spikes] = np.nan
+        filled = interpolate_short_gaps(per_second, rules.max_gap_s)
+        filled[~recording] = np.nan
+        cleaned[name] = filled
+    frame = pd.DataFrame(cleaned, index=index, columns=columns)
+    frame["recording"] = recording
+    return frame
+
+
+def _apply_range_rules(name: str, values: np.ndarray, rules: CleaningRules) -> np.ndarray:
+    values = values.copy()
+    if name == "heart_rate_bpm":
+        values[(values < rules.hr_min_bpm) | (values > rules.hr_max_bpm)] = np.nan
+    elif name == "power_w":
+        values[(values < 0.0) | (values > rules.power_max_w)] = np.nan
+    return values
+
+
+def _mean_per_second(second: np.ndarray, values: np.ndarray, n_seconds: int) -> np.ndarray:
+    """Mean of the valid values falling in each second; NaN where a second has none."""
+    valid = ~np.isnan(values)
+    sums = np.bincount(second[valid], weights=values[valid], minlength=n_seconds)
+    counts = np.bincount(second[valid], minlength=n_seconds)
+    out = np.full(n_seconds, np.nan)
+    np.divide(sums, counts, out=out, where=counts > 0)
+    return out
+
+
+def _previous_and_next(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Position of the nearest True at or before / at or after each position (−1 / n if none)."""
+    n = len(present)
+    positions = np.arange(n)
+    previous = np.maximum.accumulate(np.where(present, positions, -1))
+    following = np.minimum.accumulate(np.where(present, positions, n)[::-1])[::-1]
+    return previous, following
+
+
+def interpolate_short_gaps(
+    values: np.ndarray, max_gap_s: float, sample_s: float = 1.0
+) -> np.ndarray:
+    """Linear interpolation across gaps of a regular series, only where the gap is short.
+
+    x(t) = x(t₀) + (x(t₁) − x(t₀))·(t − t₀)/(t₁ − t₀) for the nearest valid samples t₀ ≤ t ≤ t₁,
+    applied only when t₁ − t₀ ≤ ``max_gap_s``; otherwise, and before the first / after the last
+    valid sample, the result is NaN.
+
+    Parameters
+    ----------
+    values : array
+        Regular series (NaN = missing).
+    max_gap_s : float
+        Longest distance between two valid samples that is bridged [s].
+    sample_s : float
+        Sampling interval [s].
+
+    Returns
+    -------
+    ndarray of float (a new array).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    valid = ~np.isnan(values)
+    if not valid.any():
+        return np.full(len(values), np.nan)
+    previous, following = _previous_and_next(valid)
+    bridged = (previous >= 0) & (following < len(values))
+    bridged &= (following - previous) * sample_s <= max_gap_s
+    positions = np.flatnonzero(valid)
+    out = np.interp(np.arange(len(values)), positions, values[valid])
+    out[~bridged] = np.nan
+    return out
+
+
+def hampel_outliers(
+    values: np.ndarray,
+    half_window: int,
+    n_sigma: float = 3.0,
+    min_deviation: float = 0.0,
+) -> np.ndarray:
+    """Hampel filter: which samples of a regular series are isolated outliers.
+
+    Sample i is an outlier when |xᵢ − mᵢ| > max(n_sigma · 1.4826 · MADᵢ, min_deviation), where mᵢ
+    is the median and MADᵢ = median(|x_j − mᵢ|) the median absolute deviation of the valid values
+    in the centred window j ∈ [i − h, i + h] (Hampel 1974; Pearson 2002, "Outliers in process
+    modeling and identification", IEEE Trans Control Syst Technol 10:55–63). NaN samples are
+    never outliers and are ignored in the windows.
+
+    Parameters
+    ----------
+    values : array
+        Regular series (e.g. heart rate per second [bpm]).
+    half_window : int
+        h, half the window width [samples].
+    n_sigma : float
+        Threshold in robust standard deviations.
+    min_deviation : float
+        Smallest deviation that can count as an outlier [unit of ``values``].
+
+    Returns
+    -------
+    ndarray of bool, True at outliers.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    if x.size == 0 or half_window < 1:
+        return np.zeros(x.size, dtype=bool)
+    windows = sliding_window_view(np.pad(x, half_window, constant_values=np.nan), 2 * half_window + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows give NaN, as wanted
+        median = np.nanmedian(windows, axis=1)
+        mad = np.nanmedian(np.abs(windows - median[:, None]), axis=1)
+    limit = np.maximum(n_sigma * MAD_TO_SIGMA * mad, min_deviation)
+    with np.errstate(invalid="ignore"):
+        return np.abs(x - median) > limit
+
+
+def recording_mask(second: np.ndarray, n_seconds: int, max_gap_s: float) -> np.ndarray:
+    """Seconds covered by recording: a sampled second, or between two sampled seconds at most
+    ``max_gap_s`` [s] apart.
+
+    Parameters
+    ----------
+    second : array of int
+        The second (0 … n_seconds − 1) each sample falls in.
+    n_seconds : int
+        Length of the grid.
+    max_gap_s : float
+        Longest gap between samples that still counts as recording [s].
+    """
+    sampled = np.zeros(n_seconds, dtype=bool)
+    sampled[np.asarray(second, dtype=np.int64)] = True
+    previous, following = _previous_and_next(sampled)
+    return (previous >= 0) & (following < n_seconds) & (following - previous <= max_gap_s)
+
+
+def _pause_offsets_s(pauses: pd.DataFrame | None, start: pd.Timestamp) -> np.ndarray:
+    """Pauses as (start, end) offsets from ``start`` [s], shape (n, 2); open end → +inf."""
+    if pauses is None or len(pauses) == 0 or not {"start", "end"} <= set(pauses.columns):
+        return np.empty((0, 2))
+    begin = (pd.to_datetime(pauses["start"], utc=True) - start) / pd.Timedelta(seconds=1)
+    end = (pd.to_datetime(pauses["end"], utc=True) - start) / pd.Timedelta(seconds=1)
+    offsets = np.column_stack([begin.to_numpy(np.float64), end.to_numpy(np.float64)])
+    offsets[np.isnan(offsets[:, 1]), 1] = np.inf
+    return offsets[~np.isnan(offsets[:, 0])]
+
+
+def paused_mask(n_seconds: int, pause_offsets_s: np.ndarray) -> np.ndarray:
+    """Which grid seconds 0 … n_seconds − 1 fall inside a pause [start, end).
+
+    Vectorised for any number of (possibly overlapping) pauses: t is paused iff
+    t < max{endᵢ : startᵢ ≤ t}.
+
+    Parameters
+    ----------
+    n_seconds : int
+    pause_offsets_s : array, shape (n, 2)
+        Pause starts and ends as offsets from grid second 0 [s]; end may be +inf.
+    """
+    t = np.arange(n_seconds, dtype=np.float64)
+    offsets = np.asarray(pause_offsets_s, dtype=np.float64).reshape(-1, 2)
+    if len(offsets) == 0:
+        return np.zeros(n_seconds, dtype=bool)
+    order = np.argsort(offsets[:, 0], kind="stable")
+    starts = offsets[order, 0]
+    latest_end = np.maximum.accumulate(offsets[order, 1])
+    last_started = np.searchsorted(starts, t, side="right") - 1
+    return (last_started >= 0) & (t < latest_end[np.maximum(last_started, 0)])

@@ -1,0 +1,183 @@
+"""Sample cleaning: hand-built frames with hand-computed results, plus property tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lactlog.analysis.clean import (
+    CleaningRules,
+    clean_samples,
+    hampel_outliers,
+    interpolate_short_gaps,
+    paused_mask,
+    recording_mask,
+)
+
+T0 = pd.Timestamp("2024-05-01T10:00:00Z")
+
+
+def frame(offsets_s, **columns) -> pd.DataFrame:
+    """Samples at ``T0 + offsets_s`` with the given float columns."""
+    index = pd.DatetimeIndex(T0 + pd.to_timedelta(np.asarray(offsets_s, float), unit="s"), name="time")
+    return pd.DataFrame({k: np.asarray(v, float) for k, v in columns.items()}, index=index)
+
+
+NO_PAUSES = pd.DataFrame({"start": pd.Series(dtype="datetime64[ns, UTC]"),
+                          "end": pd.Series(dtype="datetime64[ns, UTC]")})
+
+
+def test_grid_starts_at_first_second_and_ends_at_last_sample():
+    clean = clean_samples(frame([0.5, 1.5, 3.2], power_w=[100, 110, 130]), NO_PAUSES)
+    assert list(clean.index) == [T0 + pd.Timedelta(seconds=s) for s in range(4)]
+    assert str(clean.index.tz) == "UTC" and clean.index.name == "time"
+    # floored to their seconds 0, 1, 3; second 2 interpolated halfway: (110 + 130) / 2 = 120
+    assert clean["power_w"].tolist() == [100, 110, 120, 130]
+    assert clean["recording"].tolist() == [True] * 4
+
+
+def test_heart_rate_placeholders_become_gaps_that_are_bridged():
+    # 0 and 255 ("no reading") are outside [30, 240]; linear interpolation: 151 and 153.
+    clean = clean_samples(frame(range(5), heart_rate_bpm=[150, 0, 152, 255, 154]), NO_PAUSES)
+    assert clean["heart_rate_bpm"].tolist() == [150, 151, 152, 153, 154]
+
+
+def test_heart_rate_range_limits_are_inclusive():
+    rules = CleaningRules()
+    clean = clean_samples(frame(range(3), heart_rate_bpm=[30, 240, 29.9]), NO_PAUSES, rules)
+    assert clean["heart_rate_bpm"].iloc[0] == 30
+    assert clean["heart_rate_bpm"].iloc[1] == 240
+    assert np.isnan(clean["heart_rate_bpm"].iloc[2])  # invalid and nothing after it to bridge to
+
+
+def test_power_spikes_and_negative_values_removed():
+    clean = clean_samples(frame(range(5), power_w=[200, 3000, 220, -5, 240]), NO_PAUSES)
+    # 3000 W > 2500 W → bridged (200 + 220) / 2; -5 W → (220 + 240) / 2
+    assert clean["power_w"].tolist() == [200, 210, 220, 230, 240]
+
+
+def test_isolated_heart_rate_spike_replaced_by_its_neighbours():
+    hr = np.full(30, 140.0)
+    hr[::3] = 141.0  # small wiggle
+    hr[15] = 200.0  # optical cadence lock
+    clean = clean_samples(frame(range(30), heart_rate_bpm=hr), NO_PAUSES)
+    expected = hr.copy()
+    expected[15] = (hr[14] + hr[16]) / 2  # interpolated between the valid neighbours: 140
+    np.testing.assert_array_equal(clean["heart_rate_bpm"].to_numpy(), expected)
+
+
+def test_heart_rate_step_is_not_a_spike():
+    hr = np.r_[np.full(20, 120.0), np.full(20, 160.0)]
+    clean = clean_samples(frame(range(40), heart_rate_bpm=hr), NO_PAUSES)
+    np.testing.assert_array_equal(clean["heart_rate_bpm"].to_numpy(), hr)
+
+
+def test_hampel_hand_computed():
+    x = np.array([10, 10, 11, 10, 50, 10, 9, 10, 10], float)
+    # i = 4: window [11, 10, 50, 10, 9], median 10, |x − 10| = [1, 0, 40, 0, 1], MAD 1,
+    #        limit 3 · 1.4826 · 1 = 4.45 < 40 → outlier.
+    # i = 2: window [10, 10, 11, 10, 50], median 10, MAD 0 → limit 0 < |11 − 10| → outlier too,
+    #        unless a minimum deviation (here 2) is required.
+    textbook = hampel_outliers(x, half_window=2, n_sigma=3.0)
+    assert np.flatnonzero(textbook).tolist() == [2, 4]
+    floored = hampel_outliers(x, half_window=2, n_sigma=3.0, min_deviation=2.0)
+    assert np.flatnonzero(floored).tolist() == [4]
+
+
+def test_hampel_ignores_nan():
+    x = np.array([np.nan, 100, 100, np.nan, 180, 100, 100, np.nan])
+    assert np.flatnonzero(hampel_outliers(x, 3, 3.0, 5.0)).tolist() == [4]
+
+
+def test_gap_rule_bridges_25_s_but_not_35_s():
+    clean = clean_samples(frame([0, 25, 60], heart_rate_bpm=[100, 150, 120]), NO_PAUSES)
+    hr, recording = clean["heart_rate_bpm"], clean["recording"]
+    assert hr.iloc[10] == pytest.approx(100 + 50 * 10 / 25)  # 120 bpm, linear in time
+    assert recording.iloc[:26].all() and not recording.iloc[26:60].any() and recording.iloc[60]
+    assert hr.iloc[26:60].isna().all() and hr.iloc[60] == 120
+
+
+def test_channel_gap_longer_than_limit_stays_empty_while_recording():
+    hr = np.r_[np.full(10, 150.0), np.full(30, np.nan), np.full(10, 160.0)]
+    clean = clean_samples(frame(range(50), heart_rate_bpm=hr, power_w=np.full(50, 200.0)), NO_PAUSES)
+    assert clean["recording"].all()
+    assert clean["heart_rate_bpm"].iloc[10:40].isna().all()  # 31 s between valid values
+    assert (clean["power_w"] == 200).all()
+
+
+def test_pauses_stop_recording():
+    pauses = pd.DataFrame({"start": [T0 + pd.Timedelta(seconds=5), T0 + pd.Timedelta(seconds=15)],
+                           "end": [T0 + pd.Timedelta(seconds=10), pd.NaT]})
+    clean = clean_samples(frame(range(20), power_w=np.arange(20.0)), pauses)
+    paused = [*range(5, 10), *range(15, 20)]  # [start, end) and an open pause to the end
+    assert np.flatnonzero(~clean["recording"].to_numpy()).tolist() == paused
+    assert clean["power_w"].iloc[paused].isna().all()
+    assert clean["power_w"].iloc[10] == 10
+
+
+def test_paused_mask_overlapping_and_open_pauses():
+    mask = paused_mask(14, np.array([[2, 8], [3, 5], [10, np.inf]]))
+    assert np.flatnonzero(mask).tolist() == [2, 3, 4, 5, 6, 7, 10, 11, 12, 13]
+
+
+def test_recording_mask_hand():
+    assert recording_mask(np.array([0, 2, 10]), 11, 3.0).tolist() == [True] * 3 + [False] * 7 + [True]
+
+
+def test_samples_within_one_second_are_averaged():
+    clean = clean_samples(frame([0.0, 0.5, 1.0], power_w=[100, 200, 300]), NO_PAUSES)
+    assert clean["power_w"].tolist() == [150, 300]
+
+
+def test_other_columns_kept_and_interpolated():
+    clean = clean_samples(frame([0, 4], distance_m=[0, 20], altitude_m=[400, 404]), NO_PAUSES)
+    assert list(clean.columns) == ["distance_m", "altitude_m", "recording"]
+    assert clean["distance_m"].tolist() == [0, 5, 10, 15, 20]
+
+
+def test_interpolate_short_gaps_hand():
+    x = np.array([np.nan, 1, np.nan, 3, np.nan, np.nan, np.nan, 7, np.nan])
+    np.testing.assert_array_equal(
+        interpolate_short_gaps(x, max_gap_s=3), [np.nan, 1, 2, 3, np.nan, np.nan, np.nan, 7, np.nan]
+    )
+    np.testing.assert_array_equal(interpolate_short_gaps(x, max_gap_s=2, sample_s=0.5)[:8],
+                                  [np.nan, 1, 2, 3, 4, 5, 6, 7])
+
+
+def test_empty_input():
+    clean = clean_samples(pd.DataFrame({"heart_rate_bpm": []}, index=pd.DatetimeIndex([], tz="UTC")),
+                          NO_PAUSES)
+    assert len(clean) == 0 and list(clean.columns) == ["heart_rate_bpm", "recording"]
+
+
+@st.composite
+def sample_frames(draw):
+    n = draw(st.integers(1, 80))
+    steps_ms = draw(st.lists(st.integers(1, 40_000), min_size=n - 1, max_size=n - 1))
+    offsets = np.cumsum([draw(st.integers(0, 999))] + steps_ms) / 1000.0
+    hr = st.one_of(st.just(np.nan), st.sampled_from([0.0, 255.0]), st.floats(20, 260))
+    power = st.one_of(st.just(np.nan), st.floats(-50, 3000))
+    return frame(offsets, heart_rate_bpm=draw(st.lists(hr, min_size=n, max_size=n)),
+                 power_w=draw(st.lists(power, min_size=n, max_size=n)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(sample_frames(), st.floats(0, 200), st.floats(1, 100))
+def test_clean_samples_invariants(samples, pause_start_s, pause_len_s):
+    pauses = pd.DataFrame({"start": [T0 + pd.Timedelta(seconds=pause_start_s)],
+                           "end": [T0 + pd.Timedelta(seconds=pause_start_s + pause_len_s)]})
+    clean = clean_samples(samples, pauses)
+    first, last = samples.index[0], samples.index[-1]
+    assert clean.index[0] == first.floor("s") and clean.index[-1] <= last
+    assert len(clean) == (last.floor("s") - first.floor("s")).total_seconds() + 1
+    assert (np.diff(clean.index.asi8) == np.diff(clean.index.asi8[:2]).max(initial=0)).all()
+    off = ~clean["recording"]
+    assert clean.loc[off, ["heart_rate_bpm", "power_w"]].isna().all().all()
+    hr, power = clean["heart_rate_bpm"].dropna(), clean["power_w"].dropna()
+    assert hr.between(30, 240).all() and power.between(0, 2500).all()
+    valid_power = samples["power_w"][(samples["power_w"] >= 0) & (samples["power_w"] <= 2500)]
+    if len(power):  # interpolation never overshoots the valid inputs
+        assert valid_power.min() - 1e-9 <= power.min() and power.max() <= valid_power.max() + 1e-9
