@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.session import SessionSummary, summarize
 from lactlog.errors import LactlogError
 from lactlog.io import find_inputs, read
@@ -36,6 +37,7 @@ def analyse_paths(
     paths: Iterable[str | Path],
     decoder: str = "lactlog",
     on_file: Callable[[Path], None] | None = None,
+    options: AnalysisOptions | None = None,
 ) -> BatchResult:
     """Read and summarise every supported file under ``paths`` (folders are searched recursively).
 
@@ -45,7 +47,7 @@ def analyse_paths(
     for path in find_inputs([Path(p) for p in paths]):
         try:
             activities = read(path, decoder=decoder)
-            result.sessions.extend(summarize(a) for a in activities)
+            result.sessions.extend(summarize(a, options) for a in activities)
         except LactlogError as exc:
             result.errors.append(FileError(str(path), str(exc)))
         except Exception as exc:  # a bug in lactlog: report it, keep going

@@ -53,6 +53,58 @@ def _consoles():
     return Console(), Console(stderr=True)
 
 
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="LACTLOG_CONFIG",
+        help="Profile file (TOML). Default: lactlog/profile.toml in your user config folder.",
+        show_default=False,
+    ),
+]
+
+
+LthrOption = Annotated[
+    float | None,
+    typer.Option("--lthr", help="Lactate-threshold heart rate [bpm] for every session.", min=30, max=240),
+]
+FtpOption = Annotated[
+    float | None, typer.Option("--ftp", help="Functional threshold power [W].", min=1)
+]
+CpOption = Annotated[float | None, typer.Option("--cp", help="Critical power [W].", min=1)]
+WPrimeOption = Annotated[
+    float | None, typer.Option("--w-prime", help="W' (work above CP) [J], e.g. 20000.", min=1)
+]
+MaxHrOption = Annotated[
+    float | None, typer.Option("--max-hr", help="Maximum heart rate [bpm].", min=60, max=250)
+]
+PaceOption = Annotated[
+    str | None,
+    typer.Option("--threshold-pace", help="Threshold pace as min:sec per km, e.g. 4:10."),
+]
+
+
+def _analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace):
+    """Profile + command-line thresholds (flags win over everything)."""
+    from lactlog.analysis.options import AnalysisOptions
+    from lactlog.errors import ConfigError
+    from lactlog.profile import pace_to_speed_mps
+
+    speed = None
+    if threshold_pace is not None:
+        try:
+            speed = pace_to_speed_mps(threshold_pace)
+        except ConfigError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--threshold-pace") from None
+    flags = {
+        "lthr_bpm": lthr, "ftp_w": ftp, "cp_w": cp, "w_prime_j": w_prime,
+        "max_hr_bpm": max_hr, "threshold_speed_mps": speed,
+    }
+    return AnalysisOptions.from_profile(
+        _load_profile(config), {k: v for k, v in flags.items() if v is not None}
+    )
+
+
 @app.command()
 def analyze(
     paths: Annotated[
@@ -69,8 +121,19 @@ def analyze(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show per-file warnings and error tracebacks.")
     ] = False,
+    config: ConfigOption = None,
+    lthr: LthrOption = None,
+    ftp: FtpOption = None,
+    cp: CpOption = None,
+    w_prime: WPrimeOption = None,
+    max_hr: MaxHrOption = None,
+    threshold_pace: PaceOption = None,
 ) -> None:
-    """Analyse sessions: one row per session found in PATHS.
+    """Analyse sessions: one row per session found in PATHS, then the lactate stimulus of each
+    endurance session (HIGH / MODERATE / LOW, with the reasons).
+
+    Thresholds come from the flags, else the profile (lactlog config), else what the device
+    recorded in the file, else an estimate; the output says which.
 
     [dim]Examples:[/dim]
       lactlog analyze sample_data/
@@ -79,8 +142,9 @@ def analyze(
     from lactlog.batch import analyse_paths
     from lactlog.io import find_inputs
     from lactlog.report.jsondoc import analyze_document
-    from lactlog.report.tables import sessions_table
+    from lactlog.report.tables import sessions_table, stimulus_table
 
+    options = _analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace)
     out, err = _consoles()
     files = find_inputs(paths)
     if not files:
@@ -92,7 +156,7 @@ def analyze(
         )
         raise typer.Exit(ExitCode.INPUT_FAILED)
     with _progress(err, total=len(files)) as advance:
-        result = analyse_paths(files, decoder=decoder.value, on_file=advance)
+        result = analyse_paths(files, decoder=decoder.value, on_file=advance, options=options)
     for failure in result.errors:
         err.print(
             f"[red]error:[/red] {failure.source}: {failure.error}", highlight=False, soft_wrap=True
@@ -104,6 +168,8 @@ def analyze(
         sys.stdout.write(json.dumps(analyze_document(result), indent=2, ensure_ascii=False) + "\n")
     elif result.sessions:
         out.print(sessions_table(result.sessions, width=out.width))
+        if any(s.endurance for s in result.sessions):
+            out.print(stimulus_table(result.sessions))
     raise typer.Exit(ExitCode.INPUT_FAILED if result.errors else ExitCode.OK)
 
 
@@ -151,17 +217,6 @@ config_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(config_app, name="config")
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        envvar="LACTLOG_CONFIG",
-        help="Profile file (TOML). Default: lactlog/profile.toml in your user config folder.",
-        show_default=False,
-    ),
-]
-
 
 def _load_profile(path: Path | None):
     from lactlog.errors import ConfigError

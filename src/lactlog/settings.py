@@ -24,7 +24,9 @@ class Settings:
     hampel_half_window_s: int = 5
     """Half window of the Hampel filter that removes isolated heart-rate spikes."""
     hampel_n_sigma: float = 3.0
-    """A heart-rate sample further than this many robust SDs from the local median is a spike."""
+    """A heart-rate sample further than this many robust SDs from the local median is a spike..."""
+    hampel_min_deviation_bpm: float = 5.0
+    """...and further than this from it (integer HR on a plateau has zero spread)."""
     power_max_w: float = 2500.0
     """Power above this is a power-meter glitch -> missing."""
     max_gap_s: float = 25.0

@@ -14,7 +14,11 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from lactlog.analysis.endurance import EnduranceAnalysis, analyse_endurance
+from lactlog.analysis.options import AnalysisOptions
+from lactlog.analysis.thresholds import resolve_thresholds
 from lactlog.model import Activity
+from lactlog.profile import sport_group
 
 #: A gap between two samples longer than this is "not recording" rather than slow sampling [s].
 MAX_RECORDING_GAP_S = 60.0
@@ -43,11 +47,36 @@ class SessionSummary:
     n_samples: int
     n_sets: int
     warnings: tuple[str, ...]
+    endurance: EnduranceAnalysis | None = None
 
 
-def summarize(activity: Activity) -> SessionSummary:
-    """Summarise one activity (see module docstring for which value comes from where)."""
+def is_strength(activity: Activity) -> bool:
+    """Strength sessions (analysed by set logs, not by endurance channels)."""
+    return activity.meta.sub_sport == "strength_training" or bool(
+        len(activity.sets) and (activity.sets["set_type"] == "active").any()
+    )
+
+
+def summarize(activity: Activity, options: AnalysisOptions | None = None) -> SessionSummary:
+    """Summarise one activity (see module docstring for which value comes from where).
+
+    Endurance sessions (anything with heart rate, power or speed that is not strength
+    training) also get the lactate analysis of :func:`analyse_endurance`.
+    """
+    options = options or AnalysisOptions()
     meta, device, samples = activity.meta, activity.device_summary, activity.samples
+    endurance = None
+    channels = {"heart_rate_bpm", "power_w", "speed_mps"} & set(samples.columns)
+    if channels and not is_strength(activity):
+        thresholds = resolve_thresholds(
+            sport_group(meta.sport),
+            options.local_date(meta.start, meta.utc_offset_s),
+            options.flags,
+            options.profile,
+            device,
+            options.settings,
+        )
+        endurance = analyse_endurance(activity, thresholds, options.settings, options.profile.sex)
     weights_s = sample_weights_s(samples.index)
     return SessionSummary(
         source=meta.source,
@@ -69,6 +98,7 @@ def summarize(activity: Activity) -> SessionSummary:
         n_samples=len(samples),
         n_sets=int((activity.sets["set_type"] == "active").sum()) if len(activity.sets) else 0,
         warnings=meta.warnings,
+        endurance=endurance,
     )
 
 

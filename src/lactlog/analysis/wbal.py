@@ -277,9 +277,9 @@ def count_depletions(values: np.ndarray, min_drop: float) -> int:
         raise ValueError(f"min_drop must be positive, got {min_drop}")
     x = np.asarray(values, dtype=np.float64).ravel()
     x = x[~np.isnan(x)]
+    x = x[np.concatenate(([True], np.diff(x) != 0))] if x.size else x  # drop repeats
     if x.size < 2:
         return 0
-    x = x[np.concatenate(([True], np.diff(x) != 0))]  # drop repeats
     slope = np.sign(np.diff(x))
     turning = np.concatenate(([True], slope[1:] != slope[:-1], [True]))
     count, falling = 0, False

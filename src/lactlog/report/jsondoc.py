@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from lactlog.analysis.endurance import CHANNELS, EnduranceAnalysis
 from lactlog.analysis.session import SessionSummary
+from lactlog.analysis.thresholds import SessionThresholds
 from lactlog.batch import BatchResult
 
 #: Version of the JSON output layout; bumped on incompatible changes.
@@ -18,7 +20,7 @@ def clean(value: Any) -> Any:
     """Make a value JSON-safe: NaN/inf -> None, datetimes -> ISO 8601, tuples -> lists."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if isinstance(value, datetime):
+    if isinstance(value, datetime):  # pandas Timestamps too
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, dict):
         return {k: clean(v) for k, v in value.items()}
@@ -39,9 +41,53 @@ def local_start(summary: SessionSummary) -> datetime | None:
 
 
 def session_dict(summary: SessionSummary) -> dict[str, Any]:
+    """One session for JSON: basic figures plus the endurance analysis, flattened."""
     data = asdict(summary)
+    data.pop("endurance")
     data["start_local"] = local_start(summary)
+    data.update(endurance_dict(summary.endurance))
     return clean(data)
+
+
+def endurance_dict(analysis: EnduranceAnalysis | None) -> dict[str, Any]:
+    """The endurance analysis keys of a session; all present, ``None`` when not computable."""
+    if analysis is None:
+        analysis = EnduranceAnalysis(thresholds=SessionThresholds(), recorded_s=0.0,
+                                     primary_channel=None, time_above_lt_s=None)
+    t = analysis.thresholds
+    primary = analysis.primary_channel
+    source = None
+    if primary is not None:
+        source = getattr(t, CHANNELS[primary][1]).source or t.cp_w.source
+    w = analysis.w_prime
+    recorded = analysis.recorded_s
+    return {
+        "lthr_bpm": t.lthr_bpm.value,
+        "ftp_w": t.ftp_w.value,
+        "threshold_source": source,
+        "thresholds": {f.name: asdict(getattr(t, f.name)) for f in fields(t)},
+        "primary_channel": primary,
+        "recorded_s": recorded,
+        "time_above_lt_s": analysis.time_above_lt_s,
+        "time_above_lt_fraction": (
+            analysis.time_above_lt_s / recorded
+            if analysis.time_above_lt_s is not None and recorded > 0 else None
+        ),
+        "time_above_by_channel_s": dict(analysis.time_above_by_channel_s),
+        "zones": [asdict(z) for z in analysis.zones],
+        "normalized_power_w": analysis.normalized_power_w,
+        "intensity_factor": analysis.intensity_factor,
+        "tss": analysis.tss,
+        "trimp": analysis.trimp,
+        "trimp_normalized": analysis.trimp_normalized,
+        "min_w_prime_balance_j": w.min_balance_j if w else None,
+        "min_w_prime_balance_integral_j": analysis.min_w_prime_balance_integral_j,
+        "w_prime_expended_j": w.expended_j if w else None,
+        "w_prime_efforts": w.n_efforts if w else None,
+        "intervals": [asdict(i) for i in analysis.intervals],
+        "stimulus": analysis.verdict.level,
+        "stimulus_reasons": list(analysis.verdict.reasons),
+    }
 
 
 def analyze_document(result: BatchResult) -> dict[str, Any]:

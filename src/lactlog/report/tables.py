@@ -6,7 +6,9 @@ from pathlib import Path
 
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
+from lactlog.analysis.endurance import EnduranceAnalysis
 from lactlog.analysis.session import SessionSummary
 from lactlog.report.jsondoc import local_start
 
@@ -79,3 +81,84 @@ def sessions_table(sessions: list[SessionSummary], width: int = 80) -> Table:
             del cells[2]
         table.add_row(*cells)
     return table
+
+
+_LEVEL_STYLE = {"high": "bold red", "moderate": "yellow", "low": "green"}
+
+
+def stimulus_label(level: str | None) -> Text:
+    """``HIGH`` / ``MODERATE`` / ``LOW`` (words, so they read without colour) or ``–``."""
+    if level is None:
+        return Text("–")
+    return Text(level.upper(), style=_LEVEL_STYLE.get(level, ""))
+
+
+def stimulus_table(sessions: list[SessionSummary]) -> Table:
+    """Endurance sessions: threshold used (and its source), time at or above it, hard
+    intervals, lowest W' balance, load, and the verdict with its reasons."""
+    table = Table(
+        title="Lactate stimulus (estimated from HR/power/pace — not a blood test)",
+        header_style="bold", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 0),
+        pad_edge=False,
+        caption="≥LT: time at or above threshold (primary channel: power > HR > pace); "
+        "Int: hard intervals ≥ 30 s; Load: TSS (power) or TRIMP normalised to 100 per hour "
+        "at LTHR",
+        caption_justify="left",
+    )
+    table.add_column("Start (local)", width=16, no_wrap=True)
+    table.add_column("Threshold", no_wrap=True, overflow="ellipsis", max_width=24)
+    table.add_column("≥LT", justify="right", no_wrap=True)
+    table.add_column("Int", justify="right", width=3)
+    table.add_column("W'min", justify="right", no_wrap=True)
+    table.add_column("Load", justify="right", width=4)
+    table.add_column("Stimulus", no_wrap=True)
+    table.add_column("Why", overflow="fold", ratio=1, min_width=16)
+    for s in sessions:
+        analysis = s.endurance
+        if analysis is None:
+            continue
+        start = local_start(s)
+        load = analysis.tss if analysis.tss is not None else analysis.trimp_normalized
+        table.add_row(
+            start.strftime("%Y-%m-%d %H:%M") if start else "–",
+            _threshold_text(analysis),
+            _above_text(analysis),
+            str(len(analysis.intervals)) if analysis.primary_channel else "–",
+            _w_prime_text(analysis),
+            _number(load),
+            stimulus_label(analysis.verdict.level),
+            "; ".join(analysis.verdict.reasons),
+        )
+    return table
+
+
+def _threshold_text(analysis: EnduranceAnalysis) -> str:
+    channel = analysis.primary_channel
+    if channel is None:
+        return "none known"
+    t = analysis.thresholds
+    if channel == "power":
+        threshold = t.ftp_w if t.ftp_w.value is not None else t.cp_w
+        text = f"{threshold.value:.0f} W"
+    elif channel == "heart_rate":
+        threshold = t.lthr_bpm
+        text = f"{threshold.value:.0f} bpm"
+    else:
+        threshold = t.threshold_speed_mps
+        pace_s = 1000 / threshold.value
+        text = f"{int(pace_s // 60)}:{int(round(pace_s % 60)):02d}/km"
+    return f"{text} ({threshold.source})"
+
+
+def _above_text(analysis: EnduranceAnalysis) -> str:
+    if analysis.time_above_lt_s is None:
+        return "–"
+    minutes = analysis.time_above_lt_s / 60
+    share = analysis.time_above_lt_s / analysis.recorded_s if analysis.recorded_s else 0.0
+    return f"{minutes:.0f}′ {share:.0%}"
+
+
+def _w_prime_text(analysis: EnduranceAnalysis) -> str:
+    if analysis.w_prime is None or analysis.w_prime.min_balance_fraction is None:
+        return "–"
+    return f"{analysis.w_prime.min_balance_fraction:.0%}"

@@ -1,0 +1,222 @@
+"""Endurance analysis of one session: time above threshold, zones, load, W', intervals, verdict.
+
+Composes the pure functions of :mod:`clean`, :mod:`zones`, :mod:`load`, :mod:`wbal`,
+:mod:`intervals` and :mod:`stimulus` on the cleaned 1-Hz signals of an activity, with the
+thresholds resolved for that session (:mod:`thresholds`).
+
+Channels and thresholds: power against FTP (CP when no FTP is known), heart rate against LTHR,
+speed against the threshold pace's speed. The primary channel — the one the verdict and the hard
+intervals use — is power, else heart rate, else pace, among those with data and a threshold.
+Heart rate lags power by 30–60 s, which is why power comes first when present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lactlog.analysis.clean import CleaningRules, clean_samples
+from lactlog.analysis.intervals import Interval, detect_intervals
+from lactlog.analysis.load import (
+    banister_trimp,
+    intensity_factor,
+    normalized_power_w,
+    normalized_trimp,
+    training_stress_score,
+)
+from lactlog.analysis.stimulus import Verdict, endurance_verdict
+from lactlog.analysis.thresholds import SessionThresholds
+from lactlog.analysis.wbal import (
+    WPrimeSummary,
+    summarize_w_prime,
+    w_prime_balance_differential_j,
+    w_prime_balance_integral_j,
+)
+from lactlog.analysis.zones import (
+    COGGAN_POWER,
+    FRIEL_CYCLING_HR,
+    FRIEL_RUNNING_HR,
+    ZoneSystem,
+    seiler_three_zones,
+)
+from lactlog.model import Activity
+from lactlog.settings import Settings
+
+#: channel name -> (sample column, threshold field, label used in reasons)
+CHANNELS: dict[str, tuple[str, str, str]] = {
+    "power": ("power_w", "ftp_w", "FTP"),
+    "heart_rate": ("heart_rate_bpm", "lthr_bpm", "LTHR"),
+    "pace": ("speed_mps", "threshold_speed_mps", "threshold pace"),
+}
+
+
+@dataclass(frozen=True)
+class ZoneTimes:
+    """Time per zone of one zone system for one session."""
+
+    system: str
+    channel: str
+    names: tuple[str, ...]
+    upper_bounds: tuple[float, ...]
+    seconds: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class EnduranceAnalysis:
+    """Everything lactlog derives about one endurance session (None where not computable)."""
+
+    thresholds: SessionThresholds
+    recorded_s: float
+    primary_channel: str | None
+    time_above_lt_s: float | None
+    time_above_by_channel_s: dict[str, float] = field(default_factory=dict)
+    zones: tuple[ZoneTimes, ...] = ()
+    normalized_power_w: float | None = None
+    intensity_factor: float | None = None
+    tss: float | None = None
+    trimp: float | None = None
+    trimp_normalized: float | None = None
+    w_prime: WPrimeSummary | None = None
+    min_w_prime_balance_integral_j: float | None = None
+    intervals: tuple[Interval, ...] = ()
+    verdict: Verdict = Verdict(None, ())
+
+
+def cleaning_rules(settings: Settings) -> CleaningRules:
+    """The signal-cleaning part of the settings."""
+    return CleaningRules(
+        hr_min_bpm=settings.hr_min_bpm,
+        hr_max_bpm=settings.hr_max_bpm,
+        hampel_half_window_s=settings.hampel_half_window_s,
+        hampel_n_sigma=settings.hampel_n_sigma,
+        hampel_min_deviation_bpm=settings.hampel_min_deviation_bpm,
+        power_max_w=settings.power_max_w,
+        max_gap_s=settings.max_gap_s,
+    )
+
+
+def channel_threshold(channel: str, thresholds: SessionThresholds) -> float | None:
+    """The threshold a channel is compared with (power: FTP, else CP)."""
+    value = getattr(thresholds, CHANNELS[channel][1]).value
+    if channel == "power" and value is None:
+        value = thresholds.cp_w.value
+    return value
+
+
+def analyse_endurance(
+    activity: Activity, thresholds: SessionThresholds, settings: Settings, sex: str | None
+) -> EnduranceAnalysis:
+    """Analyse one session (see the module docstring)."""
+    clean = clean_samples(activity.samples, activity.pauses, cleaning_rules(settings))
+    recorded_s = float(clean["recording"].sum()) if "recording" in clean else 0.0
+    above = {
+        channel: _seconds_at_or_above(clean[column], limit)
+        for channel, (column, _, _) in CHANNELS.items()
+        if column in clean and (limit := channel_threshold(channel, thresholds)) is not None
+        and clean[column].notna().any()
+    }
+    primary = next((c for c in CHANNELS if c in above), None)
+    intervals: tuple[Interval, ...] = ()
+    if primary is not None:
+        intervals = tuple(
+            detect_intervals(
+                clean,
+                CHANNELS[primary][0],
+                channel_threshold(primary, thresholds),
+                min_duration_s=settings.interval_min_duration_s,
+                merge_gap_s=settings.interval_merge_gap_s,
+            )
+        )
+    power = clean["power_w"].to_numpy() if "power_w" in clean else None
+    w_prime, w_integral = _w_prime(power, thresholds)
+    time_above = above.get(primary) if primary else None
+    label = CHANNELS[primary][2] if primary else None
+    depletion = None if w_prime is None else 1 - (w_prime.min_balance_fraction or 1.0)
+    return EnduranceAnalysis(
+        thresholds=thresholds,
+        recorded_s=recorded_s,
+        primary_channel=primary,
+        time_above_lt_s=time_above,
+        time_above_by_channel_s=above,
+        zones=_zones(clean, thresholds, settings, activity.meta.sport),
+        **_power_load(power, thresholds.ftp_w.value, recorded_s),
+        **_heart_rate_load(clean, thresholds, sex, settings.default_rest_hr_bpm),
+        w_prime=w_prime,
+        min_w_prime_balance_integral_j=w_integral,
+        intervals=intervals,
+        verdict=endurance_verdict(time_above, label, len(intervals), depletion, settings),
+    )
+
+
+def _seconds_at_or_above(values: pd.Series, limit: float) -> float:
+    return float((values.to_numpy() >= limit).sum())
+
+
+def _zones(
+    clean: pd.DataFrame, thresholds: SessionThresholds, settings: Settings, sport: str
+) -> tuple[ZoneTimes, ...]:
+    lthr, ftp = thresholds.lthr_bpm.value, channel_threshold("power", thresholds)
+    heart_rate_system = FRIEL_CYCLING_HR if sport == "cycling" else FRIEL_RUNNING_HR
+    seiler = seiler_three_zones(settings.lt1_fraction_of_lthr)
+    plans: list[tuple[ZoneSystem, str, float | None]] = [
+        (heart_rate_system, "heart_rate_bpm", lthr),
+        (COGGAN_POWER, "power_w", ftp),
+        # Seiler's zones on heart rate when LTHR is known, else on power
+        (seiler, "heart_rate_bpm" if lthr and "heart_rate_bpm" in clean else "power_w",
+         lthr if lthr and "heart_rate_bpm" in clean else ftp),
+    ]
+    result = []
+    for system, column, threshold in plans:
+        if threshold is None or column not in clean or clean[column].isna().all():
+            continue
+        seconds = system.time_in_zones_s(clean[column], threshold)
+        result.append(
+            ZoneTimes(
+                system=system.name,
+                channel=column,
+                names=system.zone_names,
+                upper_bounds=tuple(round(b, 1) for b in system.boundaries(threshold)),
+                seconds=tuple(seconds.values()),
+            )
+        )
+    return tuple(result)
+
+
+def _power_load(power: np.ndarray | None, ftp_w: float | None, recorded_s: float) -> dict:
+    if power is None or np.isnan(power).all():
+        return {}
+    np_w = normalized_power_w(power)
+    if np_w is None or ftp_w is None:
+        return {"normalized_power_w": np_w}
+    return {
+        "normalized_power_w": np_w,
+        "intensity_factor": intensity_factor(np_w, ftp_w),
+        "tss": training_stress_score(recorded_s, np_w, ftp_w),
+    }
+
+
+def _heart_rate_load(
+    clean: pd.DataFrame, thresholds: SessionThresholds, sex: str | None, default_rest_bpm: float
+) -> dict:
+    max_hr, lthr = thresholds.max_hr_bpm.value, thresholds.lthr_bpm.value
+    if "heart_rate_bpm" not in clean or max_hr is None:
+        return {}
+    rest = thresholds.rest_hr_bpm.value or default_rest_bpm
+    heart_rate = clean["heart_rate_bpm"].to_numpy()
+    out = {"trimp": banister_trimp(heart_rate, rest, max_hr, sex or "male")}
+    if lthr is not None and rest < lthr < max_hr:
+        out["trimp_normalized"] = normalized_trimp(heart_rate, rest, max_hr, lthr, sex or "male")
+    return out
+
+
+def _w_prime(
+    power: np.ndarray | None, thresholds: SessionThresholds
+) -> tuple[WPrimeSummary | None, float | None]:
+    cp, w_prime = thresholds.cp_w.value, thresholds.w_prime_j.value
+    if power is None or cp is None or w_prime is None or np.isnan(power).all():
+        return None, None
+    differential = w_prime_balance_differential_j(power, cp, w_prime)
+    integral = w_prime_balance_integral_j(power, cp, w_prime)
+    return summarize_w_prime(differential, power, cp, w_prime), float(np.nanmin(integral))
