@@ -224,7 +224,9 @@ def hampel_outliers(
     x = np.asarray(values, dtype=np.float64)
     if x.size == 0 or half_window < 1:
         return np.zeros(x.size, dtype=bool)
-    windows = sliding_window_view(np.pad(x, half_window, constant_values=np.nan), 2 * half_window + 1)
+    windows = sliding_window_view(
+        np.pad(x, half_window, constant_values=np.nan), 2 * half_window + 1
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows give NaN, as wanted
         median = np.nanmedian(windows, axis=1)

@@ -81,7 +81,7 @@ def detect_intervals(
         return []
     sample_s = _sample_s(clean.index)
     values = clean[channel].to_numpy(dtype=np.float64)
-    window = int(round(smooth_s / sample_s))
+    window = round(smooth_s / sample_s)
     if channel == "power_w" and window > 1:
         smoothed = pd.Series(values).rolling(window, center=True, min_periods=1).mean()
         values = np.where(np.isnan(values), np.nan, smoothed.to_numpy())
@@ -104,7 +104,7 @@ def detect_intervals(
             duration_s=float(end - begin) * sample_s,
             **{name: column[i] for name, column in stats.items()},
         )
-        for i, (begin, end) in enumerate(zip(starts.tolist(), ends.tolist()))
+        for i, (begin, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True))
     ]
 
 
@@ -144,7 +144,9 @@ def _segment_means(
     sums = np.concatenate(([0.0], np.cumsum(np.where(valid, values, 0.0))))
     counts = np.concatenate(([0], np.cumsum(valid)))
     total, count = sums[ends] - sums[starts], counts[ends] - counts[starts]
-    return [float(s / c) if c else None for s, c in zip(total.tolist(), count.tolist())]
+    return [
+        float(s / c) if c else None for s, c in zip(total.tolist(), count.tolist(), strict=True)
+    ]
 
 
 def _segment_peaks(

@@ -51,7 +51,7 @@ def normalized_power_w(
         raise ValueError(f"sample_s must be positive, got {sample_s}")
     power = np.asarray(power_w, dtype=np.float64).ravel()
     power = power[~np.isnan(power)]
-    window = max(1, int(round(window_s / sample_s)))
+    window = max(1, round(window_s / sample_s))
     if power.size < window:
         return None
     cumulative = np.concatenate(([0.0], np.cumsum(power)))

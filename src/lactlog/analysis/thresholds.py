@@ -2,7 +2,9 @@
 
 Order, per value: command-line flag > athlete profile (dated, per sport) > what the recording
 device stored in the file (FIT ``time_in_zone`` for this session, ``zones_target``,
-``user_profile``, the session's ``threshold_power``) > a documented estimate. The source is kept
+``user_profile``, the session's ``threshold_power``; a device's FTP is used for cycling only,
+since running power from footpods and watches needs a threshold of its own) > a documented
+estimate. The source is kept
 with every value so the output can always say which one was used.
 
 Estimate: LTHR ≈ HRrest + 0.85 × (HRmax − HRrest), i.e. 85 % of heart-rate reserve (Karvonen
@@ -59,6 +61,8 @@ def resolve_thresholds(
     ``flags`` maps :class:`SessionThresholds` field names to command-line values.
     """
     device_values = _device_values(device)
+    if group != "bike":  # devices store a cycling FTP; running power needs its own threshold
+        device_values["ftp_w"] = None
     resolved: dict[str, Threshold] = {}
     for f in fields(SessionThresholds):
         name = f.name

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -60,7 +61,7 @@ def linear_recurrence(decay: np.ndarray, increment: np.ndarray, initial: float =
     bounds = np.concatenate(([0], np.flatnonzero(np.diff(chunk)) + 1, [a.size]))
     out = np.empty_like(a)
     carried = float(initial)
-    for begin, end in zip(bounds[:-1], bounds[1:]):
+    for begin, end in pairwise(bounds.tolist()):
         local = np.cumsum(log_a[begin:end])  # ln of A_t / A_(begin−1), ≥ −650
         scale = np.exp(local)
         out[begin:end] = scale * (carried + np.cumsum(b[begin:end] / scale))

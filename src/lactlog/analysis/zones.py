@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -93,7 +94,7 @@ class ZoneSystem:
     def __post_init__(self) -> None:
         if len(self.zone_names) != len(self.upper_fractions) + 1:
             raise ValueError(f"{self.name}: need one more zone name than boundaries")
-        if any(b < a for a, b in zip(self.upper_fractions, self.upper_fractions[1:])):
+        if any(b < a for a, b in pairwise(self.upper_fractions)):
             raise ValueError(f"{self.name}: boundaries must be ascending")
 
     def boundaries(self, threshold: float) -> list[float]:
@@ -110,7 +111,7 @@ class ZoneSystem:
             inclusive_upper=self.inclusive_upper,
             sample_s=sample_s,
         )
-        return dict(zip(self.zone_names, times))
+        return dict(zip(self.zone_names, times, strict=True))
 
 
 _FRIEL_NAMES = ("Z1", "Z2", "Z3", "Z4", "Z5a", "Z5b", "Z5c")
@@ -171,7 +172,9 @@ def seiler_three_zones(lt1_fraction: float = 0.9, lt2_fraction: float = 1.0) -> 
         Second threshold as a fraction (1.0: the threshold itself is LT2).
     """
     if not 0 < lt1_fraction <= lt2_fraction:
-        raise ValueError(f"need 0 < lt1_fraction ≤ lt2_fraction, got {lt1_fraction}, {lt2_fraction}")
+        raise ValueError(
+            f"need 0 < lt1_fraction ≤ lt2_fraction, got {lt1_fraction}, {lt2_fraction}"
+        )
     return ZoneSystem(
         name="Seiler three zones",
         zone_names=("Z1", "Z2", "Z3"),
@@ -186,9 +189,7 @@ SEILER_HR = seiler_three_zones()
 _ZONE2_SUBSTITUTE = 0.01
 
 
-def polarization_index(
-    z1_fraction: float, z2_fraction: float, z3_fraction: float
-) -> float | None:
+def polarization_index(z1_fraction: float, z2_fraction: float, z3_fraction: float) -> float | None:
     """Polarization index of a three-zone training intensity distribution [a.u.].
 
     PI = log10(Z1 / Z2 × Z3 × 100) with Z1–Z3 the fractions of time in Seiler's three zones
