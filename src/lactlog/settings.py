@@ -46,8 +46,8 @@ class Settings:
     # stimulus verdict (endurance)
     high_min_above_lt_s: float = 600.0
     """HIGH when at least this long at or above lactate threshold..."""
-    high_min_intervals: int = 4
-    """...or at least this many hard intervals..."""
+    high_min_intervals: int = 5
+    """...or at least this many hard intervals (5, not 4: agrees better with Garmin AnTE)..."""
     high_min_w_prime_depletion: float = 0.5
     """...or W' balance fell by at least this fraction of W'."""
     low_max_above_lt_s: float = 180.0

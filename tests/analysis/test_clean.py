@@ -13,6 +13,7 @@ from lactlog.analysis.clean import (
     clean_samples,
     hampel_outliers,
     interpolate_short_gaps,
+    grid_seconds,
     paused_mask,
     recording_mask,
 )
@@ -129,14 +130,32 @@ def test_pauses_stop_recording():
 
 
 def test_paused_mask_overlapping_and_open_pauses():
-    mask = paused_mask(14, np.array([[2, 8], [3, 5], [10, np.inf]]))
+    mask = paused_mask(np.arange(14), np.array([[2, 8], [3, 5], [10, np.inf]]))
     assert np.flatnonzero(mask).tolist() == [2, 3, 4, 5, 6, 7, 10, 11, 12, 13]
 
 
 def test_recording_mask_hand():
-    assert recording_mask(np.array([0, 2, 10]), 11, 3.0).tolist() == [True] * 3 + [False] * 7 + [
-        True
-    ]
+    assert recording_mask(np.array([0, 2, 10]), np.arange(11), 3.0).tolist() == [True] * 3 + [
+        False
+    ] * 7 + [True]
+
+
+def test_grid_leaves_out_long_gaps():
+    # samples at 0..2 s, then a clock jump of two years, then 3 more seconds
+    jump = 2 * 365 * 86400
+    grid = grid_seconds(np.array([0, 1, 2, jump, jump + 1, jump + 2]), 600)
+    assert grid.tolist() == [0, 1, 2, jump, jump + 1, jump + 2]
+    assert grid_seconds(np.array([0, 5, 700]), 600).tolist() == [0, 1, 2, 3, 4, 5, 700]
+
+
+def test_clock_jump_costs_no_memory_and_is_not_interpolated():
+    jump = 2 * 365 * 86400.0
+    clean = clean_samples(
+        frame([0, 1, 2, jump, jump + 1], heart_rate_bpm=[100, 101, np.nan, 150, 151]), NO_PAUSES
+    )
+    assert len(clean) == 5
+    assert np.isnan(clean["heart_rate_bpm"].iloc[2])  # not bridged across the jump
+    assert clean["recording"].tolist() == [True, True, True, True, True]
 
 
 def test_samples_within_one_second_are_averaged():

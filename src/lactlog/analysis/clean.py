@@ -20,6 +20,12 @@ MAD_TO_SIGMA = 1.4826
 distribution (1 / Φ⁻¹(3/4) ≈ 1.4826); Hampel (1974), J Am Stat Assoc 69:383–393."""
 
 
+#: Gaps between samples longer than this [s] are left out of the 1-Hz grid. Shorter gaps (timer
+#: pauses, dropouts) stay on it as not-recording seconds, so W' can recover across them; W'
+#: recovery is essentially complete after 10 min (τ ≈ 300–550 s, Skiba et al. 2012).
+MAX_GRID_GAP_S = 600
+
+
 @dataclass(frozen=True)
 class CleaningRules:
     """Thresholds of :func:`clean_samples`.
@@ -65,7 +71,9 @@ def clean_samples(
 
     1. **Grid.** One row per second, from the first sample time floored to the second up to the
        last sample; sample times are floored to their second (timing error < 1 s) and several
-       samples within one second are averaged per channel (valid values only).
+       samples within one second are averaged per channel (valid values only). Gaps longer
+       than :data:`MAX_GRID_GAP_S` between samples get no rows at all (see
+       :func:`grid_seconds`), so a file whose clock jumps by years costs no memory.
     2. **Range.** ``heart_rate_bpm`` outside [``hr_min_bpm``, ``hr_max_bpm``] and ``power_w``
        outside [0, ``power_max_w``] become NaN.
     3. **Spikes.** Heart-rate seconds flagged by :func:`hampel_outliers` (centred window of
@@ -105,14 +113,15 @@ def clean_samples(
     samples = samples.sort_index()
     start = samples.index[0].floor("s")
     second = np.floor((samples.index - start) / pd.Timedelta(seconds=1)).to_numpy().astype(np.int64)
-    n_seconds = int(second[-1]) + 1
-    index = pd.date_range(start, periods=n_seconds, freq="s", name="time")
-    recording = recording_mask(second, n_seconds, rules.max_gap_s)
-    recording &= ~paused_mask(n_seconds, _pause_offsets_s(pauses, start))
+    grid_s = grid_seconds(second, MAX_GRID_GAP_S)
+    row = np.searchsorted(grid_s, second)
+    index = pd.DatetimeIndex(start + pd.to_timedelta(grid_s, unit="s"), name="time")
+    recording = recording_mask(row, grid_s, rules.max_gap_s)
+    recording &= ~paused_mask(grid_s, _pause_offsets_s(pauses, start))
     cleaned = {}
     for name in columns:  # one pass per channel; every step inside is vectorised
         values = _apply_range_rules(name, samples[name].to_numpy(dtype=np.float64), rules)
-        per_second = _mean_per_second(second, values, n_seconds)
+        per_second = _mean_per_second(row, values, len(grid_s))
         if name == "heart_rate_bpm":
             spikes = hampel_outliers(
                 per_second,
@@ -121,12 +130,27 @@ def clean_samples(
                 rules.hampel_min_deviation_bpm,
             )
             per_second[spikes] = np.nan
-        filled = interpolate_short_gaps(per_second, rules.max_gap_s)
+        filled = interpolate_short_gaps(per_second, rules.max_gap_s, times_s=grid_s)
         filled[~recording] = np.nan
         cleaned[name] = filled
     frame = pd.DataFrame(cleaned, index=index, columns=columns)
     frame["recording"] = recording
     return frame
+
+
+def grid_seconds(second: np.ndarray, max_grid_gap_s: float) -> np.ndarray:
+    """Sorted grid seconds covering every sampled second and every gap ≤ ``max_grid_gap_s``.
+
+    ``second`` are the (sorted) seconds of the samples; the grid runs from each sample's second
+    to the next one's, except across gaps longer than ``max_grid_gap_s`` [s].
+    """
+    sampled = np.unique(second)
+    breaks = np.flatnonzero(np.diff(sampled) > max_grid_gap_s)
+    starts = sampled[np.concatenate(([0], breaks + 1))]
+    ends = sampled[np.concatenate((breaks, [len(sampled) - 1]))]
+    lengths = ends - starts + 1
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return offsets + np.arange(int(lengths.sum()), dtype=np.int64)
 
 
 def _apply_range_rules(name: str, values: np.ndarray, rules: CleaningRules) -> np.ndarray:
@@ -158,7 +182,10 @@ def _previous_and_next(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def interpolate_short_gaps(
-    values: np.ndarray, max_gap_s: float, sample_s: float = 1.0
+    values: np.ndarray,
+    max_gap_s: float,
+    sample_s: float = 1.0,
+    times_s: np.ndarray | None = None,
 ) -> np.ndarray:
     """Linear interpolation across gaps of a regular series, only where the gap is short.
 
@@ -173,7 +200,9 @@ def interpolate_short_gaps(
     max_gap_s : float
         Longest distance between two valid samples that is bridged [s].
     sample_s : float
-        Sampling interval [s].
+        Sampling interval [s] of a regular series.
+    times_s : array or None
+        Time of each value [s] when the series is not regular (overrides ``sample_s``).
 
     Returns
     -------
@@ -183,11 +212,13 @@ def interpolate_short_gaps(
     valid = ~np.isnan(values)
     if not valid.any():
         return np.full(len(values), np.nan)
+    n = len(values)
+    times = np.arange(n) * sample_s if times_s is None else np.asarray(times_s, dtype=np.float64)
     previous, following = _previous_and_next(valid)
-    bridged = (previous >= 0) & (following < len(values))
-    bridged &= (following - previous) * sample_s <= max_gap_s
-    positions = np.flatnonzero(valid)
-    out = np.interp(np.arange(len(values)), positions, values[valid])
+    bridged = (previous >= 0) & (following < n)
+    gap_s = times[np.minimum(following, n - 1)] - times[np.maximum(previous, 0)]
+    bridged &= gap_s <= max_gap_s
+    out = np.interp(times, times[valid], values[valid])
     out[~bridged] = np.nan
     return out
 
@@ -236,23 +267,26 @@ def hampel_outliers(
         return np.abs(x - median) > limit
 
 
-def recording_mask(second: np.ndarray, n_seconds: int, max_gap_s: float) -> np.ndarray:
-    """Seconds covered by recording: a sampled second, or between two sampled seconds at most
-    ``max_gap_s`` [s] apart.
+def recording_mask(row: np.ndarray, grid_s: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Grid seconds covered by recording: a sampled second, or between two sampled seconds at
+    most ``max_gap_s`` [s] apart.
 
     Parameters
     ----------
-    second : array of int
-        The second (0 … n_seconds − 1) each sample falls in.
-    n_seconds : int
-        Length of the grid.
+    row : array of int
+        The grid row each sample falls in.
+    grid_s : array of int
+        The second of each grid row (sorted; see :func:`grid_seconds`).
     max_gap_s : float
         Longest gap between samples that still counts as recording [s].
     """
-    sampled = np.zeros(n_seconds, dtype=bool)
-    sampled[np.asarray(second, dtype=np.int64)] = True
+    n_rows = len(grid_s)
+    sampled = np.zeros(n_rows, dtype=bool)
+    sampled[np.asarray(row, dtype=np.int64)] = True
     previous, following = _previous_and_next(sampled)
-    return (previous >= 0) & (following < n_seconds) & (following - previous <= max_gap_s)
+    inside = (previous >= 0) & (following < n_rows)
+    gap_s = grid_s[np.minimum(following, n_rows - 1)] - grid_s[np.maximum(previous, 0)]
+    return inside & (gap_s <= max_gap_s)
 
 
 def _pause_offsets_s(pauses: pd.DataFrame | None, start: pd.Timestamp) -> np.ndarray:
@@ -266,22 +300,23 @@ def _pause_offsets_s(pauses: pd.DataFrame | None, start: pd.Timestamp) -> np.nda
     return offsets[~np.isnan(offsets[:, 0])]
 
 
-def paused_mask(n_seconds: int, pause_offsets_s: np.ndarray) -> np.ndarray:
-    """Which grid seconds 0 … n_seconds − 1 fall inside a pause [start, end).
+def paused_mask(grid_s: np.ndarray, pause_offsets_s: np.ndarray) -> np.ndarray:
+    """Which grid seconds fall inside a pause [start, end).
 
     Vectorised for any number of (possibly overlapping) pauses: t is paused iff
     t < max{endᵢ : startᵢ ≤ t}.
 
     Parameters
     ----------
-    n_seconds : int
+    grid_s : array
+        Grid seconds (offsets from grid second 0) [s].
     pause_offsets_s : array, shape (n, 2)
         Pause starts and ends as offsets from grid second 0 [s]; end may be +inf.
     """
-    t = np.arange(n_seconds, dtype=np.float64)
+    t = np.asarray(grid_s, dtype=np.float64)
     offsets = np.asarray(pause_offsets_s, dtype=np.float64).reshape(-1, 2)
     if len(offsets) == 0:
-        return np.zeros(n_seconds, dtype=bool)
+        return np.zeros(len(t), dtype=bool)
     order = np.argsort(offsets[:, 0], kind="stable")
     starts = offsets[order, 0]
     latest_end = np.maximum.accumulate(offsets[order, 1])
