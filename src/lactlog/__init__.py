@@ -3,6 +3,7 @@
 Public API (heavy modules are imported on first use, so ``import lactlog`` stays cheap):
 
 - :func:`read` — one file into a list of :class:`lactlog.model.Activity` (one per session).
+- :func:`time_in_zones` — seconds per zone for arbitrary boundaries on a cleaned channel.
 """
 
 from __future__ import annotations
@@ -24,3 +25,22 @@ def read(path: str | Path, decoder: str = "lactlog") -> list[Activity]:
     from lactlog.io import read as read_file
 
     return read_file(path, decoder=decoder)
+
+
+def time_in_zones(
+    activity: Activity, boundaries: list[float], channel: str = "heart_rate_bpm"
+) -> list[float]:
+    """Seconds per zone of ``activity`` for arbitrary zone ``boundaries`` on ``channel``.
+
+    Zones are (−∞, b₀), [b₀, b₁), …, [bₙ₋₁, +∞) — a value equal to a boundary belongs to the
+    zone above it, as Garmin devices count — on the cleaned 1-Hz signal (spikes and dropouts
+    removed, gaps ≤ 25 s interpolated, timer pauses and longer gaps not counted). Returns
+    ``len(boundaries) + 1`` durations [s]; all zero when the channel is absent.
+    """
+    from lactlog.analysis.clean import clean_samples
+    from lactlog.analysis.zones import time_in_zones_s
+
+    if channel not in activity.samples:
+        return [0.0] * (len(boundaries) + 1)
+    clean = clean_samples(activity.samples, activity.pauses)
+    return time_in_zones_s(clean[channel], boundaries)
