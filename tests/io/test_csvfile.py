@@ -7,7 +7,7 @@ Unit conversions checked by hand: 36 km/h = 10 m/s; 1 mph = 0.44704 m/s; 1 mile 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +27,6 @@ from lactlog.io.csvfile import (
     read_csv,
     start_from_name,
 )
-
-UTC = timezone.utc
 
 
 def _write(tmp_path: Path, content: str | bytes, name: str = "ride.csv") -> Path:
@@ -227,11 +225,11 @@ def test_fitcsv_dump(tmp_path):
         ("secs,foo\n1,2\n", UnsupportedFormatError, "no sample columns"),
         ("Minutes,Watts,Hrate\n", EmptyFileError, "no data rows"),
         ("\n\n  \n", EmptyFileError, "empty"),
-        (",id,average_heartrate,distance,elapsed_time,name,start_date\n"
-         "0,1,150,5000,1500,Run,2021-07-28 10:19:11+00:00\n",
+        ((",id,average_heartrate,distance,elapsed_time,name,start_date\n"
+          "0,1,150,5000,1500,Run,2021-07-28 10:19:11+00:00\n"),
          UnsupportedFormatError, r"a list of activities \(Strava export\), not a time series"),
-        ("Date,Title,Avg HR,Max HR,Avg Power,Total Time,Distance\n"
-         "2024-01-01,Ride,140,170,200,3600,30\n",
+        (("Date,Title,Avg HR,Max HR,Avg Power,Total Time,Distance\n"
+          "2024-01-01,Ride,140,170,200,3600,30\n"),
          UnsupportedFormatError, "summary table"),
     ],
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import math
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -54,8 +54,8 @@ Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,
 def test_strong_comma(tmp_path):
     activities = read(_write(tmp_path, STRONG_COMMA))
     assert [a.meta.start for a in activities] == [  # sorted by start, not file order
-        datetime(2024, 2, 28, 7, 30, tzinfo=timezone.utc),
-        datetime(2024, 3, 1, 18, 0, tzinfo=timezone.utc),
+        datetime(2024, 2, 28, 7, 30, tzinfo=UTC),
+        datetime(2024, 3, 1, 18, 0, tzinfo=UTC),
     ]
     pull, push = activities
     assert [len(pull.sets), len(push.sets)] == [2, 4]
@@ -104,7 +104,7 @@ def test_strong_semicolon_duration_sec_weight_kg(tmp_path):
     assert (running["distance_m"], running["duration_s"]) == (1500.0, 420.0)
     np.testing.assert_array_equal(legs.sets["rpe"].to_numpy(), [np.nan, 9.0, np.nan])
     assert not any("no unit" in w for w in legs.meta.warnings)
-    assert legs.meta.start == datetime(2024, 5, 2, 10, 0, tzinfo=timezone.utc)
+    assert legs.meta.start == datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
 
 
 STRONG_UNITS = """\
@@ -158,8 +158,8 @@ title,start_time,end_time,description,exercise_title,superset_id,exercise_notes,
 
 def test_hevy_kg(tmp_path):
     evening, morning = read(_write(tmp_path, HEVY_KG))
-    assert morning.meta.start == datetime(2026, 11, 21, 7, 5, tzinfo=timezone.utc)
-    assert evening.meta.start == datetime(2026, 11, 20, 18, 0, tzinfo=timezone.utc)
+    assert morning.meta.start == datetime(2026, 11, 21, 7, 5, tzinfo=UTC)
+    assert evening.meta.start == datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
     assert (len(evening.sets), len(morning.sets)) == (1, 3)
     assert _volume_kg(morning) == pytest.approx(40 * 10 + 80 * 6)  # 880
     assert morning.sets["set_order"].tolist() == ["0", "1", "0"]
@@ -213,7 +213,7 @@ Date,Exercise,Category,Weight,Weight Unit,Reps,Distance,Distance Unit,Time
 def test_fitnotes_kgs(tmp_path):
     first, second = read(_write(tmp_path, FITNOTES_KGS))
     assert (len(first.sets), len(second.sets)) == (3, 1)
-    assert first.meta.start == datetime(2023, 1, 16, tzinfo=timezone.utc)
+    assert first.meta.start == datetime(2023, 1, 16, tzinfo=UTC)
     assert _volume_kg(first) == pytest.approx(2 * 60 * 8)  # 960
     assert _volume_kg(second) == pytest.approx(500.0)
     assert first.sets["set_order"].tolist() == ["1", "2", "1"]

@@ -32,7 +32,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime, timedelta, timezone
+import warnings as warnings_module
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 
 import numpy as np
@@ -44,7 +45,7 @@ from lactlog.io.strength_csv import detect_strength_app, read_strength_csv
 from lactlog.model import Activity, ActivityMeta
 
 #: Start used when neither the file nor its name tells when the session took place.
-FALLBACK_START = datetime(2000, 1, 1, tzinfo=timezone.utc)
+FALLBACK_START = datetime(2000, 1, 1, tzinfo=UTC)
 WARN_NO_DATE = "no absolute time in the file; dates are unknown (start set to 2000-01-01T00:00Z)"
 WARN_FILE_NAME = "start time taken from the file name (local time, stored as UTC)"
 WARN_LOCAL = "start time is a local wall-clock time (no UTC offset in the file), stored as UTC"
@@ -142,7 +143,7 @@ def decode_text(data: bytes) -> str:
 
 
 def sniff_delimiter(header: str) -> str:
-    """The most frequent of ``,`` ``;`` and tab outside quotes in the header line (``,`` if none)."""
+    """The most frequent of ``,`` ``;`` and tab outside quotes in the header (default ``,``)."""
     bare = re.sub(r'"[^"]*"', "", header)
     counts = {d: bare.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
@@ -155,8 +156,13 @@ def split_fields(line: str, delimiter: str) -> list[str]:
 
 
 def _field_counts(lines: pd.Series, delimiter: str) -> pd.Series:
-    bare = lines.str.replace(r'"[^"]*"', "", regex=True)
-    return bare.str.count(re.escape(delimiter)) + 1
+    """Fields per line, not counting delimiters inside double quotes."""
+    counts = lines.str.count(re.escape(delimiter)) + 1
+    quoted = lines.str.contains('"', regex=False)
+    if quoted.any():
+        bare = lines[quoted].str.replace(r'"[^"]*"', "", regex=True)
+        counts[quoted] = bare.str.count(re.escape(delimiter)) + 1
+    return counts
 
 
 def _key(name: str) -> tuple[str, str]:
@@ -236,8 +242,14 @@ def _product(lines: list[str], header_row: int, keys: list[str]) -> str | None:
     return None
 
 
-def _read_table(lines: list[str], delimiter: str) -> tuple[pd.DataFrame, list[str], int, list[str]]:
-    """Locate header (and unit row), keep complete rows; return frame, units, header row, warnings."""
+def _read_table(
+    lines: list[str], delimiter: str
+) -> tuple[pd.DataFrame, list[str], int, list[str]]:
+    """Find the header (and a unit row), keep complete rows.
+
+    Returns the frame (all text), the unit row (or empty strings), the header's line index and
+    warnings about skipped rows.
+    """
     header_row = _find_header(lines, delimiter)
     columns = split_fields(lines[header_row], delimiter)
     _reject_tables(columns)
@@ -256,7 +268,7 @@ def _read_table(lines: list[str], delimiter: str) -> tuple[pd.DataFrame, list[st
     complete = (_field_counts(body, delimiter) == len(columns)) & (body.str.count('"') % 2 == 0)
     warnings = []
     if not complete.all():
-        last_cut = not complete.iloc[-1] and not lines[-1].strip() == ""
+        last_cut = not complete.iloc[-1] and lines[-1].strip() != ""
         bad = int((~complete).sum())
         warnings.append(
             "the last line is incomplete (file truncated?); it was skipped" if last_cut and bad == 1
@@ -265,21 +277,38 @@ def _read_table(lines: list[str], delimiter: str) -> tuple[pd.DataFrame, list[st
         body = body[complete]
     if body.empty:
         raise CorruptFileError("no data row has as many fields as the header")
-    frame = pd.read_csv(
-        io.StringIO("\n".join(body)), sep=delimiter, header=None, names=names, dtype=str,
-        skipinitialspace=True, index_col=False, keep_default_na=False, engine="c",
-    )
+    frame = _parse_rows(body, sep=delimiter, names=names, skipinitialspace=True)
     return frame, units, header_row, warnings
 
 
+def _parse_rows(rows: pd.Series, **options: object) -> pd.DataFrame:
+    """pandas' C parser over text rows, all cells as text ("" when empty).
+
+    Rows were counted beforehand; where quoting makes pandas see fewer fields it pads them, so
+    its ParserWarning about that is silenced.
+    """
+    with warnings_module.catch_warnings():
+        warnings_module.simplefilter("ignore", pd.errors.ParserWarning)
+        return pd.read_csv(io.StringIO("\n".join(rows)), header=None, dtype=str, index_col=False,
+                           keep_default_na=False, engine="c", **options)
+
+
 def _numeric(values: pd.Series, delimiter: str) -> np.ndarray:
-    text = values.astype("object").astype(str).str.strip()
-    if delimiter != ",":  # decimal comma in ;- or tab-separated files
+    """Text cells as float64 (NaN when not a number); decimal commas unless ``,``-separated."""
+    text = values.astype("object").astype(str)
+    if delimiter != ",":
         text = text.str.replace(",", ".", regex=False)
-    return pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64")
+    return _plausible(pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64"))
 
 
-def _parse_time(values: pd.Series, absolute: bool, factor: float | None) -> tuple[str, object]:
+def _plausible(values: np.ndarray) -> np.ndarray:
+    """Values with magnitudes beyond 1e15 (no real sample or epoch-ms time) set to NaN."""
+    return np.where(np.abs(values) < 1e15, values, np.nan)
+
+
+def _parse_time(
+    values: pd.Series, absolute: bool, factor: float | None, delimiter: str
+) -> tuple[str, object]:
     """One time column as ("absolute", DatetimeIndex), ("elapsed", seconds) or ("none", None).
 
     Numbers are epoch seconds/milliseconds when the column is a timestamp (or a bare ``time``)
@@ -290,7 +319,7 @@ def _parse_time(values: pd.Series, absolute: bool, factor: float | None) -> tupl
     filled = int((text != "").sum())
     if filled == 0:
         return "none", None
-    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    numbers = pd.Series(_numeric(values, delimiter))
     if numbers.notna().sum() >= 0.9 * filled:
         median = float(numbers.median())
         if (absolute or factor is None) and median > 1e8:
@@ -301,20 +330,24 @@ def _parse_time(values: pd.Series, absolute: bool, factor: float | None) -> tupl
     parts = text.str.extract(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)$").astype("float64")
     if parts[2].notna().sum() >= 0.9 * filled:
         return "elapsed", (parts[0].fillna(0) * 3600 + parts[1] * 60 + parts[2]).to_numpy()
-    stamps = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
-    if stamps.notna().sum() >= 0.9 * filled:
-        return "absolute", pd.DatetimeIndex(stamps)
+    for fmt in ("ISO8601", "mixed"):
+        stamps = pd.to_datetime(text, errors="coerce", utc=True, format=fmt)
+        if stamps.notna().sum() >= 0.9 * filled:
+            return "absolute", pd.DatetimeIndex(stamps)
     return "none", None
 
 
-def _time_axis(frame: pd.DataFrame, keys: list[str], units: list[str]) -> tuple[str, object, str]:
+def _time_axis(
+    frame: pd.DataFrame, keys: list[str], units: list[str], delimiter: str
+) -> tuple[str, object, str]:
     """The first usable time column (absolute candidates first): kind, values, column name."""
     order = [i for i, k in enumerate(keys) if k in _ABSOLUTE_TIME_KEYS]
     order += [i for i, k in enumerate(keys) if k in _ELAPSED_TIME_KEYS]
     for i in order:
         unit = units[i] or _ELAPSED_TIME_KEYS.get(keys[i]) or ""
         factor = _UNIT_FACTORS["time"].get(unit)
-        kind, values = _parse_time(frame.iloc[:, i], keys[i] in _ABSOLUTE_TIME_KEYS, factor)
+        absolute = keys[i] in _ABSOLUTE_TIME_KEYS
+        kind, values = _parse_time(frame.iloc[:, i], absolute, factor, delimiter)
         if kind != "none":
             return kind, values, str(frame.columns[i])
     return "none", None, ""
@@ -346,7 +379,9 @@ def _columns(
             if not unit:
                 warnings.append(f"speed column {frame.columns[i]!r} has no unit; assumed m/s")
         values = _convert(canonical, _numeric(frame.iloc[:, i], delimiter), unit)
-        if values is not None:
+        if values is None:
+            warnings.append(f"column {frame.columns[i]!r}: unit {unit!r} not understood; ignored")
+        else:
             columns[canonical] = values
     for name, floor in (("heart_rate_bpm", 0.0), ("power_w", -0.5), ("cadence_rpm", -0.5),
                         ("speed_mps", -0.001)):
@@ -357,7 +392,8 @@ def _columns(
     if "lat_deg" in columns and "lon_deg" in columns:
         lat, lon = columns["lat_deg"], columns["lon_deg"]
         bad = ((lat == 0) & (lon == 0)) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
-        columns["lat_deg"], columns["lon_deg"] = np.where(bad, np.nan, lat), np.where(bad, np.nan, lon)
+        columns["lat_deg"] = np.where(bad, np.nan, lat)
+        columns["lon_deg"] = np.where(bad, np.nan, lon)
     return columns, warnings
 
 
@@ -429,10 +465,10 @@ def _start_in_file(lines: list[str], product: str | None) -> datetime | None:
 def _elapsed_start(raw: RawInput, lines: list[str], product: str | None) -> tuple[datetime, str]:
     start = _start_in_file(lines, product)
     if start is not None:
-        return start.replace(tzinfo=timezone.utc), WARN_LOCAL
+        return start.replace(tzinfo=UTC), WARN_LOCAL
     start = start_from_name(raw.source)
     if start is not None:
-        return start.replace(tzinfo=timezone.utc), WARN_FILE_NAME
+        return start.replace(tzinfo=UTC), WARN_FILE_NAME
     return FALLBACK_START, WARN_NO_DATE
 
 
@@ -444,7 +480,7 @@ def _read_series(raw: RawInput, lines: list[str], delimiter: str) -> Activity:
     units = [_key(c)[1] or _unit(u) for c, u in zip(header, units)]
     product = _product(lines, header_row, keys)
     columns, unit_warnings = _columns(frame, keys, units, delimiter, product)
-    kind, times, time_column = _time_axis(frame, keys, units)
+    kind, times, time_column = _time_axis(frame, keys, units, delimiter)
     elapsed_s = times if kind == "elapsed" else None
     elapsed_s = _device_fixes(frame, keys, product, elapsed_s, columns, lines)
     if kind != "absolute" and elapsed_s is None:
@@ -454,9 +490,8 @@ def _read_series(raw: RawInput, lines: list[str], delimiter: str) -> Activity:
         raise UnsupportedFormatError(f"no sample columns recognised; columns are: {shown}")
     if kind == "absolute":
         index = times
-        sample = frame[time_column].astype("object").astype(str).str.strip()
-        if not sample.str.fullmatch(r"\d+(\.\d*)?").iloc[0] and not sample.str.contains(
-            r"(?:Z|[+-]\d\d:?\d\d)$").iloc[0]:
+        first = str(frame[time_column].iloc[0]).strip()
+        if not re.fullmatch(r"[\d.]+", first) and not re.search(r"(Z|[+-]\d\d:?\d\d)$", first):
             warnings.append("timestamps have no UTC offset; read as UTC")
     else:
         start, note = _elapsed_start(raw, lines, product)
@@ -518,9 +553,7 @@ def _read_fitcsv_dump(raw: RawInput, lines: list[str]) -> Activity:
     if body.empty:
         raise EmptyFileError("a FitCSVTool dump without data messages")
     width = int(_field_counts(body, ",").max())
-    frame = pd.read_csv(io.StringIO("\n".join(body)), header=None, names=list(range(width)),
-                        dtype=str, index_col=False, keep_default_na=False, engine="c")
-    frame = frame.replace("", np.nan)
+    frame = _parse_rows(body, names=list(range(width))).replace("", np.nan)
     sessions = frame[frame[2] == "session"]
     if len(sessions) > 1:
         raise UnsupportedFormatError(
@@ -534,7 +567,7 @@ def _read_fitcsv_dump(raw: RawInput, lines: list[str]) -> Activity:
     numbers = wide.apply(pd.to_numeric, errors="coerce").astype("float64")
     warnings: list[str] = []
     seconds = numbers["timestamp"].where(numbers["timestamp"].abs() < 1e10) + _FIT_EPOCH_S
-    if seconds.max() > (datetime.now(timezone.utc) + timedelta(days=1)).timestamp():
+    if seconds.max() > (datetime.now(UTC) + timedelta(days=1)).timestamp():
         seconds = seconds - _FIT_EPOCH_S
         warnings.append("record timestamps are Unix time, not FIT time; read as Unix time")
     columns: dict[str, np.ndarray] = {}
@@ -542,8 +575,8 @@ def _read_fitcsv_dump(raw: RawInput, lines: list[str]) -> Activity:
         name = next((n for n in names if n in numbers.columns), None)
         if name is not None:
             values = numbers[name].to_numpy(dtype="float64")
-            degrees = canonical in ("lat_deg", "lon_deg") and np.nanmax(np.abs(values), initial=0) <= 180
-            columns[canonical] = values if degrees else values * scale
+            in_degrees = np.nanmax(np.abs(values), initial=0.0) <= 180.0  # FitCSVTool -deg
+            columns[canonical] = values if in_degrees and scale != 1.0 else values * scale
     samples, repairs = build_samples(pd.to_datetime(seconds.to_numpy(), unit="s"), columns)
     if samples.empty:
         raise EmptyFileError("no record message has a timestamp")

@@ -86,7 +86,7 @@ def read_strength_csv(raw: RawInput, text: str, delimiter: str, app: str) -> lis
     frame, warnings = _parse(text, delimiter)
     missing = [name for name in _REQUIRED[app] if name not in frame.columns]
     if missing:
-        raise CorruptFileError(f"the {app} export has no {', '.join(missing)!s} column")
+        raise CorruptFileError(f"the {app} export lacks the column(s): {', '.join(missing)}")
     table = {"Strong": _strong, "Hevy": _hevy, "FitNotes": _fitnotes}[app](frame, warnings)
     unreadable = table["session_start"].isna()
     if unreadable.all():
@@ -118,6 +118,7 @@ def _parse(text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]:
     if frame.empty:
         raise EmptyFileError("the CSV has a header but no rows")
     frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame = frame.loc[:, ~frame.columns.duplicated()]
     return frame.apply(lambda column: column.astype("object").astype(str).str.strip()), warnings
 
 
@@ -223,8 +224,7 @@ def _hevy(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
     index = frame.index
     formats = ("%d %b %Y, %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
     start = _datetimes(frame["start_time"], *formats)
-    end = _datetimes(_col(frame, "end_time") if "end_time" in frame else frame["start_time"],
-                     *formats)
+    end = _datetimes(_col(frame, "end_time", "start_time"), *formats)
     if "weight_kg" in frame.columns:
         weight_kg = _num(frame["weight_kg"], index)
     else:
@@ -311,9 +311,10 @@ def _workouts(raw: RawInput, app: str, table: pd.DataFrame, warnings: list[str])
     """Group sets into workouts (sorted by start, file order within a workout)."""
     groups = table.groupby("session_key", sort=False)
     starts = groups["session_start"].first().sort_values(kind="stable")
+    by_key = dict(iter(groups))
     activities: list[Activity] = []
     for session_index, key in enumerate(starts.index):
-        sets = groups.get_group(key)
+        sets = by_key[key]
         elapsed_s = sets["session_elapsed_s"].iloc[0]
         meta = ActivityMeta(
             source=raw.source, sha256=raw.sha256, format="csv", sport="training",
