@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from lactlog.io.fit import profile
-from lactlog.io.fit.scan import DefinitionBin, FieldDef, positions_array, scan
+from lactlog.io.fit.crc import crc16
+from lactlog.io.fit.scan import DefinitionBin, FieldDef, ScanResult, positions_array, scan
 
 Columns = dict[str, np.ndarray]
 FitMessages = dict[str, Columns]
@@ -191,7 +192,7 @@ def _accumulate(values: np.ndarray, invalid: np.ndarray, bits: int) -> np.ndarra
 
 def _resolve_compressed_timestamps(
     buffer: np.ndarray,
-    result,
+    result: ScanResult,
     timestamp_events: list[tuple[np.ndarray, np.ndarray]],
     pieces: dict[str, list[tuple[np.ndarray, Columns]]],
 ) -> dict[str, list[tuple[np.ndarray, Columns]]]:
@@ -246,15 +247,16 @@ def _concat(parts: list[tuple[np.ndarray, Columns]]) -> Columns:
         names.extend(n for n in columns if n not in names)
     out: Columns = {}
     for name in names:
-        chunks = [_column_or_missing(columns, name, len(p), parts) for p, columns in parts]
+        example = next(c[name] for _, c in parts if name in c)
+        chunks = [_column_or_missing(columns, name, len(p), example) for p, columns in parts]
         out[name] = _stack(chunks)[order]
     return out
 
 
-def _column_or_missing(columns: Columns, name: str, n: int, parts) -> np.ndarray:
+def _column_or_missing(columns: Columns, name: str, n: int, example: np.ndarray) -> np.ndarray:
+    """A column of one definition, or a missing-value column shaped like ``example``."""
     if name in columns:
         return columns[name]
-    example = next(c[name] for _, c in parts if name in c)
     if example.dtype == object:
         return np.full(n, None, dtype=object)
     return np.full((n,) + example.shape[1:], np.nan)
@@ -275,9 +277,8 @@ def _stack(chunks: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(chunks)
 
 
-def _crc_warnings(data: bytes, result) -> list[str]:
-    from lactlog.io.fit.crc import crc16
-
+def _crc_warnings(data: bytes, result: ScanResult) -> list[str]:
+    """A warning per chained file whose stored CRC differs from the computed one."""
     warnings = []
     for segment in result.segments:
         end = segment.data_end
