@@ -23,14 +23,14 @@ class AnalysisOptions:
         return cls(profile, dict(flags or {}), settings_from(profile.settings))
 
     def local_date(self, start: datetime | None, utc_offset_s: int | None) -> date:
-        """The athlete's calendar date of a session start: the file's offset, else the
-        profile's time zone, else UTC."""
+        """The athlete's calendar date of a session start: the profile's time zone, else the
+        file's UTC offset, else UTC (the same order as the weekly summaries use)."""
         if start is None:
             return date.today()
-        if utc_offset_s is not None:
-            return start.astimezone(timezone(timedelta(seconds=utc_offset_s))).date()
         if self.profile.timezone:
             from zoneinfo import ZoneInfo
 
             return start.astimezone(ZoneInfo(self.profile.timezone)).date()
+        if utc_offset_s is not None:
+            return start.astimezone(timezone(timedelta(seconds=utc_offset_s))).date()
         return start.astimezone(timezone.utc).date()

@@ -1,0 +1,522 @@
+"""Weekly summaries: sessions grouped by ISO week in the athlete's local time.
+
+Pure functions of :class:`~lactlog.analysis.session.SessionSummary` objects (anything with the
+same attributes works). Conventions, in one place:
+
+- **Local time** (:func:`local_start`): the profile's IANA time zone when given, else the file's
+  UTC offset, else UTC. Weeks are ISO weeks (Monday to Sunday) of the local date.
+- **Session load** (:func:`session_load`): the session's TSS when known, else its normalised
+  TRIMP (scaled so that one hour at LTHR scores 100, like TSS), else 0. Both score one hour at
+  threshold as 100, so they can be summed, but they are not the same quantity: a heart-rate
+  based score lags and under-scores short hard efforts compared with power.
+- **Performance management** (:func:`performance_management`): GoldenCheetah's PMC
+  (exponentially weighted daily load, time constants 42 and 7 days).
+- **Week-over-week change** (``WeekSummary.change``): for ``time_above_lt_s``, ``load`` and
+  ``sessions``: ``absolute`` = this week − previous calendar week, ``relative`` = absolute /
+  previous week (``None`` when the previous week is 0). ``change`` is ``None`` for the first
+  week of the history.
+- **Duplicates** (:func:`find_duplicates`) are dropped before anything else is computed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from lactlog.analysis.zones import polarization_index
+
+if TYPE_CHECKING:
+    from lactlog.analysis.session import SessionSummary
+
+#: Two sessions on the same device and sport starting at most this far apart are one activity [s].
+DUPLICATE_START_TOLERANCE_S = 60.0
+#: Length of the window after a HIGH session counted by :func:`window_48h_coverage` [s].
+WINDOW_48H_S = 48 * 3600.0
+SEILER_SYSTEM = "Seiler three zones"
+CHANGE_FIELDS = ("time_above_lt_s", "load", "sessions")
+_LEVEL_RANK = {"low": 0, "moderate": 1, "high": 2}
+_PARTIAL_BLOCKS = "▏▎▍▌▋▊▉"
+_FULL_BLOCK = "█"
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A session dropped because it is the same activity as ``kept`` (both are source paths)."""
+
+    kept: str
+    duplicate: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    """One ISO week of training (local time); SI units, sums over the week's sessions.
+
+    ``ctl``, ``atl`` [load/day] are the PMC values at the end of the week's last day (of the
+    last day with data, or ``until``, for the final week); ``tsb`` = ``ctl`` − ``atl`` of that
+    day, i.e. GoldenCheetah's stress balance of the following day ("form going into next
+    week"). ``seiler_fractions`` are the shares (Z1, Z2, Z3) of the week's time in Seiler's
+    three zones (None without any); ``window_48h_coverage`` see :func:`window_48h_coverage`;
+    ``change`` see the module docstring; ``stimulus_minutes`` = ``time_above_lt_s`` / 60 [min].
+    """
+
+    week: str
+    week_start: date
+    sessions: int
+    sessions_by_sport: dict[str, int]
+    duration_s: float
+    timer_s: float
+    time_above_lt_s: float
+    high_sessions: int
+    moderate_sessions: int
+    low_sessions: int
+    hard_intervals: int
+    metabolic_stress_sets: int
+    volume_load_kg: float | None
+    load: float
+    ctl: float
+    atl: float
+    tsb: float
+    seiler_fractions: tuple[float, float, float] | None
+    polarization_index: float | None
+    window_48h_coverage: float
+    change: dict[str, dict[str, float | None]] | None
+    stimulus_minutes: float
+
+
+# --- per session -----------------------------------------------------------------------------
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """A datetime in UTC; naive datetimes are taken to be UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _session_zone(summary: SessionSummary, tz: str | None) -> tzinfo:
+    if tz:
+        return ZoneInfo(tz)
+    if summary.utc_offset_s is not None:
+        return timezone(timedelta(seconds=summary.utc_offset_s))
+    return UTC
+
+
+def local_start(summary: SessionSummary, tz: str | None) -> datetime:
+    """Session start in the athlete's local time (aware datetime).
+
+    The zone is the profile's IANA time zone ``tz`` when given (it knows daylight saving), else
+    the file's ``utc_offset_s``, else UTC. A naive ``start`` is taken to be UTC.
+
+    Raises
+    ------
+    ValueError
+        The session has no start time.
+    """
+    if summary.start is None:
+        raise ValueError(f"{summary.source}: the session has no start time")
+    return _as_utc(summary.start).astimezone(_session_zone(summary, tz))
+
+
+def session_end_utc(summary: SessionSummary) -> datetime:
+    """Start + elapsed duration (else timer time, else 0) in UTC."""
+    if summary.start is None:
+        raise ValueError(f"{summary.source}: the session has no start time")
+    length_s = next((v for v in (summary.duration_s, summary.timer_s) if v is not None), 0.0)
+    return _as_utc(summary.start) + timedelta(seconds=float(length_s))
+
+
+def session_load(summary: SessionSummary) -> float:
+    """Training load of one session [TSS-like points]: TSS, else normalised TRIMP, else 0."""
+    endurance = summary.endurance
+    if endurance is None:
+        return 0.0
+    for value in (endurance.tss, endurance.trimp_normalized):
+        if value is not None and math.isfinite(value):
+            return float(value)
+    return 0.0
+
+
+def session_level(summary: SessionSummary) -> str | None:
+    """The session's stimulus level: the higher of the endurance and strength verdicts."""
+    levels = [
+        getattr(getattr(part, "verdict", None), "level", None)
+        for part in (summary.endurance, getattr(summary, "strength", None))
+        if part is not None
+    ]
+    known = [level for level in levels if level in _LEVEL_RANK]
+    return max(known, key=_LEVEL_RANK.__getitem__) if known else None
+
+
+def iso_week_label(day: date) -> str:
+    """ISO week of a date, e.g. ``"2026-W47"``."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_monday(day: date) -> date:
+    """The Monday of the ISO week holding ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
+# --- duplicates ------------------------------------------------------------------------------
+
+
+def find_duplicates(
+    summaries: Iterable[SessionSummary],
+) -> tuple[list[SessionSummary], list[Duplicate]]:
+    """Keep each activity once: (kept sessions sorted by source path, dropped duplicates).
+
+    Two sessions are the same activity when they have the same ``sha256`` and
+    ``session_index`` (the same file twice), or when their starts are at most
+    :data:`DUPLICATE_START_TOLERANCE_S` apart with the same ``manufacturer``, ``product`` and
+    ``sport`` (e.g. a FIT file and its TCX export; an unknown device matches an unknown
+    device). Sessions are visited in (source, session_index) order; the first one is kept and
+    every later one is compared with the kept ones only.
+    """
+    kept: list[SessionSummary] = []
+    duplicates: list[Duplicate] = []
+    by_content: dict[tuple[str, int], SessionSummary] = {}
+    by_device: dict[tuple[Any, ...], list[tuple[float, int]]] = {}
+    for summary in sorted(summaries, key=lambda s: (s.source, s.session_index)):
+        content = (summary.sha256, summary.session_index)
+        if summary.sha256 and content in by_content:
+            first = by_content[content]
+            reason = f"same file content (sha256 {summary.sha256[:12]}…, session " \
+                     f"{summary.session_index})"
+            duplicates.append(Duplicate(first.source, summary.source, reason))
+            continue
+        device = (summary.manufacturer, summary.product, summary.sport)
+        starts = by_device.setdefault(device, [])
+        if summary.start is not None:
+            start_s = _as_utc(summary.start).timestamp()
+            position = bisect.bisect_left(starts, (start_s - DUPLICATE_START_TOLERANCE_S, -1))
+            if position < len(starts) and starts[position][0] <= start_s + DUPLICATE_START_TOLERANCE_S:
+                first = kept[starts[position][1]]
+                reason = (
+                    f"starts {abs(starts[position][0] - start_s):.0f} s apart on the same device "
+                    f"({summary.manufacturer or 'unknown'} {summary.product or 'unknown'}), "
+                    f"sport {summary.sport}"
+                )
+                duplicates.append(Duplicate(first.source, summary.source, reason))
+                continue
+            bisect.insort(starts, (start_s, len(kept)))
+        by_content.setdefault(content, summary)
+        kept.append(summary)
+    return kept, duplicates
+
+
+# --- load and performance management ---------------------------------------------------------
+
+
+def daily_load(summaries: Iterable[SessionSummary], tz: str | None) -> pd.Series:
+    """Sum of :func:`session_load` per local calendar day.
+
+    Returns a Series named ``load`` on a daily ``DatetimeIndex`` (naive local midnights) from the
+    first to the last day with a session, 0 on days without; empty without sessions. Sessions
+    without a start time are left out.
+    """
+    loads: dict[pd.Timestamp, float] = {}
+    for summary in summaries:
+        if summary.start is None:
+            continue
+        day = pd.Timestamp(local_start(summary, tz).date())
+        loads[day] = loads.get(day, 0.0) + session_load(summary)
+    if not loads:
+        return pd.Series([], index=pd.DatetimeIndex([], freq="D"), dtype=float, name="load")
+    index = pd.date_range(min(loads), max(loads), freq="D")
+    return pd.Series(loads, dtype=float).reindex(index, fill_value=0.0).rename("load")
+
+
+def performance_management(
+    daily_load: pd.Series, ctl_days: float = 42, atl_days: float = 7
+) -> pd.DataFrame:
+    """Performance-management chart: columns ``ctl``, ``atl``, ``tsb`` per day [load/day].
+
+    As GoldenCheetah's PMC (``src/Metrics/PMCData.cpp``; Coggan's CTL/ATL, a simplified Banister
+    impulse–response model)::
+
+        CTL_d = CTL_{d−1} + (load_d − CTL_{d−1}) · (1 − e^(−1/ctl_days))
+        ATL_d = ATL_{d−1} + (load_d − ATL_{d−1}) · (1 − e^(−1/atl_days))
+        TSB_d = CTL_{d−1} − ATL_{d−1}
+
+    TSB follows GoldenCheetah's default (and TrainingPeaks'): the balance shown on a day is
+    the previous day's CTL − ATL, the form going *into* that day's training (GoldenCheetah can
+    be switched to same-day SB; lactlog does not). Days missing from ``daily_load`` (and NaN)
+    count as load 0; the result covers every day from the first to the last index value.
+
+    Ramp-in bias: CTL and ATL start from 0 the day before the first day of ``daily_load`` (no
+    seeding), so CTL is underestimated for weeks: after a constant load L for n days
+    CTL = L·(1 − e^(−n/42)) — 63 % of L after 42 days, 95 % only after ~126 days. ATL settles
+    within ~3 weeks. Load the whole history to reduce the bias.
+    """
+    columns = ["ctl", "atl", "tsb"]
+    if daily_load.empty:
+        return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([]), dtype=float)
+    series = daily_load.copy()
+    series.index = pd.to_datetime(series.index).normalize()
+    index = pd.date_range(series.index.min(), series.index.max(), freq="D")
+    load = series.fillna(0.0).groupby(level=0).sum().reindex(index, fill_value=0.0)
+    ctl = _exponential_average(load.to_numpy(dtype=np.float64), ctl_days)
+    atl = _exponential_average(load.to_numpy(dtype=np.float64), atl_days)
+    tsb = np.concatenate(([0.0], (ctl - atl)[:-1]))
+    return pd.DataFrame({"ctl": ctl, "atl": atl, "tsb": tsb}, index=index)
+
+
+def _exponential_average(load: np.ndarray, days: float) -> np.ndarray:
+    """y_d = y_{d−1} + (x_d − y_{d−1})·(1 − e^(−1/days)), y_{−1} = 0."""
+    alpha = 1.0 - math.exp(-1.0 / days)
+    padded = pd.Series(np.concatenate(([0.0], load)))
+    return padded.ewm(alpha=alpha, adjust=False).mean().to_numpy()[1:]
+
+
+# --- 48-h window -----------------------------------------------------------------------------
+
+
+def window_48h_coverage(
+    high_end_times: Iterable[datetime],
+    week_start: datetime,
+    week_end: datetime,
+    window_s: float = WINDOW_48H_S,
+) -> float:
+    """Share of the week's hours within 48 h after the end of a HIGH-stimulus session [0–1].
+
+    The windows [end, end + 48 h] of all sessions are united (overlaps count once) and clipped
+    to [``week_start``, ``week_end``); windows from sessions of the previous week reach into
+    this one. Arithmetic is in UTC, so a week with a daylight-saving change has 167 or 169 h.
+    Naive datetimes are taken to be UTC.
+
+    A heuristic, not a physiological measurement: insulin sensitivity of skeletal muscle is
+    raised after exercise, reported for up to ~48 h after a session (Richter EA, Hargreaves M
+    (2013), "Exercise, GLUT4, and skeletal muscle glucose uptake", Physiol Rev 93:993–1017);
+    how long and how much depends on the session, the glycogen depletion and what is eaten.
+    """
+    start, end = _as_utc(week_start), _as_utc(week_end)
+    week_s = (end - start).total_seconds()
+    if week_s <= 0:
+        return 0.0
+    windows = sorted(
+        (max(_as_utc(t), start), min(_as_utc(t) + timedelta(seconds=window_s), end))
+        for t in high_end_times
+    )
+    covered_s, reach = 0.0, start
+    for low, high in windows:
+        low = max(low, reach)
+        if high > low:
+            covered_s += (high - low).total_seconds()
+            reach = high
+    return min(1.0, covered_s / week_s)
+
+
+# --- weeks -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Session:
+    summary: SessionSummary
+    day: date
+    end_utc: datetime
+    zone: tzinfo
+
+
+def _matches_sport(summary: SessionSummary, sport: str | None) -> bool:
+    return sport is None or summary.sport == sport
+
+
+def weekly_summaries(
+    summaries: Iterable[SessionSummary],
+    tz: str | None,
+    *,
+    weeks: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    sport: str | None = None,
+) -> tuple[list[WeekSummary], list[Duplicate]]:
+    """Deduplicate, filter and summarise sessions per ISO week (oldest first).
+
+    Rows are whole ISO weeks of local dates: every week from the first to the last week with a
+    session, empty weeks in between included (zero sessions; CTL keeps decaying). The filters
+    choose the rows shown — ``since`` / ``until`` keep the weeks containing a day of
+    [since, until] (whole weeks, so a row always means the same thing), ``weeks`` keeps the
+    last N of those — but CTL/ATL, the 48-h windows of the previous week and ``change`` are
+    computed from the whole history. ``sport`` (the session's sport name, e.g. ``running``)
+    filters the history itself: CTL/ATL are then those of that sport alone. Sessions without a
+    start time cannot be placed in a week and are left out.
+
+    Returns (weeks, duplicates dropped, see :func:`find_duplicates`).
+
+    Raises
+    ------
+    ValueError
+        ``weeks`` < 1.
+    """
+    if weeks is not None and weeks < 1:
+        raise ValueError(f"weeks must be at least 1, got {weeks}")
+    kept, duplicates = find_duplicates(summaries)
+    history = [s for s in kept if s.start is not None and _matches_sport(s, sport)]
+    if not history:
+        return [], duplicates
+    sessions = sorted(
+        (_Session(s, local_start(s, tz).date(), session_end_utc(s), _session_zone(s, tz))
+         for s in history),
+        key=lambda item: item.end_utc,
+    )
+    first_week = min(week_monday(s.day) for s in sessions)
+    last_week = max(week_monday(s.day) for s in sessions)
+    shown_first, shown_last = _shown_weeks(first_week, last_week, weeks, since, until)
+    if shown_first > shown_last:
+        return [], duplicates
+    last_day = max(s.day for s in sessions)
+    horizon = max(last_day, until) if until is not None else last_day
+    loads = daily_load(history, tz)
+    loads = loads.reindex(pd.date_range(loads.index[0], pd.Timestamp(horizon), freq="D"),
+                          fill_value=0.0)
+    pmc = performance_management(loads)
+    rows = _all_weeks(sessions, first_week, shown_last, pmc, horizon, tz)
+    return [row for row in rows if shown_first <= row.week_start <= shown_last], duplicates
+
+
+def _shown_weeks(
+    first_week: date, last_week: date, weeks: int | None, since: date | None, until: date | None
+) -> tuple[date, date]:
+    """Mondays of the first and last week shown."""
+    if since is not None:
+        first_week = max(first_week, week_monday(since))
+    if until is not None:
+        last_week = min(last_week, week_monday(until))
+    if weeks is not None:
+        first_week = max(first_week, last_week - timedelta(weeks=weeks - 1))
+    return first_week, last_week
+
+
+def _all_weeks(
+    sessions: Sequence[_Session],
+    first_week: date,
+    last_week: date,
+    pmc: pd.DataFrame,
+    horizon: date,
+    tz: str | None,
+) -> list[WeekSummary]:
+    """WeekSummary of every week from ``first_week`` to ``last_week`` (Mondays)."""
+    by_week: dict[date, list[_Session]] = {}
+    for session in sessions:
+        by_week.setdefault(week_monday(session.day), []).append(session)
+    high_ends = [s.end_utc for s in sessions if session_level(s.summary) == "high"]
+    high_ends.sort()
+    zone: tzinfo = ZoneInfo(tz) if tz else sessions[0].zone
+    rows: list[WeekSummary] = []
+    monday = first_week
+    while monday <= last_week:
+        members = by_week.get(monday, [])
+        if not tz and members:
+            zone = members[0].zone  # without a profile zone: the offset of the week's files
+        start = datetime.combine(monday, time(0), tzinfo=zone)
+        end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone)
+        low = bisect.bisect_left(high_ends, _as_utc(start) - timedelta(seconds=WINDOW_48H_S))
+        high = bisect.bisect_left(high_ends, _as_utc(end))
+        coverage = window_48h_coverage(high_ends[low:high], start, end)
+        state = pmc.loc[pd.Timestamp(min(monday + timedelta(days=6), horizon))]
+        rows.append(_week_summary(monday, [m.summary for m in members], state, coverage,
+                                  rows[-1] if rows else None))
+        monday += timedelta(weeks=1)
+    return rows
+
+
+def _week_summary(
+    monday: date,
+    members: Sequence[SessionSummary],
+    state: pd.Series,
+    coverage: float,
+    previous: WeekSummary | None,
+) -> WeekSummary:
+    endurance = [s.endurance for s in members if s.endurance is not None]
+    strength = [x for s in members if (x := getattr(s, "strength", None)) is not None]
+    levels = Counter(session_level(s) for s in members)
+    volumes = [x.volume_load_kg for x in strength if x.volume_load_kg is not None]
+    time_above_s = float(sum(e.time_above_lt_s or 0.0 for e in endurance))
+    fractions = _seiler_fractions(endurance)
+    totals = {
+        "time_above_lt_s": time_above_s,
+        "load": float(sum(session_load(s) for s in members)),
+        "sessions": len(members),
+    }
+    ctl, atl = float(state["ctl"]), float(state["atl"])
+    return WeekSummary(
+        week=iso_week_label(monday),
+        week_start=monday,
+        sessions=len(members),
+        sessions_by_sport=dict(sorted(Counter(s.sport for s in members).items())),
+        duration_s=float(sum(s.duration_s or 0.0 for s in members)),
+        timer_s=float(sum(s.timer_s or 0.0 for s in members)),
+        time_above_lt_s=time_above_s,
+        high_sessions=levels["high"],
+        moderate_sessions=levels["moderate"],
+        low_sessions=levels["low"],
+        hard_intervals=sum(len(e.intervals) for e in endurance),
+        metabolic_stress_sets=int(sum(x.metabolic_stress_sets for x in strength)),
+        volume_load_kg=float(sum(volumes)) if volumes else None,
+        load=totals["load"],
+        ctl=ctl,
+        atl=atl,
+        tsb=ctl - atl,
+        seiler_fractions=fractions,
+        polarization_index=polarization_index(*fractions) if fractions else None,
+        window_48h_coverage=coverage,
+        change=None if previous is None else week_change(totals, previous),
+        stimulus_minutes=time_above_s / 60.0,
+    )
+
+
+def _seiler_fractions(endurance: Sequence[Any]) -> tuple[float, float, float] | None:
+    seconds = np.zeros(3)
+    for analysis in endurance:
+        for zones in analysis.zones:
+            if zones.system == SEILER_SYSTEM and len(zones.seconds) == 3:
+                seconds += np.asarray(zones.seconds, dtype=np.float64)
+    total = float(seconds.sum())
+    if not total > 0:
+        return None
+    z1, z2, z3 = (float(x) for x in seconds / total)
+    return z1, z2, z3
+
+
+def week_change(
+    totals: dict[str, float], previous: WeekSummary
+) -> dict[str, dict[str, float | None]]:
+    """Change against the previous week for :data:`CHANGE_FIELDS`.
+
+    ``absolute`` = this − previous (in the field's unit), ``relative`` = absolute / previous
+    (a fraction: 0.25 is +25 %), None when the previous week's value is 0.
+    """
+    change: dict[str, dict[str, float | None]] = {}
+    for name in CHANGE_FIELDS:
+        before = float(getattr(previous, name))
+        absolute = float(totals[name]) - before
+        change[name] = {"absolute": absolute, "relative": absolute / before if before else None}
+    return change
+
+
+# --- text bar --------------------------------------------------------------------------------
+
+
+def bar(value: float, max_value: float, width: int) -> str:
+    """A bar of block characters, ``width`` cells long at ``max_value`` (eighth-cell steps).
+
+    Legible without colour. Empty for 0, negative or NaN values; a positive value too small for
+    an eighth still gets one thin block so it is not mistaken for zero; values above
+    ``max_value`` are capped at ``width``.
+    """
+    if not (value > 0 and max_value > 0 and width > 0):
+        return ""
+    eighths = round(min(value / max_value, 1.0) * width * 8)
+    full, rest = divmod(max(eighths, 1), 8)
+    return _FULL_BLOCK * full + (_PARTIAL_BLOCKS[rest - 1] if rest else "")
