@@ -212,6 +212,211 @@ class _progress:
             self.bar.stop()
 
 
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")
+]
+DecoderOption = Annotated[
+    Decoder,
+    typer.Option(help="FIT decoder: lactlog's fast columnar one, or fitparse (reference)."),
+]
+
+
+def _read_file(path: Path, decoder: Decoder, err) -> list:
+    """Read one file; an unreadable file is one red line on stderr and exit code 1."""
+    from lactlog.errors import LactlogError
+    from lactlog.io import read
+
+    try:
+        return read(path, decoder=decoder.value)
+    except LactlogError as exc:
+        err.print(f"[red]error:[/red] {path}: {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.INPUT_FAILED) from None
+
+
+@app.command()
+def show(
+    file: Annotated[
+        Path, typer.Argument(help="A FIT (also .fit.gz), TCX, GPX or CSV file.", show_default=False)
+    ],
+    session: Annotated[
+        int, typer.Option("--session", help="Which session of a multisport file (1 = first).", min=1)
+    ] = 1,
+    json_output: JsonOption = False,
+    decoder: DecoderOption = Decoder.lactlog,
+    config: ConfigOption = None,
+    lthr: LthrOption = None,
+    ftp: FtpOption = None,
+    cp: CpOption = None,
+    w_prime: WPrimeOption = None,
+    max_hr: MaxHrOption = None,
+    threshold_pace: PaceOption = None,
+) -> None:
+    """Show one session in depth: thresholds and their sources, the stimulus verdict and why,
+    time in zones, hard intervals, W' balance, load, and charts of heart rate and power.
+
+    [dim]Examples:[/dim]
+      lactlog show sample_data/2026-11-16-hiit-run.fit --lthr 172
+      lactlog show triathlon.fit --session 2
+      lactlog show ride.fit.gz --json | jq '.series.power_w'
+    """
+    from lactlog.analysis.series import session_series
+    from lactlog.analysis.session import summarize
+    from lactlog.report.chart import chart_columns
+    from lactlog.report.show import show_document, show_renderable
+
+    options = _analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace)
+    out, err = _consoles()
+    activities = _read_file(file, decoder, err)
+    if session > len(activities):
+        count = len(activities)
+        raise typer.BadParameter(
+            f"{file} holds {count} session{'s' if count != 1 else ''}; "
+            f"use a number from 1 to {count}",
+            param_hint="--session",
+        )
+    activity = activities[session - 1]
+    summary = summarize(activity, options)
+    session_thresholds = summary.endurance.thresholds if summary.endurance else None
+    if json_output:
+        series = session_series(activity, options.settings, session_thresholds)
+        sys.stdout.write(
+            json.dumps(show_document(summary, series), indent=2, ensure_ascii=False) + "\n"
+        )
+        return
+    width = out.width
+    series = session_series(
+        activity, options.settings, session_thresholds, max_buckets=chart_columns(width)
+    )
+    out.print(show_renderable(summary, series, width, len(activities)))
+
+
+class SportGroup(str, Enum):
+    """Sport group whose sessions an estimate uses (and where --save stores it)."""
+
+    run = "run"
+    bike = "bike"
+    other = "other"
+
+
+@app.command()
+def thresholds(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Files or folders (searched recursively): your training history.",
+                       show_default=False),
+    ],
+    save: Annotated[
+        bool, typer.Option("--save", help="Write the estimates into the profile, dated today.")
+    ] = False,
+    sport: Annotated[
+        SportGroup | None,
+        typer.Option(
+            "--sport",
+            help="Use only this sport's sessions and save into its group. Default: power from "
+            "bike sessions (saved under bike), heart rate from all (saved under all).",
+            show_default=False,
+        ),
+    ] = None,
+    cp_durations: Annotated[
+        str,
+        typer.Option("--cp-durations",
+                     help="Durations [min] of the best powers the CP/W' fit uses, 3–20 min."),
+    ] = "3,5,12,20",
+    json_output: JsonOption = False,
+    decoder: DecoderOption = Decoder.lactlog,
+    config: ConfigOption = None,
+) -> None:
+    """Estimate FTP, LTHR, CP and W', and maximum heart rate from your history, with the
+    sessions and windows each estimate comes from.
+
+    FTP = 0.95 × best 20-min power; LTHR = last 20 min of the best 30-min heart-rate effort
+    (Friel), else 0.95 × best 20-min heart rate; CP/W' = linear work–time fit of best powers;
+    max HR = highest 5-s heart rate. Training sessions are rarely all-out: check the evidence.
+
+    [dim]Examples:[/dim]
+      lactlog thresholds ~/activities/2026/
+      lactlog thresholds runs/ --sport run --save
+    """
+    from lactlog.analysis.estimate import estimate_thresholds
+    from lactlog.io import find_inputs
+    from lactlog.report.estimates import estimates_document, estimates_renderable
+
+    profile = _load_profile(config)
+    durations_s = _cp_durations_s(cp_durations)
+    out, err = _consoles()
+    files = find_inputs(paths)
+    if not files:
+        err.print(
+            "[red]error:[/red] no supported files (FIT, TCX, GPX, CSV) under "
+            + ", ".join(map(str, paths)),
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(ExitCode.INPUT_FAILED)
+    bests, n_failed = _history_bests(files, decoder, profile, durations_s, err)
+    report = estimate_thresholds(bests, sport.value if sport else None, durations_s)
+    saved = _save_estimates(profile, report, config, err) if save else None
+    if json_output:
+        document = estimates_document(report, saved)
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.print(estimates_renderable(report))
+    raise typer.Exit(ExitCode.INPUT_FAILED if n_failed else ExitCode.OK)
+
+
+def _cp_durations_s(text: str) -> tuple[int, ...]:
+    from lactlog.analysis.estimate import check_cp_durations
+
+    try:
+        return check_cp_durations(round(float(part) * 60) for part in text.split(",") if part)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{text!r}: {exc} (comma-separated minutes, e.g. 3,5,12,20)", param_hint="--cp-durations"
+        ) from None
+
+
+def _history_bests(files, decoder: Decoder, profile, durations_s, err) -> tuple[list, int]:
+    """Best-effort windows of every session in ``files``; unreadable files -> stderr lines."""
+    from lactlog.analysis.endurance import cleaning_rules
+    from lactlog.analysis.estimate import FTP_WINDOW_S, session_bests
+    from lactlog.errors import LactlogError
+    from lactlog.io import read
+    from lactlog.settings import settings_from
+
+    rules = cleaning_rules(settings_from(profile.settings))
+    bests, n_failed = [], 0
+    with _progress(err, total=len(files)) as advance:
+        for path in files:
+            try:
+                activities = read(path, decoder=decoder.value)
+            except LactlogError as exc:
+                err.print(f"[red]error:[/red] {path}: {exc}", highlight=False, soft_wrap=True)
+                n_failed += 1
+            else:
+                bests.extend(session_bests(a, rules, (FTP_WINDOW_S, *durations_s)) for a in activities)
+            advance(path)
+    return bests, n_failed
+
+
+def _save_estimates(profile, report, config: Path | None, err) -> dict | None:
+    """Store the usable estimates in the profile, dated today; say what went where."""
+    from datetime import date
+
+    from lactlog.profile import save_profile, set_value
+
+    values = report.values_to_save()
+    if not values:
+        err.print("nothing saved: no threshold could be estimated", highlight=False)
+        return None
+    today = date.today()
+    for key, value in values.items():
+        set_value(profile, key, str(value), today)
+    path = save_profile(profile, config)
+    for key, value in values.items():
+        err.print(f"saved {key} = {value} (from {today}) in {path}", highlight=False, soft_wrap=True)
+    return {"path": str(path), "since": today.isoformat(), "values": values}
+
+
 config_app = typer.Typer(
     help="Show or change the athlete profile (thresholds per sport and date, analysis settings).",
     no_args_is_help=True,

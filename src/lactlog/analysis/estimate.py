@@ -1,0 +1,418 @@
+"""Threshold estimates from training history: FTP, LTHR, critical power and W', maximum HR.
+
+Every estimate comes from best-effort windows of the cleaned 1-Hz signals of
+:func:`~lactlog.analysis.clean.clean_samples`. A window counts only when each of its seconds
+holds a value and the seconds are consecutive, so no window spans a pause or a recording gap.
+The functions' docstrings give formulas and sources. Training sessions are rarely all-out tests,
+so the estimates are only as high as the hardest efforts in the history; every estimate keeps
+the windows it rests on so the athlete can judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from lactlog.analysis.clean import CleaningRules, clean_samples
+from lactlog.analysis.session import is_strength
+from lactlog.model import Activity
+from lactlog.profile import sport_group
+
+FTP_WINDOW_S = 1200  # best-effort window of the FTP estimate [s]
+FTP_FRACTION = 0.95  # FTP / best 20-min mean power (Allen & Coggan)
+LTHR_TEST_S = 1800  # Friel's test effort [s]...
+LTHR_TAIL_S = 1200  # ...whose last 20 min give LTHR [s]
+LTHR_FALLBACK_FRACTION = 0.95  # LTHR / best 20-min mean HR without a 30-min effort
+MAX_HR_WINDOW_S = 5  # rolling window of the maximum heart rate [s]
+#: Durations of the best mean powers fitted for CP and W' [s] (3, 5, 12, 20 min).
+DEFAULT_CP_DURATIONS_S: tuple[int, ...] = (180, 300, 720, 1200)
+#: Allowed CP fit durations [s]: the 2-parameter model holds for efforts of ~2–20 min.
+CP_DURATION_RANGE_S = (180, 1200)
+MIN_CP_POINTS = 3  # fewest durations with data for a CP fit
+#: Below this W' [J] the fit gets a caveat: trained cyclists' W' is typically 10–25 kJ
+#: (Jones et al. 2010), so a smaller one means the efforts were not maximal.
+PLAUSIBLE_MIN_W_PRIME_J = 5000.0
+
+
+def rolling_mean(
+    values: np.ndarray | pd.Series, window_s: int, times_s: np.ndarray | None = None
+) -> np.ndarray:
+    """Mean of each full window of ``window_s`` consecutive samples of a 1-Hz series.
+
+    Element i is the mean of values[i : i + window_s]; NaN when any value in the window is NaN
+    (min_periods = window) or, with ``times_s``, when the window's seconds are not consecutive
+    (times_s[i + w − 1] − times_s[i] ≠ w − 1). Computed from cumulative sums, no Python loop.
+
+    Parameters
+    ----------
+    values : array or Series
+        1-Hz series (NaN = no data / not recording).
+    window_s : int
+        Window length [s] = samples, ≥ 1.
+    times_s : array or None
+        Second of each sample [s] when rows may skip seconds.
+
+    Returns
+    -------
+    ndarray of length max(0, n − window_s + 1).
+    """
+    if window_s < 1:
+        raise ValueError(f"window_s must be at least 1, got {window_s}")
+    x = np.asarray(values, dtype=np.float64).ravel()
+    if x.size < window_s:
+        return np.empty(0)
+    valid = ~np.isnan(x)
+    sums = np.concatenate(([0.0], np.cumsum(np.where(valid, x, 0.0))))
+    counts = np.concatenate(([0], np.cumsum(valid)))
+    means = (sums[window_s:] - sums[:-window_s]) / window_s
+    full = (counts[window_s:] - counts[:-window_s]) == window_s
+    if times_s is not None:
+        t = np.asarray(times_s, dtype=np.float64).ravel()
+        full &= (t[window_s - 1 :] - t[: t.size - window_s + 1]) == window_s - 1
+    return np.where(full, means, np.nan)
+
+
+def best_mean(
+    values_1hz: np.ndarray | pd.Series, window_s: int, times_s: np.ndarray | None = None
+) -> tuple[float | None, int | None]:
+    """Highest mean over any full window of ``window_s`` seconds (see :func:`rolling_mean`):
+    (mean [unit of ``values_1hz``], index of the window's first sample), the earliest on ties;
+    (None, None) when no full window exists."""
+    means = rolling_mean(values_1hz, window_s, times_s)
+    if means.size == 0 or np.isnan(means).all():
+        return None, None
+    start = int(np.nanargmax(means))
+    return float(means[start]), start
+
+
+def estimate_ftp(best_20_min_power_w: float) -> float:
+    """Functional threshold power FTP = 0.95 × P₂₀ [W].
+
+    P₂₀ is the best 20-min mean power [W]; the 5 % reduction approximates the 60-min power
+    (Allen H, Coggan A, "Training and Racing with a Power Meter", 20-min test).
+    """
+    return FTP_FRACTION * float(best_20_min_power_w)
+
+
+def friel_lthr_bpm(
+    heart_rate_bpm: np.ndarray | pd.Series, times_s: np.ndarray | None = None
+) -> tuple[float | None, int | None]:
+    """LTHR from Friel's 30-min test: mean heart rate of the last 20 min of the best 30-min
+    effort [bpm] (Friel J, "The Cyclist's Training Bible"; "Quick Guide to Setting Zones").
+
+    Returns (lthr_bpm, index where the 30-min effort starts); (None, None) without a full
+    30-min window of heart rate.
+    """
+    _, start = best_mean(heart_rate_bpm, LTHR_TEST_S, times_s)
+    if start is None:
+        return None, None
+    x = np.asarray(heart_rate_bpm, dtype=np.float64).ravel()
+    tail = x[start + LTHR_TEST_S - LTHR_TAIL_S : start + LTHR_TEST_S]
+    return float(tail.mean()), start
+
+
+def estimate_lthr(
+    friel_lthr: float | None, best_20_min_heart_rate_bpm: float | None
+) -> tuple[float | None, str | None]:
+    """(LTHR [bpm], method): Friel's 30-min value (:func:`friel_lthr_bpm`) when known
+    (``"friel-30-min"``), else 0.95 × the best 20-min mean heart rate, the 20-min test corrected
+    like FTP (``"0.95 x best 20-min"``), else (None, None)."""
+    if friel_lthr is not None:
+        return float(friel_lthr), "friel-30-min"
+    if best_20_min_heart_rate_bpm is not None:
+        return LTHR_FALLBACK_FRACTION * float(best_20_min_heart_rate_bpm), "0.95 x best 20-min"
+    return None, None
+
+
+def estimate_max_hr(
+    heart_rate_bpm: np.ndarray | pd.Series, times_s: np.ndarray | None = None
+) -> tuple[float | None, int | None]:
+    """Maximum heart rate = highest 5-s rolling mean of cleaned heart rate [bpm]; averaging 5 s
+    keeps a single-second spike that survived cleaning from setting HRmax.
+
+    Returns (max_hr_bpm, start_index), or (None, None) without 5 s of heart rate.
+    """
+    return best_mean(heart_rate_bpm, MAX_HR_WINDOW_S, times_s)
+
+
+def fit_critical_power(
+    durations_s: Sequence[float], powers_w: Sequence[float]
+) -> tuple[float, float, float]:
+    """Critical power and W' from the linear work–time model W = CP·t + W'.
+
+    Least-squares line through the points (tᵢ, Wᵢ = Pᵢ·tᵢ): the slope is CP [W], the intercept
+    W' [J]; R² = 1 − Σ(Wᵢ − Ŵᵢ)² / Σ(Wᵢ − W̄)² of that fit (Monod H, Scherrer J (1965),
+    Ergonomics 8:329–338; Jones AM, Vanhatalo A, Burnley M, Morton RH, Poole DC (2010), Med Sci
+    Sports Exerc 42:1876–1890). Equivalent to P(t) = CP + W'/t for exact data.
+
+    Parameters
+    ----------
+    durations_s : sequence of float
+        Effort durations [s], at least two different ones.
+    powers_w : sequence of float
+        Best mean power over each duration [W].
+
+    Returns
+    -------
+    (cp_w, w_prime_j, r2)
+    """
+    t = np.asarray(durations_s, dtype=np.float64).ravel()
+    p = np.asarray(powers_w, dtype=np.float64).ravel()
+    if t.shape != p.shape or np.unique(t).size < 2 or np.isnan(t).any() or np.isnan(p).any():
+        raise ValueError("need power values for at least two different durations")
+    work = p * t
+    cp_w, w_prime_j = np.polyfit(t, work, 1)
+    residual = work - (cp_w * t + w_prime_j)
+    total = float(np.sum((work - work.mean()) ** 2))
+    r2 = 1.0 - float(np.sum(residual**2)) / total if total > 0 else 1.0
+    return float(cp_w), float(w_prime_j), r2
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    """Which session a window comes from."""
+
+    source: str
+    session_index: int
+    start: datetime | None
+    utc_offset_s: int | None
+    sport: str
+
+
+@dataclass(frozen=True)
+class Window:
+    """A best-effort window: session, first second (UTC), length [s] and mean value."""
+
+    session: SessionRef
+    start: datetime
+    duration_s: float
+    mean: float
+
+
+@dataclass(frozen=True)
+class SessionBests:
+    """Best-effort windows of one session (None / absent where no full window exists)."""
+
+    session: SessionRef
+    group: str
+    strength: bool
+    power_w: dict[int, Window] = field(default_factory=dict)
+    heart_rate_30_min: Window | None = None
+    heart_rate_30_min_tail: Window | None = None
+    heart_rate_20_min: Window | None = None
+    heart_rate_peak_5_s: Window | None = None
+
+
+def session_bests(
+    activity: Activity,
+    rules: CleaningRules | None = None,
+    power_windows_s: Iterable[int] = (FTP_WINDOW_S, *DEFAULT_CP_DURATIONS_S),
+) -> SessionBests:
+    """Clean one activity (``rules``: default :class:`CleaningRules`) and find its best
+    windows of power (each of ``power_windows_s`` [s]) and heart rate."""
+    meta = activity.meta
+    ref = SessionRef(meta.source, meta.session_index, meta.start, meta.utc_offset_s, meta.sport)
+    clean = clean_samples(activity.samples, activity.pauses, rules or CleaningRules())
+    if len(clean) == 0:
+        return SessionBests(ref, sport_group(meta.sport), is_strength(activity))
+    times_s = (clean.index - clean.index[0]) // pd.Timedelta(seconds=1)
+    times_s = np.asarray(times_s, dtype=np.int64)
+    recording = clean["recording"].to_numpy(dtype=bool)
+
+    def channel(name: str) -> np.ndarray | None:
+        if name not in clean:
+            return None
+        return np.where(recording, clean[name].to_numpy(dtype=np.float64), np.nan)
+
+    def window(values: np.ndarray | None, window_s: int) -> Window | None:
+        if values is None:
+            return None
+        mean, start = best_mean(values, window_s, times_s)
+        return None if start is None else Window(ref, clean.index[start], window_s, mean)
+
+    power, heart_rate = channel("power_w"), channel("heart_rate_bpm")
+    power_bests = {w: window(power, w) for w in sorted(set(power_windows_s))}
+    test, tail = None, None
+    if heart_rate is not None:
+        lthr, start = friel_lthr_bpm(heart_rate, times_s)
+        if start is not None:
+            test = Window(ref, clean.index[start], LTHR_TEST_S,
+                          float(heart_rate[start : start + LTHR_TEST_S].mean()))
+            tail_start = clean.index[start + LTHR_TEST_S - LTHR_TAIL_S]
+            tail = Window(ref, tail_start, LTHR_TAIL_S, lthr)
+    return SessionBests(
+        session=ref,
+        group=sport_group(meta.sport),
+        strength=is_strength(activity),
+        power_w={w: best for w, best in power_bests.items() if best is not None},
+        heart_rate_30_min=test,
+        heart_rate_30_min_tail=tail,
+        heart_rate_20_min=window(heart_rate, FTP_WINDOW_S),
+        heart_rate_peak_5_s=window(heart_rate, MAX_HR_WINDOW_S),
+    )
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One estimated threshold: profile field ``name`` (e.g. ``ftp_w``), ``value`` in its unit
+    (None without usable data), ``method`` (formula and source in words), the ``evidence``
+    windows, and a ``note`` (why there is no value, or what to keep in mind)."""
+
+    name: str
+    value: float | None
+    method: str
+    evidence: tuple[Window, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class CriticalPowerFit:
+    """CP [W], W' [J] and R² of the work–time fit, with the best power per duration used."""
+
+    cp_w: float | None
+    w_prime_j: float | None
+    r2: float | None
+    points: tuple[Window, ...]
+    missing_durations_s: tuple[int, ...]
+    note: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        """A fit on enough durations with positive CP and W'."""
+        return (self.cp_w is not None and self.w_prime_j is not None
+                and self.cp_w > 0 and self.w_prime_j > 0)
+
+
+@dataclass(frozen=True)
+class EstimateReport:
+    """Estimates from a training history and which sessions they rest on.
+
+    ``power_group`` is the sport group whose sessions gave FTP, CP and W' (and where they are
+    saved); ``heart_rate_group`` the one for LTHR and maximum HR (``all`` = every sport).
+    """
+
+    power_group: str
+    heart_rate_group: str
+    n_sessions: int
+    n_power_sessions: int
+    n_heart_rate_sessions: int
+    ftp_w: Estimate
+    lthr_bpm: Estimate
+    max_hr_bpm: Estimate
+    critical_power: CriticalPowerFit
+
+    def values_to_save(self) -> dict[str, float]:
+        """Profile keys (``<group>.<field>``) and rounded values of every usable estimate."""
+        values: dict[str, float] = {}
+        for estimate, group in ((self.ftp_w, self.power_group),
+                                (self.lthr_bpm, self.heart_rate_group),
+                                (self.max_hr_bpm, self.heart_rate_group)):
+            if estimate.value is not None and round(estimate.value) > 0:
+                values[f"{group}.{estimate.name}"] = round(estimate.value)
+        if self.critical_power.usable:
+            values[f"{self.power_group}.cp_w"] = round(self.critical_power.cp_w)
+            values[f"{self.power_group}.w_prime_j"] = round(self.critical_power.w_prime_j)
+        return values
+
+
+def check_cp_durations(durations_s: Iterable[int]) -> tuple[int, ...]:
+    """Sorted unique CP fit durations; ValueError outside 3–20 min or fewer than three."""
+    values = tuple(sorted({int(d) for d in durations_s}))
+    low, high = CP_DURATION_RANGE_S
+    if any(not low <= d <= high for d in values):
+        raise ValueError(f"CP durations must lie within {low // 60}–{high // 60} min")
+    if len(values) < MIN_CP_POINTS:
+        raise ValueError(f"CP needs at least {MIN_CP_POINTS} different durations")
+    return values
+
+
+def estimate_thresholds(
+    bests: Iterable[SessionBests],
+    sport: str | None = None,
+    cp_durations_s: Iterable[int] = DEFAULT_CP_DURATIONS_S,
+) -> EstimateReport:
+    """Estimate FTP, LTHR, CP/W' and maximum HR from the best windows of many sessions.
+
+    Power comes from sessions of group ``sport`` (default ``bike``: running power needs its own
+    thresholds, so run power is used only with ``sport="run"``); heart rate from sessions of
+    ``sport`` (default: every sport). Strength sessions count for maximum HR only.
+    """
+    durations = check_cp_durations(cp_durations_s)
+    bests = list(bests)
+    power_group, heart_rate_group = sport or "bike", sport or "all"
+    power = [b for b in bests if b.group == power_group and not b.strength]
+    heart = [b for b in bests if heart_rate_group in ("all", b.group)]
+    return EstimateReport(
+        power_group=power_group,
+        heart_rate_group=heart_rate_group,
+        n_sessions=len(bests),
+        n_power_sessions=sum(bool(b.power_w) for b in power),
+        n_heart_rate_sessions=sum(b.heart_rate_peak_5_s is not None for b in heart),
+        ftp_w=_ftp(power, power_group),
+        lthr_bpm=_lthr([b for b in heart if not b.strength]),
+        max_hr_bpm=_max_hr(heart),
+        critical_power=_critical_power(power, durations, power_group),
+    )
+
+
+def _best(windows: Iterable[Window | None]) -> Window | None:
+    return max((w for w in windows if w is not None), key=lambda w: w.mean, default=None)
+
+
+def _ftp(power: list[SessionBests], group: str) -> Estimate:
+    method = "0.95 × best 20-min mean power (Allen & Coggan)"
+    best = _best(b.power_w.get(FTP_WINDOW_S) for b in power)
+    if best is None:
+        return Estimate("ftp_w", None, method,
+                        note=f"no {group} session with 20 min of power in a row")
+    return Estimate("ftp_w", estimate_ftp(best.mean), method, (best,))
+
+
+def _lthr(heart: list[SessionBests]) -> Estimate:
+    test = _best(b.heart_rate_30_min for b in heart)
+    if test is not None:
+        tail = next(b.heart_rate_30_min_tail for b in heart if b.heart_rate_30_min is test)
+        value, _ = estimate_lthr(tail.mean, None)
+        return Estimate("lthr_bpm", value,
+                        "mean HR of the last 20 min of the best 30-min effort (Friel's 30-min test)",
+                        (test, tail))
+    method = "0.95 × best 20-min mean HR (no session with 30 min of heart rate in a row)"
+    best = _best(b.heart_rate_20_min for b in heart)
+    if best is None:
+        return Estimate("lthr_bpm", None, method, note="no session with 20 min of heart rate in a row")
+    value, _ = estimate_lthr(None, best.mean)
+    return Estimate("lthr_bpm", value, method, (best,))
+
+
+def _max_hr(heart: list[SessionBests]) -> Estimate:
+    method = "highest 5-s mean of cleaned heart rate"
+    best = _best(b.heart_rate_peak_5_s for b in heart)
+    if best is None:
+        return Estimate("max_hr_bpm", None, method, note="no heart rate in these sessions")
+    note = "a training maximum: lower than a true HRmax unless a session went all-out"
+    return Estimate("max_hr_bpm", best.mean, method, (best,), note)
+
+
+def _critical_power(
+    power: list[SessionBests], durations_s: tuple[int, ...], group: str
+) -> CriticalPowerFit:
+    points = {d: _best(b.power_w.get(d) for b in power) for d in durations_s}
+    found = tuple(p for p in points.values() if p is not None)
+    missing = tuple(d for d, p in points.items() if p is None)
+    if len(found) < MIN_CP_POINTS:
+        note = (f"needs best powers for at least {MIN_CP_POINTS} durations; {group} sessions give "
+                f"{len(found)} of {len(durations_s)}")
+        return CriticalPowerFit(None, None, None, found, missing, note)
+    cp_w, w_prime_j, r2 = fit_critical_power([p.duration_s for p in found], [p.mean for p in found])
+    note = None
+    if not (cp_w > 0 and w_prime_j > 0):
+        note = ("fit not physiological (CP or W' ≤ 0): the best efforts are not maximal — "
+                "add all-out efforts of 3–20 min")
+    elif w_prime_j < PLAUSIBLE_MIN_W_PRIME_J:
+        note = (f"W' below {PLAUSIBLE_MIN_W_PRIME_J / 1000:.0f} kJ: the best efforts were "
+                "probably not all-out, so W' is underestimated and CP overestimated")
+    return CriticalPowerFit(cp_w, w_prime_j, r2, found, missing, note)

@@ -1,0 +1,127 @@
+"""Downsampled heart rate and power of one session, for charts and ``lactlog show --json``.
+
+The cleaned 1-Hz frame of :func:`~lactlog.analysis.clean.clean_samples` (with the same cleaning
+rules as the session's analysis) is cut into buckets of ``bucket_s`` seconds counted from the
+first second; each bucket holds the mean of the valid (recording) seconds in it, NaN when there
+are none (pauses, gaps).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lactlog.analysis.clean import clean_samples
+from lactlog.analysis.endurance import channel_threshold, cleaning_rules
+from lactlog.analysis.thresholds import SessionThresholds
+from lactlog.model import Activity
+from lactlog.settings import Settings
+
+DEFAULT_BUCKET_S = 60
+"""Bucket length of the JSON series [s]."""
+
+
+@dataclass(frozen=True)
+class SessionSeries:
+    """Bucket means of heart rate and power, and the thresholds they are compared with.
+
+    Attributes
+    ----------
+    bucket_s : int
+        Bucket length [s].
+    time_s : ndarray
+        Start of each bucket since the session's first sample [s].
+    heart_rate_bpm, power_w : ndarray or None
+        Mean per bucket (NaN for gaps); None when the session has no such channel.
+    lthr_bpm : float or None
+        Lactate-threshold heart rate used for the session [bpm].
+    threshold_power_w : float or None
+        Power threshold used for the session: FTP, else CP [W].
+    """
+
+    bucket_s: int
+    time_s: np.ndarray
+    heart_rate_bpm: np.ndarray | None
+    power_w: np.ndarray | None
+    lthr_bpm: float | None = None
+    threshold_power_w: float | None = None
+
+
+def bucket_means(values: np.ndarray, times_s: np.ndarray, bucket_s: int) -> np.ndarray:
+    """Mean of the valid values in each bucket [t, t + bucket_s) [unit of ``values``].
+
+    Parameters
+    ----------
+    values : array
+        Samples (NaN = missing).
+    times_s : array of int
+        Time of each sample since the start [s], ≥ 0.
+    bucket_s : int
+        Bucket length [s], ≥ 1.
+
+    Returns
+    -------
+    ndarray with one mean per bucket up to the last sample's; NaN for buckets without data.
+    """
+    if bucket_s < 1:
+        raise ValueError(f"bucket_s must be at least 1, got {bucket_s}")
+    t = np.asarray(times_s, dtype=np.int64)
+    if t.size == 0:
+        return np.empty(0)
+    x = np.asarray(values, dtype=np.float64)
+    bucket = t // bucket_s
+    n_buckets = int(bucket.max()) + 1
+    valid = ~np.isnan(x)
+    sums = np.bincount(bucket[valid], weights=x[valid], minlength=n_buckets)
+    counts = np.bincount(bucket[valid], minlength=n_buckets)
+    out = np.full(n_buckets, np.nan)
+    np.divide(sums, counts, out=out, where=counts > 0)
+    return out
+
+
+def bucket_for_columns(span_s: float, n_columns: int) -> int:
+    """Smallest whole-second bucket that fits ``span_s`` [s] into ``n_columns`` buckets."""
+    return max(1, math.ceil(max(span_s, 1.0) / max(n_columns, 1)))
+
+
+def session_series(
+    activity: Activity,
+    settings: Settings,
+    thresholds: SessionThresholds | None = None,
+    bucket_s: int = DEFAULT_BUCKET_S,
+    max_buckets: int | None = None,
+) -> SessionSeries:
+    """Heart rate and power of ``activity`` in buckets of ``bucket_s`` [s] (module docstring).
+
+    ``thresholds`` are the session's (``SessionSummary.endurance.thresholds``); None for
+    sessions without endurance analysis. With ``max_buckets`` (e.g. a chart's columns) the
+    bucket is instead the shortest whole number of seconds giving at most that many buckets.
+    """
+    clean = clean_samples(activity.samples, activity.pauses, cleaning_rules(settings))
+    if len(clean):
+        times_s = np.asarray((clean.index - clean.index[0]) // pd.Timedelta(seconds=1))
+    else:
+        times_s = np.empty(0, dtype=np.int64)
+    recording = clean["recording"].to_numpy(dtype=bool)
+    if max_buckets is not None:
+        bucket_s = bucket_for_columns(int(times_s.max()) + 1 if times_s.size else 1, max_buckets)
+
+    def channel(name: str) -> np.ndarray | None:
+        if name not in clean:
+            return None
+        values = np.where(recording, clean[name].to_numpy(dtype=np.float64), np.nan)
+        return bucket_means(values, times_s, bucket_s)
+
+    n_buckets = int(times_s.max()) // bucket_s + 1 if times_s.size else 0
+    return SessionSeries(
+        bucket_s=bucket_s,
+        time_s=np.arange(n_buckets, dtype=np.int64) * bucket_s,
+        heart_rate_bpm=channel("heart_rate_bpm"),
+        power_w=channel("power_w"),
+        lthr_bpm=thresholds.lthr_bpm.value if thresholds else None,
+        threshold_power_w=channel_threshold("power", thresholds) if thresholds else None,
+    )
+

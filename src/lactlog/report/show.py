@@ -1,0 +1,274 @@
+"""``lactlog show``: one session in depth, as Rich renderables (never printed here) and JSON.
+
+Sections: header (file, sport, device, local start, duration, thresholds with their sources),
+stimulus verdict with reasons, time in zones as bars, hard intervals, W' balance, load, and text
+charts of heart rate and power with the threshold line. Everything reads without colour.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import fields
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from lactlog.analysis.endurance import EnduranceAnalysis, ZoneTimes
+from lactlog.analysis.intervals import Interval
+from lactlog.analysis.series import SessionSeries
+from lactlog.analysis.session import SessionSummary
+from lactlog.analysis.thresholds import SessionThresholds
+from lactlog.report.chart import BLOCKS, line_chart
+from lactlog.report.jsondoc import SCHEMA_VERSION, local_start, session_dict
+from lactlog.report.tables import format_duration, stimulus_label
+
+#: SessionThresholds field -> (label, unit) for the header.
+THRESHOLD_LABELS: dict[str, tuple[str, str]] = {
+    "lthr_bpm": ("LTHR", "bpm"),
+    "max_hr_bpm": ("max HR", "bpm"),
+    "rest_hr_bpm": ("rest HR", "bpm"),
+    "ftp_w": ("FTP", "W"),
+    "cp_w": ("CP", "W"),
+    "w_prime_j": ("W'", "J"),
+    "threshold_speed_mps": ("threshold pace", "/km"),
+}
+_CHANNEL_UNITS = {"heart_rate_bpm": "bpm", "power_w": "W", "speed_mps": "m/s"}
+_CHANNEL_NAMES = {"heart_rate_bpm": "heart rate", "power_w": "power", "speed_mps": "speed"}
+
+
+def to_local(moment: datetime, utc_offset_s: int | None) -> datetime:
+    """A UTC time in the session's local time (file's offset, else this machine's zone)."""
+    if utc_offset_s is not None:
+        return moment.astimezone(timezone(timedelta(seconds=utc_offset_s)))
+    return moment.astimezone()
+
+
+def _number(value: float | None, digits: int = 0, unit: str = "") -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def pace_text(speed_mps: float) -> str:
+    """Speed [m/s] as pace ``m:ss/km``."""
+    seconds = round(1000 / speed_mps)
+    return f"{seconds // 60}:{seconds % 60:02d}/km"
+
+
+def thresholds_text(thresholds: SessionThresholds) -> str:
+    """Every known threshold with its source, e.g. ``LTHR 172 bpm (flag) · FTP 260 W (device)``."""
+    parts = []
+    for f in fields(thresholds):
+        threshold = getattr(thresholds, f.name)
+        if threshold.value is None:
+            continue
+        label, unit = THRESHOLD_LABELS[f.name]
+        if f.name == "threshold_speed_mps":
+            text = pace_text(threshold.value)
+        else:
+            text = f"{threshold.value:,.0f} {unit}"
+        parts.append(f"{label} {text} ({threshold.source})")
+    return " · ".join(parts) if parts else "none known"
+
+
+def header(summary: SessionSummary, n_sessions: int = 1) -> Text:
+    """File, session number, sport, device, local start, elapsed and timer time, thresholds."""
+    text = Text(Path(summary.source).name, style="bold")
+    if n_sessions > 1:
+        text.append(f"  session {summary.session_index + 1} of {n_sessions}")
+    sport = summary.sport
+    if summary.sub_sport and summary.sub_sport != "generic":
+        sport += f"/{summary.sub_sport}"
+    device = " ".join(v for v in (summary.manufacturer, summary.product) if v) or "unknown device"
+    start = local_start(summary)
+    text.append(f"\n{sport} · {device} · ")
+    text.append(start.strftime("%Y-%m-%d %H:%M (UTC%z)") if start else "start unknown")
+    text.append(f"\nDuration {format_duration(summary.duration_s)} · "
+                f"timer {format_duration(summary.timer_s)}")
+    if summary.endurance is not None:
+        text.append("\nThresholds: " + thresholds_text(summary.endurance.thresholds))
+    return text
+
+
+def verdict_text(analysis: EnduranceAnalysis) -> Text:
+    """``Lactate stimulus: HIGH`` and the reasons, one per line."""
+    text = Text("Lactate stimulus: ", style="bold")
+    text.append_text(stimulus_label(analysis.verdict.level))
+    text.append("  (estimated from HR/power/pace — not a blood test)", style="dim")
+    for reason in analysis.verdict.reasons:
+        text.append(f"\n  - {reason}")
+    return text
+
+
+def _bounds(zone: ZoneTimes, index: int, unit: str) -> str:
+    bounds = zone.upper_bounds
+    if index == 0:
+        return f"< {bounds[0]:.0f} {unit}"
+    if index == len(bounds):
+        return f"≥ {bounds[-1]:.0f} {unit}"
+    return f"{bounds[index - 1]:.0f}–{bounds[index]:.0f} {unit}"
+
+
+def bar(fraction: float, width: int) -> str:
+    """A bar of full and eighth blocks, ``fraction`` (0–1) of ``width`` characters."""
+    eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
+    full, rest = divmod(eighths, 8)
+    return BLOCKS[8] * full + (BLOCKS[rest] if rest else "")
+
+
+def zone_bars(zones: ZoneTimes, width: int = 80) -> Table:
+    """One line per zone: name, bounds, a bar proportional to its time, minutes, share."""
+    unit = _CHANNEL_UNITS.get(zones.channel, "")
+    total = sum(zones.seconds)
+    longest = max(zones.seconds, default=0.0)
+    bar_width = max(10, width - 36)
+    table = Table.grid(padding=(0, 1))
+    table.title = Text(f"{zones.system} — {_CHANNEL_NAMES.get(zones.channel, zones.channel)}",
+                       style="bold")
+    table.title_justify = "left"
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(width=bar_width, no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    for index, (name, seconds) in enumerate(zip(zones.names, zones.seconds, strict=True)):
+        table.add_row(
+            name,
+            _bounds(zones, index, unit),
+            bar(seconds / longest if longest else 0.0, bar_width),
+            f"{seconds / 60:.1f} min",
+            f"{seconds / total:.0%}" if total else "–",
+        )
+    return table
+
+
+def intervals_table(intervals: tuple[Interval, ...], utc_offset_s: int | None) -> Group | Text:
+    """The hard intervals: local start, duration, heart rate and power (mean / peak); a channel
+    no interval has is left out."""
+    title = Text(f"Hard intervals: {len(intervals)}", style="bold")
+    title.append("  (at or above threshold; heart rate and power as mean/peak)", style="")
+    if not intervals:
+        return title
+    has_hr = any(i.mean_heart_rate_bpm is not None for i in intervals)
+    has_power = any(i.mean_power_w is not None for i in intervals)
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, header_style="bold")
+    for name, shown in (("#", True), ("Start", True), ("Duration", True), ("HR [bpm]", has_hr),
+                        ("Power [W]", has_power)):
+        if shown:
+            table.add_column(Text(name), justify="left" if name == "Start" else "right",
+                             no_wrap=True)
+    for number, interval in enumerate(intervals, start=1):
+        cells = [
+            str(number),
+            to_local(interval.start, utc_offset_s).strftime("%H:%M:%S"),
+            format_duration(interval.duration_s),
+        ]
+        if has_hr:
+            cells.append(f"{_number(interval.mean_heart_rate_bpm)}/"
+                         f"{_number(interval.peak_heart_rate_bpm)}")
+        if has_power:
+            cells.append(f"{_number(interval.mean_power_w)}/{_number(interval.peak_power_w)}")
+        table.add_row(*cells)
+    return Group(title, table)
+
+
+def w_prime_text(analysis: EnduranceAnalysis) -> Text | None:
+    """Lowest W' balance (J and % of W'), W' expended, efforts; None without a W' analysis."""
+    w = analysis.w_prime
+    if w is None:
+        return None
+    text = Text("W' balance: ", style="bold")
+    share = "" if w.min_balance_fraction is None else f" ({w.min_balance_fraction:.0%} of W')"
+    text.append(f"lowest {_number(w.min_balance_j, unit=' J')}{share} · "
+                f"expended {_number(w.expended_j, unit=' J')} · "
+                f"{w.n_efforts} effort{'s' if w.n_efforts != 1 else ''} ≥ 10 % of W'")
+    return text
+
+
+def load_text(analysis: EnduranceAnalysis) -> Text:
+    """NP, IF, TSS, TRIMP and normalised TRIMP ("–" where not computable)."""
+    text = Text("Load: ", style="bold")
+    text.append(" · ".join((
+        f"NP {_number(analysis.normalized_power_w, unit=' W')}",
+        f"IF {_number(analysis.intensity_factor, 2)}",
+        f"TSS {_number(analysis.tss)}",
+        f"TRIMP {_number(analysis.trimp)}",
+        f"normalised TRIMP {_number(analysis.trimp_normalized)}",
+    )))
+    return text
+
+
+def charts(summary: SessionSummary, series: SessionSeries, width: int) -> list[Text]:
+    """Heart-rate chart (LTHR line) and, when the session has power, a power chart."""
+    out = [line_chart(series.heart_rate_bpm, series.bucket_s, "Heart rate", "bpm", width,
+                      series.lthr_bpm, "LTHR")]
+    if series.power_w is not None and np.isfinite(series.power_w).any():
+        thresholds = summary.endurance.thresholds if summary.endurance else None
+        label = "FTP" if thresholds and thresholds.ftp_w.value is not None else "CP"
+        out.append(line_chart(series.power_w, series.bucket_s, "Power", "W", width,
+                              series.threshold_power_w, label))
+    return out
+
+
+def show_renderable(
+    summary: SessionSummary, series: SessionSeries, width: int = 80, n_sessions: int = 1
+) -> Group:
+    """Everything ``lactlog show`` prints for one session, ``width`` characters wide."""
+    parts: list[RenderableType] = [header(summary, n_sessions), Text()]
+    analysis = summary.endurance
+    if analysis is None:
+        parts += [strength_note(summary), Text()]
+    else:
+        parts += [verdict_text(analysis), Text()]
+        for zones in analysis.zones:
+            parts += [zone_bars(zones, width), Text()]
+        if analysis.primary_channel is not None:
+            parts.append(intervals_table(analysis.intervals, summary.utc_offset_s))
+        w_prime = w_prime_text(analysis)
+        parts += [w_prime] if w_prime is not None else []
+        parts += [load_text(analysis), Text()]
+    for chart in charts(summary, series, width):
+        parts += [chart, Text()]
+    return Group(*parts[:-1])
+
+
+def strength_note(summary: SessionSummary) -> Text:
+    """What a session without endurance analysis (strength) holds, and what is still to come."""
+    if summary.n_sets == 0 and summary.sub_sport != "strength_training":
+        return Text("No heart rate, power or speed in this session: nothing to analyse.")
+    text = Text(f"{summary.n_sets} set{'s' if summary.n_sets != 1 else ''} logged", style="bold")
+    text.append(". Strength analysis (sets, load, proximity to failure) comes with the strength "
+                "feature; this session has no endurance analysis.")
+    return text
+
+
+def series_dict(series: SessionSeries) -> dict[str, Any]:
+    """The series for JSON: lists with None for gaps; a channel the session lacks is None."""
+
+    def listed(values: np.ndarray | None) -> list[float | None] | None:
+        if values is None:
+            return None
+        return [round(float(v), 1) if math.isfinite(v) else None for v in values]
+
+    return {
+        "bucket_s": series.bucket_s,
+        "time_s": [int(t) for t in series.time_s],
+        "heart_rate_bpm": listed(series.heart_rate_bpm),
+        "power_w": listed(series.power_w),
+    }
+
+
+def show_document(summary: SessionSummary, series: SessionSeries) -> dict[str, Any]:
+    """The ``lactlog show --json`` document: the session as ``analyze --json`` has it, and the
+    downsampled series."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "session": session_dict(summary),
+        "series": series_dict(series),
+    }
