@@ -139,7 +139,9 @@ def test_thresholds_json_evidence(config: Path) -> None:
     assert estimates["max_hr_bpm"]["value"] == pytest.approx(184.6, abs=0.1)
     cp = estimates["critical_power"]
     assert [p["duration_s"] for p in cp["points"]] == [180, 300, 720, 1200]
-    assert cp["usable"] and 0.9 < cp["r2"] <= 1.0
+    # the sample week has no all-out efforts: W' ≈ 1.2 kJ is implausible, so not usable
+    assert not cp["usable"] and 0.9 < cp["r2"] <= 1.0
+    assert "not saved" in cp["note"]
 
 
 def test_thresholds_save_writes_profile_dated_today(config: Path) -> None:
@@ -148,7 +150,8 @@ def test_thresholds_save_writes_profile_dated_today(config: Path) -> None:
     assert result.exit_code == 0, result.stderr
     profile = tomllib.loads(config.read_text(encoding="utf-8"))
     today = date.today().isoformat()
-    assert profile["thresholds"]["bike"][today] == {"ftp_w": 242, "cp_w": 254, "w_prime_j": 1158}
+    # CP/W' left out: the fit's W' (1,158 J) is below the 5 kJ plausibility limit
+    assert profile["thresholds"]["bike"][today] == {"ftp_w": 242}
     assert profile["thresholds"]["all"][today] == {"lthr_bpm": 168, "max_hr_bpm": 185}
     assert f"saved bike.ftp_w = 242 (from {today}) in {config}" in " ".join(result.stderr.split())
     assert before == _shas()

@@ -282,9 +282,13 @@ class CriticalPowerFit:
 
     @property
     def usable(self) -> bool:
-        """A fit on enough durations with positive CP and W'."""
+        """A fit on enough durations with positive CP and a plausible W' (≥ 5 kJ).
+
+        A smaller W' comes from efforts that were not all-out; saving it would make every later
+        W' balance look like deep depletion, so ``--save`` leaves CP and W' out then.
+        """
         return (self.cp_w is not None and self.w_prime_j is not None
-                and self.cp_w > 0 and self.w_prime_j > 0)
+                and self.cp_w > 0 and self.w_prime_j >= PLAUSIBLE_MIN_W_PRIME_J)
 
 
 @dataclass(frozen=True)
@@ -414,5 +418,6 @@ def _critical_power(
                 "add all-out efforts of 3–20 min")
     elif w_prime_j < PLAUSIBLE_MIN_W_PRIME_J:
         note = (f"W' below {PLAUSIBLE_MIN_W_PRIME_J / 1000:.0f} kJ: the best efforts were "
-                "probably not all-out, so W' is underestimated and CP overestimated")
+                "probably not all-out, so W' is underestimated and CP overestimated "
+                "(not saved by --save)")
     return CriticalPowerFit(cp_w, w_prime_j, r2, found, missing, note)
