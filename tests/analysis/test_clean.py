@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lactlog.analysis.clean import (
+    _row_nanmedian,
     CleaningRules,
     clean_samples,
     hampel_outliers,
@@ -223,3 +226,19 @@ def test_clean_samples_invariants(samples, pause_start_s, pause_len_s):
     valid_power = samples["power_w"][(samples["power_w"] >= 0) & (samples["power_w"] <= 2500)]
     if len(power):  # interpolation never overshoots the valid inputs
         assert valid_power.min() - 1e-9 <= power.min() and power.max() <= valid_power.max() + 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.floats(-300, 300)), min_size=1, max_size=13),
+        min_size=1,
+        max_size=30,
+    ).filter(lambda rows: len({len(r) for r in rows}) == 1)
+)
+def test_row_nanmedian_equals_numpy(rows: list[list[float | None]]) -> None:
+    data = np.array([[np.nan if v is None else v for v in row] for row in rows])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
+        expected = np.nanmedian(data, axis=1)
+    np.testing.assert_allclose(_row_nanmedian(data), expected, equal_nan=True)

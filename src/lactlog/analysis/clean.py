@@ -8,7 +8,6 @@ arguments (:class:`CleaningRules`), never read from configuration.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -258,13 +257,21 @@ def hampel_outliers(
     windows = sliding_window_view(
         np.pad(x, half_window, constant_values=np.nan), 2 * half_window + 1
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows give NaN, as wanted
-        median = np.nanmedian(windows, axis=1)
-        mad = np.nanmedian(np.abs(windows - median[:, None]), axis=1)
+    median = _row_nanmedian(windows)
+    mad = _row_nanmedian(np.abs(windows - median[:, None]))
     limit = np.maximum(n_sigma * MAD_TO_SIGMA * mad, min_deviation)
     with np.errstate(invalid="ignore"):
         return np.abs(x - median) > limit
+
+
+def _row_nanmedian(rows: np.ndarray) -> np.ndarray:
+    """Median of the non-NaN values of each row (NaN for all-NaN rows), like ``np.nanmedian``
+    along axis 1 but with one plain sort (NaN sorts last), which is ~10× faster for short rows."""
+    ordered = np.sort(rows, axis=1)
+    count = np.sum(~np.isnan(ordered), axis=1)
+    low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0)[:, None], axis=1)[:, 0]
+    high = np.take_along_axis(ordered, np.maximum(count // 2, 0)[:, None], axis=1)[:, 0]
+    return np.where(count > 0, (low + high) / 2, np.nan)
 
 
 def recording_mask(row: np.ndarray, grid_s: np.ndarray, max_gap_s: float) -> np.ndarray:
