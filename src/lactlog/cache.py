@@ -1,0 +1,604 @@
+"""Result cache: re-running over unchanged files does no decoding.
+
+One SQLite file, ``<user cache dir>/lactlog/results.sqlite`` (platformdirs), or
+``$LACTLOG_CACHE_DIR/results.sqlite``. Two tables do the work:
+
+- ``file_hashes``: absolute path + (size, mtime, ctime, inode) -> sha256, so a warm run only
+  ``stat``\\ s its inputs. A changed stat re-hashes; so does a file modified less than
+  :data:`RACY_WINDOW_NS` before it was hashed (a same-size rewrite within one timestamp tick
+  would otherwise go unnoticed).
+- ``results``: (sha256, size, options fingerprint, source, :data:`ANALYSIS_VERSION`, lactlog
+  version and a stamp of its installed sources) -> the file's session summaries, or the message
+  of the error it failed with. ``source``
+  (the path as given to ``read``) is part of the key because the summaries carry it and because
+  the file name matters to the readers (format check, CSV start time from the name).
+
+Trust: summaries are stored pickled. The cache lives in the user's own cache folder, and anyone
+who can write there can already run code as the user; still, unpickling is limited to lactlog's
+dataclasses and a few date/number types, and anything else (foreign rows, damaged blobs, classes
+that changed) is a miss, never an error. Do not point ``LACTLOG_CACHE_DIR`` at a folder others
+can write to.
+
+Robustness: WAL journal and a busy timeout, so concurrent lactlog processes wait for each other;
+every write is one transaction; a cache of another schema version is rebuilt; a file at the
+cache path that is not lactlog's cache (not SQLite, damaged, another application's database) is
+moved aside and replaced, with a message in :attr:`ResultCache.warnings`; when the cache cannot
+be written, :meth:`ResultCache.open` returns a :class:`NullCache` (and says why). Input files are
+only ever stat-ed and read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import pickle
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+from lactlog.analysis.options import AnalysisOptions
+
+#: Bump when a change to reading or analysis changes any summary (invalidates cached results).
+ANALYSIS_VERSION = 1
+#: Bump when the tables change; a cache of another schema version (newer or older) is dropped
+#: and rebuilt.
+SCHEMA_VERSION = 1
+#: SQLite ``application_id`` marking the file as lactlog's cache ("LLOG").
+APPLICATION_ID = 0x4C4C4F47
+FILE_NAME = "results.sqlite"
+BUSY_TIMEOUT_S = 5.0
+#: A file modified this close to the moment it was hashed is re-hashed next time [ns].
+RACY_WINDOW_NS = 2_000_000_000
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE file_hashes (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, sha256 TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE results (
+    sha256 TEXT NOT NULL, size INTEGER NOT NULL, fingerprint TEXT NOT NULL, source TEXT NOT NULL,
+    analysis_version INTEGER NOT NULL, lactlog_version TEXT NOT NULL,
+    error TEXT, sessions BLOB, created_ns INTEGER NOT NULL,
+    PRIMARY KEY (sha256, size, fingerprint, source, analysis_version, lactlog_version)
+) WITHOUT ROWID;
+"""
+_KEY_WHERE = (
+    "sha256 = ? AND size = ? AND fingerprint = ? AND source = ? "
+    "AND analysis_version = ? AND lactlog_version = ?"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class CacheKey:
+    """What a cached result is valid for (see the module docstring)."""
+
+    source: str
+    sha256: str
+    size: int
+    fingerprint: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CachedResult:
+    """A file's session summaries, or the message of the error it failed with.
+
+    Store errors only for what the file itself causes (a :class:`~lactlog.errors.LactlogError`
+    from reading a file that could be hashed), not internal errors or transient ones.
+    """
+
+    sessions: tuple[Any, ...] = ()
+    error: str | None = None
+
+
+class _Unusable(Exception):
+    """The file at the cache path is not (a healthy) lactlog cache."""
+
+
+def default_path() -> Path:
+    """``$LACTLOG_CACHE_DIR/results.sqlite``, else in the user cache dir (platformdirs)."""
+    folder = os.environ.get("LACTLOG_CACHE_DIR")
+    if not folder:
+        from platformdirs import user_cache_dir
+
+        folder = user_cache_dir("lactlog")
+    return Path(folder) / FILE_NAME
+
+
+def options_fingerprint(options: AnalysisOptions | None = None, decoder: str = "lactlog") -> str:
+    """Stable hash of everything besides the file that shapes a summary: the resolved settings,
+    the flags, the profile's thresholds, sex and time zone, and the FIT decoder (sorted JSON).
+    The profile's path, and settings the profile merely repeats at their default, do not count.
+    """
+    options = options or AnalysisOptions()
+    profile = options.profile
+    document = {
+        "settings": dataclasses.asdict(options.settings),
+        "flags": dict(options.flags),
+        "sex": profile.sex,
+        "timezone": profile.timezone,
+        "thresholds": {
+            group: {str(since): values for since, values in entries.items()}
+            for group, entries in profile.thresholds.items()
+        },
+        "decoder": decoder,
+    }
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=_json_default)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return f"{type(value).__name__}:{value!r}"
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks (the file is only read)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@cache
+def lactlog_version() -> str:
+    """``lactlog.__version__`` plus a stamp of the installed sources (name, size, mtime of every
+    module), so an edited checkout never serves results of the code before the edit."""
+    import lactlog
+
+    root = Path(lactlog.__file__).parent
+    stamp = hashlib.sha256()
+    for module in sorted(root.rglob("*.py")):
+        info = module.stat()
+        stamp.update(f"{module.relative_to(root)}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return f"{lactlog.__version__}+src.{stamp.hexdigest()[:12]}"
+
+
+class _Unpickler(pickle.Unpickler):
+    """Loads lactlog's dataclasses and enums and a few value types, nothing else."""
+
+    SAFE = {("datetime", n) for n in ("date", "datetime", "time", "timedelta", "timezone")} | {
+        ("pandas._libs.tslibs.timestamps", "_unpickle_timestamp"),
+        ("pandas._libs.tslibs.timedeltas", "_timedelta_unpickle"),
+        ("numpy", "dtype"),
+        ("numpy.core.multiarray", "scalar"),
+        ("numpy._core.multiarray", "scalar"),
+    }
+    allowed: ClassVar[dict[tuple[str, str], Any]] = {}  # memo of the checks below
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = self.allowed.get((module, name))
+        if found is not None:
+            return found
+        if (module, name) in self.SAFE:
+            found = super().find_class(module, name)
+        elif module.split(".")[0] == "lactlog":
+            found = super().find_class(module, name)
+            if not isinstance(found, type) or not (
+                dataclasses.is_dataclass(found) or issubclass(found, Enum)
+            ):
+                found = None
+        if found is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the result cache")
+        self.allowed[(module, name)] = found
+        return found
+
+
+def _load_sessions(blob: bytes) -> tuple[Any, ...] | None:
+    """Unpickle a sessions blob; None when it is damaged, foreign or not a list of dataclasses."""
+    try:
+        value = _Unpickler(io.BytesIO(blob)).load()
+    except Exception:  # noqa: BLE001 - anything wrong with a blob is a miss, never a crash
+        return None
+    if not isinstance(value, list):
+        return None
+    if not all(dataclasses.is_dataclass(item) and not isinstance(item, type) for item in value):
+        return None
+    return tuple(value)
+
+
+class _CacheBase:
+    """What :class:`ResultCache` and :class:`NullCache` share."""
+
+    path: Path | None = None
+
+    def __init__(self, warnings: list[str] | None = None) -> None:
+        self.warnings: list[str] = list(warnings or [])
+
+    def lookup_sha256(self, path: Path, stat: os.stat_result | None = None) -> str | None:
+        return None
+
+    def remember_sha256(self, path: Path, sha256: str, stat: os.stat_result | None = None) -> None:
+        return None
+
+    def key_for(self, path: str | Path, fingerprint: str) -> CacheKey | None:
+        """The cache key of an input file: stat, then the remembered hash or a fresh one.
+
+        None when the file cannot be stat-ed or read (let ``read`` report that).
+        """
+        path = Path(path)
+        try:
+            before = path.stat()
+            sha256 = self.lookup_sha256(path, before)
+            if sha256 is None:
+                sha256 = file_sha256(path)
+                if _same_file(before, path.stat()):  # not modified while hashing
+                    self.remember_sha256(path, sha256, before)
+        except OSError:
+            return None
+        return CacheKey(str(path), sha256, before.st_size, fingerprint)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        return None
+
+
+class NullCache(_CacheBase):
+    """A cache that stores nothing (``--no-cache``, or when the cache cannot be used)."""
+
+    def get(self, key: CacheKey) -> CachedResult | None:
+        return None
+
+    def put(self, key: CacheKey, result: CachedResult) -> bool:
+        return False
+
+    def put_many(self, items: Iterable[tuple[CacheKey, CachedResult]]) -> int:
+        return 0
+
+    def clear(self, stale_only: bool = False) -> int:
+        return 0
+
+    def info(self) -> dict[str, Any]:
+        return {"path": None, "entries": 0, "files": 0, "size_bytes": 0, "versions": []}
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return _stat_key(a) == _stat_key(b)
+
+
+def _stat_key(stat: os.stat_result) -> tuple[int, int, int, int]:
+    inode = stat.st_ino - (1 << 64) if stat.st_ino >= (1 << 63) else stat.st_ino  # fits INTEGER
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, inode)
+
+
+class ResultCache(_CacheBase):
+    """The SQLite result cache. Get one with :meth:`open`; use it as a context manager.
+
+    One instance belongs to one thread (a ``sqlite3`` connection); processes may share the file.
+    """
+
+    def __init__(self, path: Path, db: sqlite3.Connection, warnings: list[str] | None = None):
+        super().__init__(warnings)
+        self.path = path
+        self._db: sqlite3.Connection | None = db
+        self._inode = _inode(path)
+        self._version = (ANALYSIS_VERSION, lactlog_version())
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> ResultCache | NullCache:
+        """Open (creating, upgrading or replacing as needed) the cache database at ``path``
+        (default :func:`default_path`); a :class:`NullCache` with a warning if it is unusable."""
+        path = Path(path) if path is not None else default_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return cls(path, *_connect_or_replace(path))
+        except (OSError, sqlite3.Error, _Unusable) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return NullCache([f"result cache disabled: {path}: {reason}"])
+
+    def lookup_sha256(self, path: Path, stat: os.stat_result | None = None) -> str | None:
+        """The remembered sha256 of ``path`` if its size, mtime, ctime and inode are unchanged."""
+        try:
+            stat = Path(path).stat() if stat is None else stat
+        except OSError:
+            return None
+        row = self._guarded(
+            lambda db: db.execute(
+                "SELECT size, mtime_ns, ctime_ns, inode, sha256 FROM file_hashes WHERE path = ?",
+                (os.path.abspath(path),),
+            ).fetchone(),
+            None,
+        )
+        return row[4] if row is not None and tuple(row[:4]) == _stat_key(stat) else None
+
+    def remember_sha256(self, path: Path, sha256: str, stat: os.stat_result | None = None) -> None:
+        """Remember the sha256 of ``path`` as it was at ``stat`` (taken before hashing)."""
+        try:
+            stat = Path(path).stat() if stat is None else stat
+        except OSError:
+            return
+        if time.time_ns() - stat.st_mtime_ns < RACY_WINDOW_NS:
+            return  # modified just now: another write within the same timestamp tick is possible
+        row = (os.path.abspath(path), *_stat_key(stat), sha256)
+        self._write("INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?, ?, ?, ?)", [row])
+
+    def get(self, key: CacheKey) -> CachedResult | None:
+        """The cached result for ``key`` (None on a miss, including unreadable entries)."""
+        row = self._guarded(
+            lambda db: db.execute(
+                f"SELECT error, sessions FROM results WHERE {_KEY_WHERE}", self._params(key)
+            ).fetchone(),
+            None,
+        )
+        if row is None:
+            return None
+        error, blob = row
+        if error is not None:
+            return CachedResult(error=error)
+        sessions = _load_sessions(blob) if isinstance(blob, bytes) else None
+        return None if sessions is None else CachedResult(sessions=sessions)
+
+    def put(self, key: CacheKey, result: CachedResult) -> bool:
+        """Store one result; False when it was not stored."""
+        return self.put_many([(key, result)]) == 1
+
+    def put_many(self, items: Iterable[tuple[CacheKey, CachedResult]]) -> int:
+        """Store results in one transaction; returns how many were stored.
+
+        Summaries whose ``sha256`` differs from the key's (the file changed between hashing and
+        reading) and summaries that could not be loaded back are not stored.
+        """
+        rows = [row for key, result in items if (row := self._row(key, result)) is not None]
+        if not rows:
+            return 0
+        sql = "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        return len(rows) if self._write(sql, rows) else 0
+
+    def clear(self, stale_only: bool = False) -> int:
+        """Delete all entries (or, with ``stale_only``, those of other versions); returns how
+        many results were deleted."""
+
+        def wipe(db: sqlite3.Connection) -> int:
+            with _transaction(db):
+                if stale_only:
+                    where = "WHERE analysis_version != ? OR lactlog_version != ?"
+                    return db.execute(f"DELETE FROM results {where}", self._version).rowcount
+                db.execute("DELETE FROM file_hashes")
+                return db.execute("DELETE FROM results").rowcount
+
+        removed = self._guarded(wipe, 0)
+        try:  # give the space back; skipped while another process uses the cache
+            if self._db is not None:
+                self._db.execute("VACUUM")
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
+        return removed
+
+    def info(self) -> dict[str, Any]:
+        """Path, number of results and remembered file hashes, size on disk, versions held."""
+
+        def collect(db: sqlite3.Connection) -> dict[str, Any]:
+            count = "SELECT count(*) FROM "
+            versions = db.execute(
+                "SELECT analysis_version, lactlog_version, count(*) FROM results GROUP BY 1, 2"
+            ).fetchall()
+            return {
+                "entries": db.execute(count + "results").fetchone()[0],
+                "files": db.execute(count + "file_hashes").fetchone()[0],
+                "versions": [
+                    {"analysis_version": a, "lactlog_version": v, "entries": n,
+                     "current": (a, v) == self._version}
+                    for a, v, n in versions
+                ],
+            }
+
+        assert self.path is not None
+        found = self._guarded(collect, None) or {"entries": 0, "files": 0, "versions": []}
+        files = [self.path, Path(f"{self.path}-wal")]
+        return {
+            "path": str(self.path),
+            **found,
+            "size_bytes": sum(p.stat().st_size for p in files if p.exists()),
+            "schema_version": SCHEMA_VERSION,
+            "analysis_version": ANALYSIS_VERSION,
+            "lactlog_version": self._version[1],
+        }
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _params(self, key: CacheKey) -> tuple[Any, ...]:
+        return (key.sha256, key.size, key.fingerprint, key.source, *self._version)
+
+    def _row(self, key: CacheKey, result: CachedResult) -> tuple[Any, ...] | None:
+        if result.error is not None:
+            return (*self._params(key), result.error, None, time.time_ns())
+        if any(getattr(s, "sha256", key.sha256) != key.sha256 for s in result.sessions):
+            return None
+        try:
+            blob = pickle.dumps(list(result.sessions), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - an unpicklable value in a summary
+            self._warn(f"result cache: cannot store the summaries of {key.source} ({exc})")
+            return None
+        if _load_sessions(blob) is None:
+            self._warn(f"result cache: the summaries of {key.source} hold types it cannot reload")
+            return None
+        return (*self._params(key), None, blob, time.time_ns())
+
+    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> bool:
+        def write(db: sqlite3.Connection) -> bool:
+            with _transaction(db):
+                db.executemany(sql, rows)
+            return True
+
+        return self._guarded(write, False)
+
+    def _guarded(self, operation: Any, default: Any) -> Any:
+        """Run ``operation(db)``; a cache problem costs a miss and a warning, never a crash."""
+        if self._db is None:
+            return default
+        try:
+            return operation(self._db)
+        except sqlite3.OperationalError as exc:  # locked beyond the timeout, disk full, read-only
+            self._warn(f"result cache {self.path}: {exc}; went on without it")
+            return default
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise  # a programming error in this module, not a problem with the file
+            self._recover(exc)
+            return default
+
+    def _recover(self, exc: Exception) -> None:
+        assert self._db is not None and self.path is not None
+        self._db.close()
+        self._db = None
+        note = ""
+        try:
+            with _lock(self.path):
+                if _inode(self.path) == self._inode:  # not yet replaced by another process
+                    note = f"; moved it to {_move_aside(self.path).name}"
+                self._db = _connect(self.path)
+            self._inode = _inode(self.path)
+            self._warn(f"result cache {self.path} is damaged ({exc}){note}; started an empty one")
+        except (OSError, sqlite3.Error, _Unusable) as again:
+            self._warn(f"result cache {self.path} is damaged ({exc}); went on without it ({again})")
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+
+def _connect_or_replace(path: Path) -> tuple[sqlite3.Connection, list[str]]:
+    """Connect; a file that is not a healthy lactlog cache is moved aside and replaced."""
+    try:
+        return _connect(path), []
+    except _Unusable as problem:
+        with _lock(path):  # one process replaces it; the others then use the new one
+            try:
+                return _connect(path), []
+            except _Unusable:
+                moved = _move_aside(path)
+            db = _connect(path)
+        return db, [f"result cache {path} {problem}; moved it to {moved.name} and started anew"]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        _check_identity(db)  # before any write: never modify another application's file
+        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable enough, never corrupt
+        _ensure_schema(db)
+        return db
+    except sqlite3.OperationalError:
+        db.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        if not _is_damage(exc):
+            raise
+        raise _Unusable(f"is damaged or not a database ({exc})") from None
+    except _Unusable:
+        db.close()
+        raise
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """SQLITE_CORRUPT and SQLITE_NOTADB arrive as plain DatabaseError (subclasses are others)."""
+    return type(exc) is sqlite3.DatabaseError
+
+
+def _check_identity(db: sqlite3.Connection) -> None:
+    if db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
+        return
+    if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+        return  # a new, empty file
+    raise _Unusable("is not lactlog's result cache (another application's database?)")
+
+
+def _schema_version(db: sqlite3.Connection) -> str | None:
+    if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        return None
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is None:
+        return None
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return row[0] if row else None
+
+
+def _ensure_schema(db: sqlite3.Connection) -> None:
+    """Create the tables, or drop and recreate them when they are of another schema version."""
+    if _schema_version(db) == str(SCHEMA_VERSION):
+        return
+    with _transaction(db):
+        if _schema_version(db) == str(SCHEMA_VERSION):
+            return  # another process did it while we waited for the lock
+        tables = db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        for (name,) in tables:
+            db.execute(f'DROP TABLE "{name}"')
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [("schema_version", str(SCHEMA_VERSION)), ("created_by", lactlog_version())],
+        )
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT; rolled back on any error (writes are all or nothing)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+@contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    """Exclusive lock (POSIX ``flock``) for replacing the cache file; none on Windows, where an
+    open file cannot be renamed anyway."""
+    try:
+        import fcntl
+    except ImportError:
+        fcntl = None  # type: ignore[assignment]
+    if fcntl is None:
+        yield
+        return
+    with open(path.with_name(path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename a broken cache (and its WAL files, first) to ``<name>.broken-<time>-<pid>``."""
+    target = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+    for suffix in ("-wal", "-shm", "-journal", ""):
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            source.replace(Path(f"{target}{suffix}"))
+    return target
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return None
