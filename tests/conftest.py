@@ -32,3 +32,11 @@ def corpus_params(folder: str) -> list:
     if not files:
         return [pytest.param(None, marks=pytest.mark.skip(reason=f"../shared/corpus/{folder} absent"))]
     return [pytest.param(p, id=p.name) for p in files]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Tests never read the user's profile nor write the user's cache."""
+    base = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("LACTLOG_CACHE_DIR", str(base / "cache"))
+    monkeypatch.setenv("LACTLOG_CONFIG", str(base / "profile.toml"))

@@ -1,19 +1,28 @@
-"""Analyse many files: find them, read each, summarise its sessions, collect failures.
+"""Analyse many files: find them, take what the cache knows, read and summarise the rest in a
+process pool, and collect failures.
 
-One unreadable file never stops the batch; it becomes a :class:`FileError` instead.
+One unreadable file never stops the batch; it becomes a :class:`FileError` instead. Results are
+written to the cache in small transactions as they arrive, so an interrupted batch (Ctrl-C,
+``kill -9``) keeps what it finished and leaves the cache consistent.
 """
 
 from __future__ import annotations
 
+import os
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.session import SessionSummary, summarize
+from lactlog.cache import CachedResult, CacheKey, NullCache, ResultCache, options_fingerprint
 from lactlog.errors import LactlogError
 from lactlog.io import find_inputs, read
+
+#: Cache writes are grouped into transactions of this many files.
+_CACHE_BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,29 @@ class BatchResult:
 
     sessions: list[SessionSummary] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    cache_hits: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What analysing one file gave; ``cacheable`` is False for internal errors."""
+
+    sessions: tuple[SessionSummary, ...] = ()
+    error: str | None = None
+    detail: str | None = None
+    cacheable: bool = True
+
+
+def analyse_file(path: Path, decoder: str, options: AnalysisOptions) -> _Outcome:
+    """Read and summarise one file; never raises (errors become the outcome)."""
+    try:
+        return _Outcome(tuple(summarize(a, options) for a in read(path, decoder=decoder)))
+    except LactlogError as exc:
+        return _Outcome(error=str(exc))
+    except Exception as exc:  # a bug in lactlog: report it, keep going, do not cache it
+        message = f"internal error ({type(exc).__name__}: {exc}); please report it"
+        return _Outcome(error=message, detail=traceback.format_exc(), cacheable=False)
 
 
 def analyse_paths(
@@ -38,30 +70,71 @@ def analyse_paths(
     decoder: str = "lactlog",
     on_file: Callable[[Path], None] | None = None,
     options: AnalysisOptions | None = None,
+    cache: ResultCache | NullCache | None = None,
+    jobs: int | None = None,
 ) -> BatchResult:
-    """Read and summarise every supported file under ``paths`` (folders are searched recursively).
+    """Summarise every supported file under ``paths`` (folders are searched recursively).
 
+    ``cache`` (default: none) skips files analysed before with the same content, lactlog version
+    and analysis options; ``jobs`` worker processes (default: number of CPUs) analyse the rest.
     ``on_file`` is called after each file (for progress display).
     """
+    options = options or AnalysisOptions()
+    cache = cache or NullCache()
+    fingerprint = options_fingerprint(options, decoder)
     result = BatchResult()
+    pending: list[tuple[Path, CacheKey | None]] = []
     for path in find_inputs([Path(p) for p in paths]):
-        try:
-            activities = read(path, decoder=decoder)
-            result.sessions.extend(summarize(a, options) for a in activities)
-        except LactlogError as exc:
-            result.errors.append(FileError(str(path), str(exc)))
-        except Exception as exc:  # a bug in lactlog: report it, keep going
-            result.errors.append(
-                FileError(
-                    str(path),
-                    f"internal error ({type(exc).__name__}: {exc}); please report it",
-                    traceback.format_exc(),
-                )
-            )
+        key = cache.key_for(path, fingerprint)
+        cached = cache.get(key) if key is not None else None
+        if cached is None:
+            pending.append((path, key))
+            continue
+        result.cache_hits += 1
+        _collect(result, path, _Outcome(cached.sessions, cached.error))
         if on_file is not None:
             on_file(path)
+    to_store: list[tuple[CacheKey, CachedResult]] = []
+    outcomes = _analyse_all([p for p, _ in pending], decoder, options, jobs)
+    for (path, key), outcome in zip(pending, outcomes):
+        _collect(result, path, outcome)
+        if key is not None and outcome.cacheable:
+            to_store.append((key, CachedResult(outcome.sessions, outcome.error)))
+            if len(to_store) >= _CACHE_BATCH:
+                cache.put_many(to_store)
+                to_store = []
+        if on_file is not None:
+            on_file(path)
+    cache.put_many(to_store)
+    result.warnings.extend(cache.warnings)
     result.sessions.sort(key=_start_key)
     return result
+
+
+def _collect(result: BatchResult, path: Path, outcome: _Outcome) -> None:
+    if outcome.error is not None:
+        result.errors.append(FileError(str(path), outcome.error, outcome.detail))
+    result.sessions.extend(outcome.sessions)
+
+
+def _analyse_all(
+    paths: list[Path], decoder: str, options: AnalysisOptions, jobs: int | None
+) -> Iterator[_Outcome]:
+    """Outcomes in the order of ``paths``; in worker processes when that pays off."""
+    workers = min(jobs or os.cpu_count() or 1, len(paths))
+    if workers <= 1 or len(paths) < 4:
+        yield from (analyse_file(p, decoder, options) for p in paths)
+        return
+    chunksize = max(1, min(16, len(paths) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        try:
+            yield from pool.map(
+                analyse_file, paths, [decoder] * len(paths), [options] * len(paths),
+                chunksize=chunksize,
+            )
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def _start_key(summary: SessionSummary) -> tuple:

@@ -1,0 +1,85 @@
+"""``lactlog analyze``: one row per session, then the lactate stimulus table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lactlog.cli.app import app
+from lactlog.cli.common import (
+    ConfigOption,
+    CpOption,
+    CsvOption,
+    Decoder,
+    DecoderOption,
+    FtpOption,
+    JobsOption,
+    JsonOption,
+    LthrOption,
+    MaxHrOption,
+    NdjsonOption,
+    NoCacheOption,
+    PaceOption,
+    VerboseOption,
+    WPrimeOption,
+    analysis_options,
+    consoles,
+    emit,
+    output_format,
+    run_batch,
+)
+from lactlog.errors import ExitCode
+
+
+@app.command()
+def analyze(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Files or folders (searched recursively) to analyse.", show_default=False),
+    ],
+    json_output: JsonOption = False,
+    ndjson: NdjsonOption = False,
+    csv_output: CsvOption = False,
+    decoder: DecoderOption = Decoder.lactlog,
+    verbose: VerboseOption = False,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
+    config: ConfigOption = None,
+    lthr: LthrOption = None,
+    ftp: FtpOption = None,
+    cp: CpOption = None,
+    w_prime: WPrimeOption = None,
+    max_hr: MaxHrOption = None,
+    threshold_pace: PaceOption = None,
+) -> None:
+    """Analyse sessions: one row per session found in PATHS, then the lactate stimulus of each
+    endurance session (HIGH / MODERATE / LOW, with the reasons).
+
+    Thresholds come from the flags, else the profile (lactlog config), else what the device
+    recorded in the file, else an estimate; the output says which. Results are cached: unchanged
+    files are not decoded again (see lactlog cache).
+
+    [dim]Examples:[/dim]
+      lactlog analyze sample_data/
+      lactlog analyze ride.fit.gz run.tcx --json | jq '.sessions[].timer_s'
+      lactlog analyze ~/exports --csv > sessions.csv
+    """
+    from lactlog.report.jsondoc import analyze_document, session_dict
+    from lactlog.report.tables import sessions_table, stimulus_table
+
+    fmt = output_format(json_output, ndjson, csv_output)
+    options = analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace)
+    out, err = consoles()
+    result = run_batch(paths, decoder, options, jobs, no_cache, verbose, err)
+    if fmt.value != "table":
+        document = analyze_document(result)
+        records = [("session", s) for s in document["sessions"]]
+        records += [("error", e) for e in document["errors"]]
+        emit(fmt, document, records, [session_dict(s) for s in result.sessions])
+    elif result.sessions:
+        out.print(sessions_table(result.sessions, width=out.width))
+        if any(s.endurance for s in result.sessions):
+            out.print(stimulus_table(result.sessions))
+    raise typer.Exit(ExitCode.INPUT_FAILED if result.errors else ExitCode.OK)

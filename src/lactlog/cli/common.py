@@ -1,0 +1,220 @@
+"""Pieces every command shares: consoles, option types, profile loading, progress, errors."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lactlog.errors import ExitCode
+
+
+class Decoder(str, Enum):
+    """FIT decoder choice."""
+
+    lactlog = "lactlog"
+    fitparse = "fitparse"
+
+
+def consoles():
+    from rich.console import Console
+
+    return Console(), Console(stderr=True)
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="LACTLOG_CONFIG",
+        help="Profile file (TOML). Default: lactlog/profile.toml in your user config folder.",
+        show_default=False,
+    ),
+]
+
+
+LthrOption = Annotated[
+    float | None,
+    typer.Option("--lthr", help="Lactate-threshold heart rate [bpm] for every session.", min=30, max=240),
+]
+FtpOption = Annotated[
+    float | None, typer.Option("--ftp", help="Functional threshold power [W].", min=1)
+]
+CpOption = Annotated[float | None, typer.Option("--cp", help="Critical power [W].", min=1)]
+WPrimeOption = Annotated[
+    float | None, typer.Option("--w-prime", help="W' (work above CP) [J], e.g. 20000.", min=1)
+]
+MaxHrOption = Annotated[
+    float | None, typer.Option("--max-hr", help="Maximum heart rate [bpm].", min=60, max=250)
+]
+PaceOption = Annotated[
+    str | None,
+    typer.Option("--threshold-pace", help="Threshold pace as min:sec per km, e.g. 4:10."),
+]
+
+
+def analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace):
+    """Profile + command-line thresholds (flags win over everything)."""
+    from lactlog.analysis.options import AnalysisOptions
+    from lactlog.errors import ConfigError
+    from lactlog.profile import pace_to_speed_mps
+
+    speed = None
+    if threshold_pace is not None:
+        try:
+            speed = pace_to_speed_mps(threshold_pace)
+        except ConfigError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--threshold-pace") from None
+    flags = {
+        "lthr_bpm": lthr, "ftp_w": ftp, "cp_w": cp, "w_prime_j": w_prime,
+        "max_hr_bpm": max_hr, "threshold_speed_mps": speed,
+    }
+    return AnalysisOptions.from_profile(
+        load_profile(config), {k: v for k, v in flags.items() if v is not None}
+    )
+
+
+def report_warnings(err, sessions, verbose: bool) -> None:
+    with_warnings = [s for s in sessions if s.warnings]
+    if verbose:
+        for s in with_warnings:
+            for warning in s.warnings:
+                err.print(
+                    f"[yellow]warning:[/yellow] {s.source}: {warning}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+    elif with_warnings:
+        err.print(
+            f"[yellow]note:[/yellow] {len(with_warnings)} session(s) have warnings "
+            "(see --verbose or the JSON output)",
+            highlight=False,
+        )
+
+
+class progress:
+    """A progress bar on stderr for batches, only when stderr is a terminal."""
+
+    def __init__(self, console, total: int) -> None:
+        self.console, self.total, self.bar = console, total, None
+
+    def __enter__(self):
+        if self.total < 2 or not self.console.is_terminal:
+            return lambda _path: None
+        from rich.progress import Progress
+
+        self.bar = Progress(console=self.console, transient=True)
+        self.bar.start()
+        task = self.bar.add_task("Reading", total=self.total)
+        return lambda _path: self.bar.advance(task)
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")
+]
+DecoderOption = Annotated[
+    Decoder,
+    typer.Option(help="FIT decoder: lactlog's fast columnar one, or fitparse (reference)."),
+]
+
+
+def read_file(path: Path, decoder: Decoder, err) -> list:
+    """Read one file; an unreadable file is one red line on stderr and exit code 1."""
+    from lactlog.errors import LactlogError
+    from lactlog.io import read
+
+    try:
+        return read(path, decoder=decoder.value)
+    except LactlogError as exc:
+        err.print(f"[red]error:[/red] {path}: {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.INPUT_FAILED) from None
+
+
+def load_profile(path: Path | None):
+    from lactlog.errors import ConfigError
+    from lactlog.profile import load_profile
+
+    try:
+        return load_profile(path)
+    except ConfigError as exc:
+        consoles()[1].print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.USAGE) from None
+
+
+
+NdjsonOption = Annotated[
+    bool, typer.Option("--ndjson", help="Print one JSON object per line (streamable) on stdout.")
+]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print a flat CSV table on stdout.")]
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: number of CPU cores."),
+]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show per-file warnings and error tracebacks.")
+]
+
+
+def output_format(json_output: bool, ndjson: bool, csv_output: bool):
+    """The one machine-readable format asked for (table if none); two at once is a usage error."""
+    from lactlog.report.formats import OutputFormat
+
+    chosen = [f for f, on in ((OutputFormat.json, json_output), (OutputFormat.ndjson, ndjson),
+                              (OutputFormat.csv, csv_output)) if on]
+    if len(chosen) > 1:
+        raise typer.BadParameter("choose one of --json, --ndjson, --csv")
+    return chosen[0] if chosen else OutputFormat.table
+
+
+def emit(fmt, document: dict, records: list[tuple[str, dict]], rows: list[dict]) -> None:
+    """Write a command's result in a machine-readable format on stdout."""
+    from lactlog.report.formats import OutputFormat, write_csv, write_json, write_ndjson
+
+    if fmt is OutputFormat.json:
+        write_json(document, sys.stdout)
+    elif fmt is OutputFormat.ndjson:
+        write_ndjson(records, sys.stdout)
+    elif fmt is OutputFormat.csv:
+        write_csv(rows, sys.stdout)
+
+
+def run_batch(paths: list[Path], decoder: Decoder, options, jobs: int | None, no_cache: bool,
+              verbose: bool, err):
+    """Analyse files with progress, cache and workers; print errors/warnings on stderr."""
+    from lactlog.batch import analyse_paths
+    from lactlog.cache import NullCache, ResultCache
+    from lactlog.io import find_inputs
+
+    files = find_inputs(paths)
+    if not files:
+        err.print(
+            "[red]error:[/red] no supported files (FIT, TCX, GPX, CSV) under "
+            + ", ".join(map(str, paths)),
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(ExitCode.INPUT_FAILED)
+    cache = NullCache() if no_cache else ResultCache.open()
+    with cache, progress(err, total=len(files)) as advance:
+        result = analyse_paths(files, decoder=decoder.value, on_file=advance, options=options,
+                               cache=cache, jobs=jobs)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    for failure in result.errors:
+        err.print(
+            f"[red]error:[/red] {failure.source}: {failure.error}", highlight=False, soft_wrap=True
+        )
+        if verbose and failure.detail:
+            err.print(failure.detail, markup=False, highlight=False)
+    report_warnings(err, result.sessions, verbose)
+    return result

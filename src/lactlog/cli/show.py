@@ -1,0 +1,86 @@
+"""``lactlog show``: one session in depth."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lactlog.cli.app import app
+from lactlog.cli.common import (
+    ConfigOption,
+    CpOption,
+    Decoder,
+    DecoderOption,
+    FtpOption,
+    JsonOption,
+    LthrOption,
+    MaxHrOption,
+    PaceOption,
+    WPrimeOption,
+    analysis_options,
+    consoles,
+    read_file,
+)
+
+
+@app.command()
+def show(
+    file: Annotated[
+        Path, typer.Argument(help="A FIT (also .fit.gz), TCX, GPX or CSV file.", show_default=False)
+    ],
+    session: Annotated[
+        int, typer.Option("--session", help="Which session of a multisport file (1 = first).", min=1)
+    ] = 1,
+    json_output: JsonOption = False,
+    decoder: DecoderOption = Decoder.lactlog,
+    config: ConfigOption = None,
+    lthr: LthrOption = None,
+    ftp: FtpOption = None,
+    cp: CpOption = None,
+    w_prime: WPrimeOption = None,
+    max_hr: MaxHrOption = None,
+    threshold_pace: PaceOption = None,
+) -> None:
+    """Show one session in depth: thresholds and their sources, the stimulus verdict and why,
+    time in zones, hard intervals, W' balance, load, and charts of heart rate and power.
+
+    [dim]Examples:[/dim]
+      lactlog show sample_data/2026-11-16-hiit-run.fit --lthr 172
+      lactlog show triathlon.fit --session 2
+      lactlog show ride.fit.gz --json | jq '.series.power_w'
+    """
+    from lactlog.analysis.series import session_series
+    from lactlog.analysis.session import summarize
+    from lactlog.report.chart import chart_columns
+    from lactlog.report.show import show_document, show_renderable
+
+    options = analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace)
+    out, err = consoles()
+    activities = read_file(file, decoder, err)
+    if session > len(activities):
+        count = len(activities)
+        raise typer.BadParameter(
+            f"{file} holds {count} session{'s' if count != 1 else ''}; "
+            f"use a number from 1 to {count}",
+            param_hint="--session",
+        )
+    activity = activities[session - 1]
+    summary = summarize(activity, options)
+    session_thresholds = summary.endurance.thresholds if summary.endurance else None
+    if json_output:
+        series = session_series(activity, options.settings, session_thresholds)
+        sys.stdout.write(
+            json.dumps(show_document(summary, series), indent=2, ensure_ascii=False) + "\n"
+        )
+        return
+    width = out.width
+    series = session_series(
+        activity, options.settings, session_thresholds, max_buckets=chart_columns(width)
+    )
+    out.print(show_renderable(summary, series, width, len(activities)))
+
+

@@ -1,0 +1,152 @@
+"""``lactlog thresholds``: estimate thresholds from the training history."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lactlog.cli.app import app
+from lactlog.cli.common import (
+    ConfigOption,
+    Decoder,
+    DecoderOption,
+    JsonOption,
+    consoles,
+    load_profile,
+    progress,
+)
+from lactlog.errors import ExitCode
+
+
+class SportGroup(str, Enum):
+    """Sport group whose sessions an estimate uses (and where --save stores it)."""
+
+    run = "run"
+    bike = "bike"
+    other = "other"
+
+
+@app.command()
+def thresholds(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Files or folders (searched recursively): your training history.",
+                       show_default=False),
+    ],
+    save: Annotated[
+        bool, typer.Option("--save", help="Write the estimates into the profile, dated today.")
+    ] = False,
+    sport: Annotated[
+        SportGroup | None,
+        typer.Option(
+            "--sport",
+            help="Use only this sport's sessions and save into its group. Default: power from "
+            "bike sessions (saved under bike), heart rate from all (saved under all).",
+            show_default=False,
+        ),
+    ] = None,
+    cp_durations: Annotated[
+        str,
+        typer.Option("--cp-durations",
+                     help="Durations [min] of the best powers the CP/W' fit uses, 3–20 min."),
+    ] = "3,5,12,20",
+    json_output: JsonOption = False,
+    decoder: DecoderOption = Decoder.lactlog,
+    config: ConfigOption = None,
+) -> None:
+    """Estimate FTP, LTHR, CP and W', and maximum heart rate from your history, with the
+    sessions and windows each estimate comes from.
+
+    FTP = 0.95 × best 20-min power; LTHR = last 20 min of the best 30-min heart-rate effort
+    (Friel), else 0.95 × best 20-min heart rate; CP/W' = linear work–time fit of best powers;
+    max HR = highest 5-s heart rate. Training sessions are rarely all-out: check the evidence.
+
+    [dim]Examples:[/dim]
+      lactlog thresholds ~/activities/2026/
+      lactlog thresholds runs/ --sport run --save
+    """
+    from lactlog.analysis.estimate import estimate_thresholds
+    from lactlog.io import find_inputs
+    from lactlog.report.estimates import estimates_document, estimates_renderable
+
+    profile = load_profile(config)
+    durations_s = _cp_durations_s(cp_durations)
+    out, err = consoles()
+    files = find_inputs(paths)
+    if not files:
+        err.print(
+            "[red]error:[/red] no supported files (FIT, TCX, GPX, CSV) under "
+            + ", ".join(map(str, paths)),
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(ExitCode.INPUT_FAILED)
+    bests, n_failed = _history_bests(files, decoder, profile, durations_s, err)
+    report = estimate_thresholds(bests, sport.value if sport else None, durations_s)
+    saved = _save_estimates(profile, report, config, err) if save else None
+    if json_output:
+        document = estimates_document(report, saved)
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.print(estimates_renderable(report))
+    raise typer.Exit(ExitCode.INPUT_FAILED if n_failed else ExitCode.OK)
+
+
+def _cp_durations_s(text: str) -> tuple[int, ...]:
+    from lactlog.analysis.estimate import check_cp_durations
+
+    try:
+        return check_cp_durations(round(float(part) * 60) for part in text.split(",") if part)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{text!r}: {exc} (comma-separated minutes, e.g. 3,5,12,20)", param_hint="--cp-durations"
+        ) from None
+
+
+def _history_bests(files, decoder: Decoder, profile, durations_s, err) -> tuple[list, int]:
+    """Best-effort windows of every session in ``files``; unreadable files -> stderr lines."""
+    from lactlog.analysis.endurance import cleaning_rules
+    from lactlog.analysis.estimate import FTP_WINDOW_S, session_bests
+    from lactlog.errors import LactlogError
+    from lactlog.io import read
+    from lactlog.settings import settings_from
+
+    rules = cleaning_rules(settings_from(profile.settings))
+    bests, n_failed = [], 0
+    with progress(err, total=len(files)) as advance:
+        for path in files:
+            try:
+                activities = read(path, decoder=decoder.value)
+            except LactlogError as exc:
+                err.print(f"[red]error:[/red] {path}: {exc}", highlight=False, soft_wrap=True)
+                n_failed += 1
+            else:
+                bests.extend(session_bests(a, rules, (FTP_WINDOW_S, *durations_s)) for a in activities)
+            advance(path)
+    return bests, n_failed
+
+
+def _save_estimates(profile, report, config: Path | None, err) -> dict | None:
+    """Store the usable estimates in the profile, dated today; say what went where."""
+    from datetime import date
+
+    from lactlog.profile import save_profile, set_value
+
+    values = report.values_to_save()
+    if not values:
+        err.print("nothing saved: no threshold could be estimated", highlight=False)
+        return None
+    today = date.today()
+    for key, value in values.items():
+        set_value(profile, key, str(value), today)
+    path = save_profile(profile, config)
+    for key, value in values.items():
+        err.print(f"saved {key} = {value} (from {today}) in {path}", highlight=False, soft_wrap=True)
+    return {"path": str(path), "since": today.isoformat(), "values": values}
+
+
