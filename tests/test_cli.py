@@ -107,18 +107,25 @@ def test_no_color_output_has_no_escape_codes() -> None:
 
 
 def _commands(typer_app) -> list[list[str]]:
+    """Every command path, groups included: [], ["analyze"], ["config"], ["config", "set"] ..."""
     import typer.main
 
-    group = typer.main.get_command(typer_app)
-    return [[]] + [[name] for name in group.commands]
+    def walk(command, prefix: list[str]) -> list[list[str]]:
+        paths = [prefix]
+        for name, sub in getattr(command, "commands", {}).items():
+            paths.extend(walk(sub, prefix + [name]))
+        return paths
+
+    return walk(typer.main.get_command(typer_app), [])
 
 
 @pytest.mark.parametrize("command", _commands(app), ids=lambda c: " ".join(c) or "lactlog")
 def test_every_command_and_option_has_help(command: list[str]) -> None:
     import typer.main
 
-    group = typer.main.get_command(app)
-    target = group.commands[command[0]] if command else group
+    target = typer.main.get_command(app)
+    for name in command:
+        target = target.commands[name]
     assert target.help
     for parameter in target.params:
         assert getattr(parameter, "help", None), f"{command}: {parameter.name} has no help"
