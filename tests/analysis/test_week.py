@@ -24,7 +24,6 @@ from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.stimulus import HIGH, LOW, MODERATE, Verdict
 from lactlog.analysis.thresholds import SessionThresholds
 from lactlog.analysis.week import (
-    bar,
     daily_load,
     find_duplicates,
     local_start,
@@ -32,6 +31,7 @@ from lactlog.analysis.week import (
     weekly_summaries,
     window_48h_coverage,
 )
+from lactlog.report.bars import bar
 
 BASE = SessionSummary(
     source="a.fit", session_index=0, sha256="0" * 64, format="fit", sport="running",

@@ -76,9 +76,9 @@ def test_strength_session_says_what_is_there():
 
 
 def test_zone_bar_lengths():
-    assert bar(1.0, 10) == "█" * 10
-    assert bar(0.0, 10) == ""
-    assert bar(0.55, 10) == "█" * 5 + "▄"  # 44 eighths: 5 full blocks and 4/8
+    assert bar(1.0, 1.0, 10) == "█" * 10
+    assert bar(0.0, 1.0, 10) == ""
+    assert bar(0.55, 1.0, 10) == "█" * 5 + "▌"  # 44 eighths: 5 full blocks and 4/8
 
 
 def test_chart_threshold_row_and_bars():

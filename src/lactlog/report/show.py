@@ -24,7 +24,8 @@ from lactlog.analysis.intervals import Interval
 from lactlog.analysis.series import SessionSeries
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.thresholds import SessionThresholds
-from lactlog.report.chart import BLOCKS, line_chart
+from lactlog.report.bars import bar
+from lactlog.report.chart import line_chart
 from lactlog.report.jsondoc import SCHEMA_VERSION, local_start, session_dict
 from lactlog.report.tables import format_duration, stimulus_label
 
@@ -115,13 +116,6 @@ def _bounds(zone: ZoneTimes, index: int, unit: str) -> str:
     return f"{bounds[index - 1]:.0f}–{bounds[index]:.0f} {unit}"
 
 
-def bar(fraction: float, width: int) -> str:
-    """A bar of full and eighth blocks, ``fraction`` (0–1) of ``width`` characters."""
-    eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
-    full, rest = divmod(eighths, 8)
-    return BLOCKS[8] * full + (BLOCKS[rest] if rest else "")
-
-
 def zone_bars(zones: ZoneTimes, width: int = 80) -> Table:
     """One line per zone: name, bounds, a bar proportional to its time, minutes, share."""
     unit = _CHANNEL_UNITS.get(zones.channel, "")
@@ -141,7 +135,7 @@ def zone_bars(zones: ZoneTimes, width: int = 80) -> Table:
         table.add_row(
             name,
             _bounds(zones, index, unit),
-            bar(seconds / longest if longest else 0.0, bar_width),
+            bar(seconds, longest, bar_width),
             f"{seconds / 60:.1f} min",
             f"{seconds / total:.0%}" if total else "–",
         )

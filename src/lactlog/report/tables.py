@@ -17,7 +17,7 @@ def format_duration(seconds: float | None) -> str:
     """``3725`` -> ``1:02:05``; ``None`` -> ``–``."""
     if seconds is None:
         return "–"
-    total = int(round(seconds))
+    total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
@@ -146,7 +146,7 @@ def _threshold_text(analysis: EnduranceAnalysis) -> str:
     else:
         threshold = t.threshold_speed_mps
         pace_s = 1000 / threshold.value
-        text = f"{int(pace_s // 60)}:{int(round(pace_s % 60)):02d}/km"
+        text = f"{int(pace_s // 60)}:{round(pace_s % 60):02d}/km"
     return f"{text} ({threshold.source})"
 
 
