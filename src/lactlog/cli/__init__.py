@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from lactlog.cli import analyze, cache, config, show, thresholds  # noqa: F401  (register)
+from lactlog.cli import analyze, cache, config, show, thresholds, week  # noqa: F401
 from lactlog.cli.app import app
 from lactlog.errors import ExitCode
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, fields
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from lactlog.analysis.endurance import CHANNELS, EnduranceAnalysis
@@ -22,6 +22,8 @@ def clean(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, datetime):  # pandas Timestamps too
         return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, dict):
         return {k: clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
