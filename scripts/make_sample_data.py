@@ -20,7 +20,7 @@ import io
 import math
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +71,7 @@ POWER_ZONE_HIGH_W = tuple(math.floor(f * FTP_W) for f in (0.55, 0.75, 0.90, 1.05
 
 def local(day: int, hour: int, minute: int) -> datetime:
     """A November 2026 Berlin wall-clock time as an aware UTC datetime."""
-    return datetime(2026, 11, day, hour, minute, tzinfo=LOCAL).astimezone(timezone.utc)
+    return datetime(2026, 11, day, hour, minute, tzinfo=LOCAL).astimezone(UTC)
 
 
 def hr_zones(hr: pd.Series, **settings: float) -> TimeInZone:

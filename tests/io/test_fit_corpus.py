@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import corpus_manifest, corpus_params
 
+from conftest import corpus_manifest, corpus_params
 from lactlog.errors import LactlogError
 from lactlog.io import load, read
 from lactlog.io.fit.activity import build_activities
@@ -34,7 +34,8 @@ def _assert_frames_equal(ours: pd.DataFrame, theirs: pd.DataFrame, what: str) ->
 
 def _assert_same_value(a: object, b: object, what: str) -> None:
     if isinstance(a, float) and isinstance(b, float):
-        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) or (a != a and b != b), what
+        both_nan = math.isnan(a) and math.isnan(b)
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) or both_nan, what
     else:
         assert a == b, what
 

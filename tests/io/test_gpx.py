@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from lactlog.errors import CorruptFileError, EmptyFileError, LactlogError, UnsupportedFormatError
 from lactlog.io import read
 from lactlog.io.common import RawInput
 from lactlog.io.gpx import read_gpx
+from lactlog.testing.damage import damaged
 
 # pytest runs with --import-mode=importlib, which does not put tests/ on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -206,32 +206,9 @@ def test_corpus_file(path: Path) -> None:
 # Property: damaged input only ever raises lactlog's own errors
 # ------------------------------------------------------------------------------------------
 
-SMALL_GPX = GPX.encode()
-#: Characters that keep the XML well-formed but damage numbers and times.
-VALUE_CHARACTERS = b"0123456789-+:.eETZnaif "
-
-
-@st.composite
-def damaged(draw: st.DrawFn, data: bytes) -> bytes:
-    """``data`` truncated, or with a few bytes replaced (by anything, or by number/time
-    characters so the XML often stays well-formed), inserted or deleted."""
-    kind = draw(st.sampled_from(["truncate", "replace", "retype", "insert", "delete"]))
-    position = draw(st.integers(0, len(data) - 1))
-    if kind == "truncate":
-        return data[:position]
-    if kind == "delete":
-        return data[:position] + data[position + draw(st.integers(1, 40)) :]
-    if kind == "retype":
-        chunk = bytes(draw(st.lists(st.sampled_from(VALUE_CHARACTERS), min_size=1, max_size=6)))
-    else:
-        chunk = draw(st.binary(min_size=1, max_size=8))
-    if kind == "insert":
-        return data[:position] + chunk + data[position:]
-    return data[:position] + chunk + data[position + len(chunk) :]
-
 
 @settings(max_examples=300, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
-@given(damaged(SMALL_GPX))
+@given(damaged(GPX.encode()))
 def test_damaged_gpx_raises_only_lactlog_errors(data: bytes) -> None:
     try:
         activities = read_gpx(RawInput.from_bytes("fuzz.gpx", data))

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import warnings
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import fitparse
@@ -44,7 +44,7 @@ from lactlog.testing.simulate import normalized_power
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "scripts" / "make_sample_data.py"
-START = datetime(2026, 11, 16, 6, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
 T0 = to_fit_time(START)
 TCX = "{http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2}"
 TPX = "{http://www.garmin.com/xmlschemas/ActivityExtension/v2}"
@@ -63,7 +63,7 @@ def named(messages: list, name: str) -> list[dict]:
 
 def utc(value: datetime) -> datetime:
     """fitparse's naive UTC datetimes as aware ones."""
-    return value.replace(tzinfo=timezone.utc)
+    return value.replace(tzinfo=UTC)
 
 
 def sample_frame(n: int = 120) -> pd.DataFrame:

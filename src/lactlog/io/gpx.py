@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from lactlog.errors import EmptyFileError, UnsupportedFormatError
+from lactlog.errors import EmptyFileError
 from lactlog.io.common import RawInput
-from lactlog.io.tcx import (
+from lactlog.io.xmlcommon import (
     TIME_SLOT,
     build_activity,
+    child_text,
     children,
-    first_child,
-    local_name,
     manufacturer_from_name,
     parse_xml,
     walk_points,
@@ -73,9 +72,7 @@ def read_gpx(raw: RawInput) -> list[Activity]:
     EmptyFileError
         No track point with a time in the whole file.
     """
-    root = parse_xml(raw, "GPX")
-    if local_name(root.tag) != "gpx":
-        raise UnsupportedFormatError(f"XML root is <{local_name(root.tag)}>, not a GPX <gpx>")
+    root = parse_xml(raw, "GPX", "gpx")
     product = (root.get("creator") or "").strip() or None
     activities: list[Activity] = []
     for track in children(root, "trk"):
@@ -108,8 +105,7 @@ def _read_track(track: ET.Element, meta: ActivityMeta) -> Activity | None:
 
 def _gpx_sport(track: ET.Element) -> str:
     """FIT sport name from the track's ``<type>`` (free text); ``generic`` when unknown."""
-    element = first_child(track, "type")
-    text = (element.text or "").strip().lower() if element is not None else ""
+    text = (child_text(track, "type") or "").strip().lower()
     if "run" in text:
         return "running"
     if any(word in text for word in ("cycl", "bik", "ride")):

@@ -26,16 +26,14 @@ time when above 0. The workout duration goes to ``device_summary.elapsed_s``.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import warnings as warnings_module
 
 import numpy as np
 import pandas as pd
 
 from lactlog.errors import CorruptFileError, EmptyFileError
 from lactlog.io.common import RawInput
+from lactlog.io.csvtext import parse_table, split_fields
 from lactlog.model import SET_COLUMNS, Activity, ActivityMeta, DeviceSummary, empty_samples
 
 EXTRA_SET_COLUMNS: tuple[str, ...] = (
@@ -102,19 +100,14 @@ def _parse(text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]:
     """All cells as stripped text; a cut-off last line (no newline, too few fields) is dropped."""
     warnings: list[str] = []
     header = text.split("\n", 1)[0]
-    n_columns = len(next(csv.reader([header], delimiter=delimiter), []))
+    n_columns = len(split_fields(header, delimiter))
     if not text.endswith(("\n", "\r")) and "\n" in text:
         last = text.rsplit("\n", 1)[1]
         bare = re.sub(r'"[^"]*"', "", last)
         if bare.count(delimiter) + 1 < n_columns or last.count('"') % 2:
             text = text[: len(text) - len(last)]
             warnings.append("the last line is incomplete (file truncated?); it was skipped")
-    with warnings_module.catch_warnings():  # short rows are padded with "", as intended
-        warnings_module.simplefilter("ignore", pd.errors.ParserWarning)
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, index_col=False,
-            engine="c", skip_blank_lines=True,
-        )
+    frame = parse_table(text, sep=delimiter, skip_blank_lines=True)  # short rows padded with ""
     if frame.empty:
         raise EmptyFileError("the CSV has a header but no rows")
     frame.columns = [str(c).strip().lower() for c in frame.columns]

@@ -10,6 +10,8 @@ scratch rather than shipping binaries). lactlog itself never imports this packag
   (:func:`write_activity`).
 * :mod:`~lactlog.testing.tcxwriter` — TCX activities (:func:`write_tcx`).
 * :mod:`~lactlog.testing.simulate` — deterministic heart-rate, power, speed and route models.
+* :mod:`~lactlog.testing.damage` — a hypothesis strategy that damages valid files (needs
+  hypothesis, so it is not imported here).
 """
 
 from lactlog.testing.fitactivity import (

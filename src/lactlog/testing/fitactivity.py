@@ -133,18 +133,7 @@ def write_activity(
         enc.message("time_in_zone", _present(_time_in_zone_fields(time_in_zone, end)))
     fields = _session_fields(samples, pauses, start, end, sport, sub_sport, len(laps))
     enc.message("session", _present({**fields, **(session or {})}))
-    enc.message(
-        "activity",
-        {
-            "timestamp": end,
-            "total_timer_time": fields["total_timer_time"],
-            "num_sessions": 1,
-            "type": "manual",
-            "event": "activity",
-            "event_type": "stop",
-            "local_timestamp": (end + timedelta(seconds=utc_offset_s)).replace(tzinfo=None),
-        },
-    )
+    enc.message("activity", _activity_fields(end, fields["total_timer_time"], utc_offset_s))
     return enc.to_bytes()
 
 
@@ -175,6 +164,19 @@ def time_in_zones(
     zone = np.searchsorted(np.asarray(zone_high, dtype=float), data, side="left")
     counts = np.bincount(zone, minlength=len(zone_high) + 1)
     return tuple(float(c) * sample_s for c in counts)
+
+
+def _activity_fields(end: datetime, timer_s: float, utc_offset_s: int) -> dict[str, Any]:
+    """The closing ``activity`` message: one session, ended at ``end``, with its local time."""
+    return {
+        "timestamp": end,
+        "total_timer_time": timer_s,
+        "num_sessions": 1,
+        "type": "manual",
+        "event": "activity",
+        "event_type": "stop",
+        "local_timestamp": (end + timedelta(seconds=utc_offset_s)).replace(tzinfo=None),
+    }
 
 
 def _drop_paused(samples: pd.DataFrame, pauses: Sequence[Pause]) -> pd.DataFrame:

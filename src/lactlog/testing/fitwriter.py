@@ -17,12 +17,12 @@ import math
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from lactlog.io.fit.crc import crc16
 
-FIT_EPOCH = datetime(1989, 12, 31, tzinfo=timezone.utc)
+FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 """Zero of FIT ``date_time`` values (UTC)."""
 
 SEMICIRCLES_PER_DEGREE = 2**31 / 180
@@ -76,7 +76,7 @@ def to_fit_time(moment: datetime) -> int:
     """Seconds since the FIT epoch [s]; an aware datetime is converted to UTC, a naive one is
     taken as wall-clock time (what ``local_date_time`` fields store)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return int((moment - FIT_EPOCH).total_seconds())
 
 

@@ -7,7 +7,8 @@ sets and timer pauses go to the session whose start precedes them.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import math
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -124,9 +125,9 @@ def _to_index(seconds: np.ndarray) -> pd.DatetimeIndex:
 
 
 def _datetime(seconds: float) -> datetime | None:
-    if seconds != seconds:
+    if math.isnan(seconds):
         return None
-    return datetime.fromtimestamp(seconds + profile.FIT_EPOCH_UNIX_S, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds + profile.FIT_EPOCH_UNIX_S, tz=UTC)
 
 
 def _column(columns: Columns, name: str) -> np.ndarray:
@@ -142,7 +143,7 @@ def _first(columns: Columns, name: str, row: int = 0) -> float | None:
     value = values[row]
     if isinstance(value, np.ndarray):  # array field: its first element
         value = value[0] if value.size else np.nan
-    return None if value is None or value != value else float(value)
+    return None if pd.isna(value) else float(value)
 
 
 def _sessions(messages: dict[str, Columns], min_time: float) -> list[dict[str, float]]:

@@ -7,6 +7,7 @@ reshapes them into small frozen specs the columnar decoder can use, and caches t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 
@@ -121,7 +122,7 @@ def field_spec(message: int, field_number: int) -> FieldSpec | None:
 
 def enum_name(type_name: str, code: float | None) -> str | None:
     """Name of an enum value (``sport`` 1 -> ``running``); the number as text if unnamed."""
-    if code is None or code != code:
+    if code is None or math.isnan(code):
         return None
     code = int(code)
     field_type = _fp.FIELD_TYPES.get(type_name)
@@ -135,7 +136,7 @@ def product_name(manufacturer_code: float | None, product_code: float | None) ->
 
     None when the profile has no name for it (a bare product number means nothing to a user).
     """
-    if product_code is None or product_code != product_code:
+    if product_code is None or math.isnan(product_code):
         return None
     field = _fp.MESSAGE_TYPES[message_number("file_id")].fields[2]
     for sub in field.subfields or ():
@@ -147,7 +148,7 @@ def product_name(manufacturer_code: float | None, product_code: float | None) ->
 
 def exercise_name(category: str | None, code: float | None) -> str | None:
     """Exercise name from its category and number (``bench_press`` 0 -> ``barbell_bench_press``)."""
-    if category is None or code is None or code != code:
+    if category is None or code is None or math.isnan(code):
         return None
     return enum_name(f"{category}_exercise_name", code)
 

@@ -110,7 +110,7 @@ def scan(data: bytes, wanted_numbers: frozenset[int]) -> ScanResult:
         segment = read_file_header(data, start)
         segments.append(segment)
         end = min(segment.data_end, len(data))
-        pos, count, problem = _scan_records(data, segment.data_start, end, bins, wanted_numbers)
+        _, count, problem = _scan_records(data, segment.data_start, end, bins, wanted_numbers)
         n_records += count
         if problem is None and segment.data_end > len(data):
             problem = f"truncated: the header announces {segment.data_end - segment.data_start:,} data bytes, the file holds {len(data) - segment.data_start:,}"

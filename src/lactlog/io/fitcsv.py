@@ -1,0 +1,105 @@
+"""FitCSVTool dumps: a FIT file written to CSV by Garmin's FitCSVTool (``Type,Local Number,
+Message,...``, e.g. BSX Insight exports), read from its ``record`` rows.
+
+A dump of a multi-session (multisport) file raises :class:`UnsupportedFormatError`: the original
+``.fit`` file should be read instead.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from lactlog.errors import EmptyFileError, UnsupportedFormatError
+from lactlog.io.common import RawInput, build_samples
+from lactlog.io.csvtext import field_counts, parse_table
+from lactlog.model import Activity, ActivityMeta
+
+_FIT_EPOCH_S = 631065600  # 1989-12-31T00:00Z in Unix seconds (FIT SDK)
+_FIT_SPORTS = {"0": "generic", "1": "running", "2": "cycling", "5": "swimming", "15": "rowing"}
+_HEADER_START = "Type,Local Number,Message"
+
+
+def is_fitcsv_dump(first_line: str) -> bool:
+    """Whether a CSV's first line is FitCSVTool's header."""
+    return first_line.startswith(_HEADER_START)
+
+
+#: Canonical column -> (FitCSVTool field names in order of preference, scale).
+_SOURCES: dict[str, tuple[tuple[str, ...], float]] = {
+    "heart_rate_bpm": (("heart_rate",), 1.0),
+    "power_w": (("power",), 1.0),
+    "speed_mps": (("enhanced_speed", "speed"), 1.0),
+    "cadence_rpm": (("cadence",), 1.0),
+    "distance_m": (("distance",), 1.0),
+    "altitude_m": (("enhanced_altitude", "altitude"), 1.0),
+    "lat_deg": (("position_lat",), 180.0 / 2**31),  # semicircles
+    "lon_deg": (("position_long",), 180.0 / 2**31),
+    "temperature_c": (("temperature",), 1.0),
+}
+
+
+def read_fitcsv_dump(raw: RawInput, lines: list[str]) -> Activity:
+    """A FIT file dumped by Garmin's FitCSVTool: its ``record`` messages as samples.
+
+    Timestamps are FIT seconds (since 1989-12-31T00:00Z); when that would put them in the future
+    they are read as Unix seconds, as BSX Insight writes them (GoldenCheetah does the same).
+    """
+    body = pd.Series(lines[1:], dtype="object")
+    body = body[body.str.startswith("Data,")]
+    if body.empty:
+        raise EmptyFileError("a FitCSVTool dump without data messages")
+    width = int(field_counts(body, ",").max())
+    frame = parse_table("\n".join(body), header=None, names=list(range(width))).replace("", np.nan)
+    sessions = frame[frame[2] == "session"]
+    if len(sessions) > 1:
+        raise UnsupportedFormatError(
+            f"a FIT file dumped to CSV by FitCSVTool with {len(sessions)} sessions (multisport); "
+            "read the original .fit file instead"
+        )
+    records = frame[frame[2] == "record"]
+    wide = _record_fields(records, width) if len(records) else pd.DataFrame()
+    if "timestamp" not in wide.columns:
+        raise UnsupportedFormatError("a FitCSVTool dump without timestamped record messages")
+    numbers = wide.apply(pd.to_numeric, errors="coerce").astype("float64")
+    warnings: list[str] = []
+    seconds = numbers["timestamp"].where(numbers["timestamp"].abs() < 1e10) + _FIT_EPOCH_S
+    if seconds.max() > (datetime.now(UTC) + timedelta(days=1)).timestamp():
+        seconds = seconds - _FIT_EPOCH_S
+        warnings.append("record timestamps are Unix time, not FIT time; read as Unix time")
+    columns: dict[str, np.ndarray] = {}
+    for canonical, (names, scale) in _SOURCES.items():
+        name = next((n for n in names if n in numbers.columns), None)
+        if name is not None:
+            values = numbers[name].to_numpy(dtype="float64")
+            in_degrees = np.nanmax(np.abs(values), initial=0.0) <= 180.0  # FitCSVTool -deg
+            columns[canonical] = values if in_degrees and scale != 1.0 else values * scale
+    samples, repairs = build_samples(pd.to_datetime(seconds.to_numpy(), unit="s"), columns)
+    if samples.empty:
+        raise EmptyFileError("no record message has a timestamp")
+    meta = ActivityMeta(source=raw.source, sha256=raw.sha256, format="csv",
+                        sport=_session_sport(sessions), start=samples.index[0].to_pydatetime(),
+                        warnings=tuple(warnings + repairs))
+    return Activity(meta=meta, samples=samples)
+
+
+def _record_fields(records: pd.DataFrame, width: int) -> pd.DataFrame:
+    """FitCSVTool ``record`` rows (field, value, unit triples) as one column per field."""
+    parts = [
+        pd.DataFrame({"row": records.index, "field": records[c].to_numpy(),
+                      "value": records[c + 1].to_numpy()})
+        for c in range(3, width - 1, 3)
+    ]
+    long = pd.concat(parts).dropna(subset=["field"]).drop_duplicates(["row", "field"])
+    return long.pivot(index="row", columns="field", values="value")
+
+
+def _session_sport(sessions: pd.DataFrame) -> str:
+    """The ``sport`` field of the (single) session message as a FIT sport name."""
+    if sessions.empty:
+        return "generic"
+    row = sessions.iloc[0].tolist()
+    value = next((str(row[i + 1]) for i in range(3, len(row) - 1, 3) if row[i] == "sport"), "")
+    return _FIT_SPORTS.get(value, "generic") if value.isdigit() or not value else value
