@@ -52,6 +52,21 @@ class Settings:
     """...or W' balance fell by at least this fraction of W'."""
     low_max_above_lt_s: float = 180.0
     """LOW when less than this above threshold and no hard interval; MODERATE otherwise."""
+    # strength
+    near_failure_max_rir: float = 2.0
+    """A set with at most this many reps in reserve (RIR = 10 − RPE, Zourdos 2016) is near failure."""
+    high_rep_min_reps: int = 12
+    """A set of at least this many reps is high-rep (metabolic-stress range, Schoenfeld 2010)."""
+    short_rest_max_s: float = 90.0
+    """Rest up to this is short (30–90 s: metabolic-stress rest; Schoenfeld 2010, de Salles 2009)."""
+    effective_reps_from_failure: float = 5.0
+    """Reps within this many of failure count as effective (an estimate, after Beardsley)."""
+    strength_high_min_stress_sets: int = 6
+    """Strength HIGH with at least this many stress sets (near failure + short rest/high reps/BFR)..."""
+    strength_moderate_min_stress_sets: int = 2
+    """...MODERATE with at least this many; LOW below (one finisher set is not a session's stimulus)."""
+    merge_tolerance_s: float = 900.0
+    """A lifting-app workout and a watch strength session starting this close are one workout."""
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
