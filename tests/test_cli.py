@@ -35,8 +35,18 @@ def test_analyze_json_document() -> None:
     assert document["schema_version"] == "1.0"
     assert document["errors"] == []
     sessions = document["sessions"]
-    # 4 FIT files, 1 TCX, and 2 workouts in the Strong CSV
-    assert len(sessions) == 7
+    # 4 FIT files, 1 TCX, 2 workouts in the Strong CSV; the watch strength session and the
+    # app's first workout are the same training, merged into one
+    assert len(sessions) == 6
+    assert document["merged"] == [
+        {"watch": str(SAMPLE / "2026-11-20-strength.fit"),
+         "app": str(SAMPLE / "2026-11-21-strong.csv") + " #1"}
+    ]
+    merged = next(s for s in sessions if s["product"] == "fr965 + Strong")
+    assert merged["strength"]["n_sets"] == 16
+    assert all(row["recorded_by"] == "watch+app" for row in merged["strength"]["sets"])
+    assert merged["stimulus"] == "moderate"
+    assert merged["stimulus_reasons"][0] == "RPE missing: verdict from rest and reps only"
     starts = [s["start"] for s in sessions]
     assert starts == sorted(starts)
     for session in sessions:
@@ -49,6 +59,12 @@ def test_analyze_json_document() -> None:
     assert hiit["duration_s"] == pytest.approx(3040, abs=1)
     assert "NaN" not in result.stdout
     assert before == {p: _sha(p) for p in SAMPLE.iterdir()}  # inputs untouched
+
+
+def test_no_merge_keeps_watch_and_app_apart() -> None:
+    result = runner.invoke(app, ["analyze", str(SAMPLE), "--json", "--no-merge"])
+    document = json.loads(result.stdout)
+    assert len(document["sessions"]) == 7 and document["merged"] == []
 
 
 def test_bad_file_is_one_line_on_stderr_others_still_analysed(tmp_path: Path) -> None:

@@ -75,7 +75,10 @@ def test_show_second_workout_of_a_strong_export(config: Path) -> None:
               "--config", str(config)], env={"COLUMNS": "100"},
     )
     assert result.exit_code == 0, result.stderr
-    assert "session 2 of 2" in result.stdout and "13 sets logged" in result.stdout
+    assert "session 2 of 2" in result.stdout
+    # 13 rows: 1 warm-up (W) and 12 working sets; RPE 8 -> 2 reps in reserve
+    assert "12 working sets (1 warm-up)" in result.stdout
+    assert "METABOLIC STRESS" in result.stdout
 
 
 def test_show_unreadable_file_one_line_exit_1(tmp_path: Path, config: Path) -> None:
@@ -95,7 +98,9 @@ def test_show_strength_session(config: Path) -> None:
         env={"COLUMNS": "100"},
     )
     assert result.exit_code == 0, result.stderr
-    assert "16 sets logged" in result.stdout and "strength" in result.stdout
+    out = " ".join(result.stdout.split())
+    assert "16 working sets (0 warm-up)" in out and "Metabolic stress: MODERATE" in out
+    assert "RPE missing: verdict from rest and reps only" in out
 
 
 def test_show_no_color(config: Path) -> None:

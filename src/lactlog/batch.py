@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lactlog.analysis.merge import APP_PRODUCTS, merge_strength, strength_pairs
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.session import SessionSummary, summarize
 from lactlog.cache import CachedResult, CacheKey, NullCache, ResultCache, options_fingerprint
@@ -42,6 +43,7 @@ class BatchResult:
     errors: list[FileError] = field(default_factory=list)
     cache_hits: int = 0
     warnings: list[str] = field(default_factory=list)
+    merged: list[tuple[str, str]] = field(default_factory=list)  # (watch, app) descriptions
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,15 @@ def analyse_paths(
     options: AnalysisOptions | None = None,
     cache: ResultCache | NullCache | None = None,
     jobs: int | None = None,
+    merge: bool = True,
 ) -> BatchResult:
     """Summarise every supported file under ``paths`` (folders are searched recursively).
 
     ``cache`` (default: none) skips files analysed before with the same content, lactlog version
     and analysis options; ``jobs`` worker processes (default: number of CPUs) analyse the rest.
-    ``on_file`` is called after each file (for progress display).
+    ``on_file`` is called after each file (for progress display). With ``merge``, a lifting-app
+    workout and a watch strength session of the same training become one session
+    (:func:`merge_strength_sessions`).
     """
     options = options or AnalysisOptions()
     cache = cache or NullCache()
@@ -107,8 +112,52 @@ def analyse_paths(
             on_file(path)
     cache.put_many(to_store)
     result.warnings.extend(cache.warnings)
+    if merge:
+        merge_strength_sessions(result, options, decoder)
     result.sessions.sort(key=_start_key)
     return result
+
+
+def merge_strength_sessions(result: BatchResult, options: AnalysisOptions, decoder: str) -> None:
+    """Replace each (watch strength session, app workout) pair by one merged session.
+
+    Summaries do not keep sets, so the few files involved — FIT strength sessions and lifting-app
+    exports, and only when both kinds are present — are read again and paired with
+    :func:`~lactlog.analysis.merge.strength_pairs` (app wall-clock times converted with the
+    profile's time zone, else the watch file's UTC offset).
+    """
+    watch_files = {s.source for s in result.sessions if s.format == "fit" and s.strength}
+    app_files = {s.source for s in result.sessions if s.product in APP_PRODUCTS}
+    if not watch_files or not app_files:
+        return
+    activities = [a for f in sorted(watch_files | app_files) for a in read(f, decoder=decoder)]
+    zone = options.profile.timezone
+    pairs = strength_pairs(
+        activities, options.settings.merge_tolerance_s, lambda app: app_offset_s(app, zone)
+    )
+    replaced: set[tuple[str, int]] = set()
+    merged_summaries = []
+    for w, a in pairs:
+        watch, app = activities[w], activities[a]
+        offset = app_offset_s(app, zone)
+        merged = merge_strength(watch, app, watch.meta.utc_offset_s if offset is None else offset)
+        merged_summaries.append(summarize(merged.activity, options))
+        replaced |= {(m.source, m.session_index) for m in (watch.meta, app.meta)}
+        result.merged.append((watch.meta.source, f"{app.meta.source} #{app.meta.session_index + 1}"))
+    result.sessions = [
+        s for s in result.sessions if (s.source, s.session_index) not in replaced
+    ] + merged_summaries
+
+
+def app_offset_s(app, timezone_name: str | None) -> int | None:
+    """UTC offset of an app workout's wall-clock start in the profile's time zone (None: unknown)."""
+    if timezone_name is None or app.meta.start is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    wall_clock = app.meta.start.replace(tzinfo=None)
+    offset = ZoneInfo(timezone_name).utcoffset(wall_clock)
+    return None if offset is None else int(offset.total_seconds())
 
 
 def _collect(result: BatchResult, path: Path, outcome: _Outcome) -> None:

@@ -34,6 +34,10 @@ class UnsupportedFormatError(InputError):
     """The file is not in a format lactlog reads (or is a format it only recognises)."""
 
 
+class InputTooLargeError(InputError):
+    """The file (or what it decompresses to) is larger than the configured limit."""
+
+
 class EmptyFileError(InputError):
     """The file holds no data lactlog can use."""
 

@@ -71,7 +71,8 @@ def test_strength_session_says_what_is_there():
     text, summary, _ = shown("2026-11-20-strength.fit")
     assert summary.endurance is None
     words = " ".join(text.split())
-    assert "16 sets logged" in words and "comes with the strength feature" in words
+    assert summary.strength is not None and summary.strength.n_sets == 16
+    assert "16 working sets" in words and "barbell_back_squat" in words and "Rest" in words
     assert "Heart rate [bpm]" in text
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from lactlog.analysis.endurance import EnduranceAnalysis, analyse_endurance
 from lactlog.analysis.options import AnalysisOptions
+from lactlog.analysis.strength import StrengthAnalysis, analyse_strength
 from lactlog.analysis.thresholds import resolve_thresholds
 from lactlog.model import Activity
 from lactlog.profile import sport_group
@@ -48,6 +49,7 @@ class SessionSummary:
     n_sets: int
     warnings: tuple[str, ...]
     endurance: EnduranceAnalysis | None = None
+    strength: StrengthAnalysis | None = None
 
 
 def is_strength(activity: Activity) -> bool:
@@ -61,11 +63,13 @@ def summarize(activity: Activity, options: AnalysisOptions | None = None) -> Ses
     """Summarise one activity (see module docstring for which value comes from where).
 
     Endurance sessions (anything with heart rate, power or speed that is not strength
-    training) also get the lactate analysis of :func:`analyse_endurance`.
+    training) also get the lactate analysis of :func:`analyse_endurance`; strength sessions the
+    set analysis of :func:`analyse_strength`.
     """
     options = options or AnalysisOptions()
     meta, device, samples = activity.meta, activity.device_summary, activity.samples
     endurance = None
+    strength = analyse_strength(activity, options.settings) if is_strength(activity) else None
     channels = {"heart_rate_bpm", "power_w", "speed_mps"} & set(samples.columns)
     if channels and not is_strength(activity):
         thresholds = resolve_thresholds(
@@ -99,6 +103,7 @@ def summarize(activity: Activity, options: AnalysisOptions | None = None) -> Ses
         n_sets=int((activity.sets["set_type"] == "active").sum()) if len(activity.sets) else 0,
         warnings=meta.warnings,
         endurance=endurance,
+        strength=strength,
     )
 
 

@@ -50,7 +50,7 @@ NO_EFFORT_NOR_REST = ("RPE and rest missing: no verdict (log RPE in the app or m
 TABLE_COLUMNS: tuple[str, ...] = (
     "exercise", "set_number", "reps", "weight_kg", "duration_s", "rpe", "rir", "rest_after_s",
     "near_failure", "high_rep", "bfr", "effective_reps", "avg_heart_rate_bpm",
-    "max_heart_rate_bpm", "metabolic_stress", "warmup",
+    "max_heart_rate_bpm", "metabolic_stress", "warmup", "recorded_by",
 )
 
 
@@ -78,6 +78,7 @@ class SetResult:
     max_heart_rate_bpm: float | None
     metabolic_stress: bool | None
     warmup: bool
+    recorded_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,8 @@ def analyse_sets(activity: Activity, settings: Settings) -> pd.DataFrame:
         "max_heart_rate_bpm": max_hr,
         "metabolic_stress": near_failure & (short_rest | high_rep | pd.array(bfr, "boolean")),
         "warmup": _known_true((app_type == "warmup") | (order == "W")),
+        # merged sessions: "watch+app", or "watch"/"app" for a set only one side recorded
+        "recorded_by": _texts(rows, "set_source"),
     }, columns=list(TABLE_COLUMNS))
 
 
@@ -395,4 +398,5 @@ def _set_result(row: dict) -> SetResult:
         bfr=bool(row["bfr"]),
         metabolic_stress=truth(row["metabolic_stress"]),
         warmup=bool(row["warmup"]),
+        recorded_by=None if pd.isna(row["recorded_by"]) else str(row["recorded_by"]),
     )

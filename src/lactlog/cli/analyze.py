@@ -21,6 +21,7 @@ from lactlog.cli.common import (
     MaxHrOption,
     NdjsonOption,
     NoCacheOption,
+    NoMergeOption,
     PaceOption,
     VerboseOption,
     WPrimeOption,
@@ -46,6 +47,7 @@ def analyze(
     verbose: VerboseOption = False,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
+    no_merge: NoMergeOption = False,
     config: ConfigOption = None,
     lthr: LthrOption = None,
     ftp: FtpOption = None,
@@ -67,12 +69,13 @@ def analyze(
       lactlog analyze ~/exports --csv > sessions.csv
     """
     from lactlog.report.jsondoc import analyze_document, session_dict
+    from lactlog.report.strength import strength_table
     from lactlog.report.tables import sessions_table, stimulus_table
 
     fmt = output_format(json_output, ndjson, csv_output)
     options = analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace)
     out, err = consoles()
-    result = run_batch(paths, decoder, options, jobs, no_cache, verbose, err)
+    result = run_batch(paths, decoder, options, jobs, no_cache, verbose, err, not no_merge)
     if fmt.value != "table":
         document = analyze_document(result)
         records = [("session", s) for s in document["sessions"]]
@@ -82,4 +85,6 @@ def analyze(
         out.print(sessions_table(result.sessions, width=out.width))
         if any(s.endurance for s in result.sessions):
             out.print(stimulus_table(result.sessions))
+        if any(s.strength for s in result.sessions):
+            out.print(strength_table(result.sessions))
     raise typer.Exit(ExitCode.INPUT_FAILED if result.errors else ExitCode.OK)

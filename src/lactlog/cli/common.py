@@ -160,6 +160,13 @@ JobsOption = Annotated[
 NoCacheOption = Annotated[
     bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
 ]
+NoMergeOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-merge",
+        help="Keep lifting-app workouts and watch strength sessions of the same training apart.",
+    ),
+]
 VerboseOption = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show per-file warnings and error tracebacks.")
 ]
@@ -189,7 +196,7 @@ def emit(fmt, document: dict, records: list[tuple[str, dict]], rows: list[dict])
 
 
 def run_batch(paths: list[Path], decoder: Decoder, options, jobs: int | None, no_cache: bool,
-              verbose: bool, err):
+              verbose: bool, err, merge: bool = True):
     """Analyse files with progress, cache and workers; print errors/warnings on stderr."""
     from lactlog.batch import analyse_paths
     from lactlog.cache import NullCache, ResultCache
@@ -207,7 +214,7 @@ def run_batch(paths: list[Path], decoder: Decoder, options, jobs: int | None, no
     cache = NullCache() if no_cache else ResultCache.open()
     with cache, progress(err, total=len(files)) as advance:
         result = analyse_paths(files, decoder=decoder.value, on_file=advance, options=options,
-                               cache=cache, jobs=jobs)
+                               cache=cache, jobs=jobs, merge=merge)
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     for failure in result.errors:
@@ -217,4 +224,7 @@ def run_batch(paths: list[Path], decoder: Decoder, options, jobs: int | None, no
         if verbose and failure.detail:
             err.print(failure.detail, markup=False, highlight=False)
     report_warnings(err, result.sessions, verbose)
+    for watch, app_workout in result.merged:
+        err.print(f"merged: {watch} + {app_workout} (one strength session; --no-merge keeps "
+                  "them apart)", highlight=False, soft_wrap=True)
     return result

@@ -18,6 +18,7 @@ from lactlog.cli.common import (
     JsonOption,
     NdjsonOption,
     NoCacheOption,
+    NoMergeOption,
     VerboseOption,
     analysis_options,
     consoles,
@@ -58,6 +59,7 @@ def week(
     verbose: VerboseOption = False,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
+    no_merge: NoMergeOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Weekly summaries: sessions, time at or above threshold, stimulus counts, metabolic-stress
@@ -78,7 +80,7 @@ def week(
     first, last = _date(since, "--since"), _date(until, "--until")
     options = analysis_options(config, None, None, None, None, None, None)
     out, err = consoles()
-    result = run_batch(paths, decoder, options, jobs, no_cache, verbose, err)
+    result = run_batch(paths, decoder, options, jobs, no_cache, verbose, err, not no_merge)
     rows, duplicates = weekly_summaries(
         result.sessions, options.profile.timezone, weeks=weeks, since=first, until=last,
         sport=sport,

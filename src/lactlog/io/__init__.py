@@ -6,10 +6,17 @@ with a size cap, and dispatches to the format's reader.
 
 from __future__ import annotations
 
+import os
 import zlib
 from pathlib import Path
 
-from lactlog.errors import CorruptFileError, EmptyFileError, InputError, UnsupportedFormatError
+from lactlog.errors import (
+    CorruptFileError,
+    EmptyFileError,
+    InputError,
+    InputTooLargeError,
+    UnsupportedFormatError,
+)
 from lactlog.io.common import RawInput
 from lactlog.model import Activity
 
@@ -18,11 +25,19 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (".fit", ".fit.gz", ".tcx", ".tcx.gz", ".g
 
 #: Default largest decompressed size of a ``.gz`` input [bytes].
 MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024
+#: Default largest input file (as stored, compressed or not) [bytes].
+MAX_FILE_BYTES = 1024 * 1024 * 1024
 
 DECODERS: tuple[str, ...] = ("lactlog", "fitparse")
 
 
-def read(path: str | Path, decoder: str = "lactlog") -> list[Activity]:
+def read(
+    path: str | Path,
+    decoder: str = "lactlog",
+    *,
+    max_file_bytes: int | None = None,
+    max_decompressed_bytes: int | None = None,
+) -> list[Activity]:
     """Read one file and return its sessions (several for a multisport FIT file).
 
     Parameters
@@ -31,13 +46,36 @@ def read(path: str | Path, decoder: str = "lactlog") -> list[Activity]:
         A FIT (optionally gzip-compressed), TCX, GPX or time-series CSV file.
     decoder : {"lactlog", "fitparse"}
         FIT decoder: lactlog's columnar decoder (fast) or fitparse (reference).
+    max_file_bytes : int, optional
+        Largest file accepted [bytes]; default :data:`MAX_FILE_BYTES`.
+    max_decompressed_bytes : int, optional
+        Largest decompressed size of a gzip file [bytes]; default
+        :data:`MAX_DECOMPRESSED_BYTES`.
 
     Raises
     ------
     InputError
-        The file cannot be read, is damaged, or is not a supported format.
+        The file cannot be read, is damaged, too large, or is not a supported format.
     """
-    raw = load(path)
+    raw = load(path, max_decompressed_bytes, max_file_bytes=max_file_bytes)
+    return read_raw(raw, decoder)
+
+
+def read_bytes(
+    data: bytes,
+    name: str = "<bytes>",
+    decoder: str = "lactlog",
+    *,
+    max_decompressed_bytes: int | None = None,
+) -> list[Activity]:
+    """:func:`read` on content already in memory; ``name`` plays the file name's part (its
+    extension is a format hint, and it is the activities' ``source``)."""
+    raw = _maybe_gunzip(RawInput.from_bytes(name, bytes(data)), max_decompressed_bytes)
+    return read_raw(raw, decoder)
+
+
+def read_raw(raw: RawInput, decoder: str = "lactlog") -> list[Activity]:
+    """Sniff the format of loaded (already decompressed) content and read it."""
     kind = sniff(raw)
     expected = _kind_from_name(raw.source)
     if expected is None or expected == kind:
@@ -71,11 +109,26 @@ def _read_kind(raw: RawInput, kind: str, decoder: str) -> list[Activity]:
     return read_csv(raw)
 
 
-def load(path: str | Path, max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES) -> RawInput:
-    """Read a file's bytes (never modifying it), decompressing gzip up to a size cap."""
+def load(
+    path: str | Path,
+    max_decompressed_bytes: int | None = None,
+    *,
+    max_file_bytes: int | None = None,
+) -> RawInput:
+    """Read a file's bytes (never modifying it), decompressing gzip up to a size cap.
+
+    ``max_file_bytes`` (default :data:`MAX_FILE_BYTES`) caps the size of the file itself,
+    ``max_decompressed_bytes`` (default :data:`MAX_DECOMPRESSED_BYTES`) what a gzip file may
+    decompress to; beyond either, :class:`~lactlog.errors.InputTooLargeError`.
+    """
     path = Path(path)
+    limit = MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise InputTooLargeError(_too_large(size, limit))
+            data = handle.read(limit + 1)  # the file may have grown since the stat
     except IsADirectoryError:
         raise InputError("is a folder, not a file") from None
     except FileNotFoundError:
@@ -84,10 +137,27 @@ def load(path: str | Path, max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES)
         raise InputError("permission denied") from None
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror or exc})") from None
-    raw = RawInput.from_bytes(str(path), data)
-    if data[:2] == b"\x1f\x8b":
-        return RawInput(source=raw.source, data=gunzip(data, max_decompressed_bytes), sha256=raw.sha256)
-    return raw
+    if len(data) > limit:
+        raise InputTooLargeError(_too_large(len(data), limit))
+    return _maybe_gunzip(RawInput.from_bytes(str(path), data), max_decompressed_bytes)
+
+
+def _maybe_gunzip(raw: RawInput, max_decompressed_bytes: int | None) -> RawInput:
+    if raw.data[:2] != b"\x1f\x8b":
+        return raw
+    limit = MAX_DECOMPRESSED_BYTES if max_decompressed_bytes is None else max_decompressed_bytes
+    return RawInput(source=raw.source, data=gunzip(raw.data, limit), sha256=raw.sha256)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the file is too large ({_megabytes(size)}, limit {_megabytes(limit)}); refusing to "
+        "read it (raise the limit if the file is genuine)"
+    )
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB" if n < 2**30 else f"{n / 2**30:,.2f} GB"
 
 
 def gunzip(data: bytes, max_bytes: int) -> bytes:
@@ -98,8 +168,8 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
     except zlib.error as exc:
         raise CorruptFileError(f"damaged gzip data ({exc})") from None
     if len(out) > max_bytes:
-        raise InputError(
-            f"decompresses to more than {max_bytes / 2**20:,.0f} MB; refusing to read it "
+        raise InputTooLargeError(
+            f"decompresses to more than {_megabytes(max_bytes)} (the limit); refusing to read it "
             "(raise the limit if the file is genuine)"
         )
     if not decompressor.eof:

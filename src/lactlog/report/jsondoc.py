@@ -48,6 +48,9 @@ def session_dict(summary: SessionSummary) -> dict[str, Any]:
     data.pop("endurance")
     data["start_local"] = local_start(summary)
     data.update(endurance_dict(summary.endurance))
+    if summary.strength is not None:  # a strength session's verdict is its set-log verdict
+        data["stimulus"] = summary.strength.verdict.level
+        data["stimulus_reasons"] = list(summary.strength.verdict.reasons)
     return clean(data)
 
 
@@ -98,4 +101,5 @@ def analyze_document(result: BatchResult) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "sessions": [session_dict(s) for s in result.sessions],
         "errors": [{"source": e.source, "error": e.error} for e in result.errors],
+        "merged": [{"watch": watch, "app": app} for watch, app in result.merged],
     }

@@ -25,6 +25,7 @@ from lactlog.analysis.series import SessionSeries
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.thresholds import SessionThresholds
 from lactlog.report.bars import bar
+from lactlog.report.strength import sets_renderable
 from lactlog.report.chart import line_chart
 from lactlog.report.jsondoc import SCHEMA_VERSION, local_start, session_dict
 from lactlog.report.tables import format_duration, stimulus_label
@@ -216,9 +217,12 @@ def show_renderable(
     """Everything ``lactlog show`` prints for one session, ``width`` characters wide."""
     parts: list[RenderableType] = [header(summary, n_sessions), Text()]
     analysis = summary.endurance
-    if analysis is None:
-        parts += [strength_note(summary), Text()]
-    else:
+    if summary.strength is not None:
+        parts += [sets_renderable(summary.strength), Text()]
+    elif analysis is None:
+        parts += [Text("No heart rate, power or speed in this session: nothing to analyse."),
+                  Text()]
+    if analysis is not None:
         parts += [verdict_text(analysis), Text()]
         for zones in analysis.zones:
             parts += [zone_bars(zones, width), Text()]
@@ -230,16 +234,6 @@ def show_renderable(
     for chart in charts(summary, series, width):
         parts += [chart, Text()]
     return Group(*parts[:-1])
-
-
-def strength_note(summary: SessionSummary) -> Text:
-    """What a session without endurance analysis (strength) holds, and what is still to come."""
-    if summary.n_sets == 0 and summary.sub_sport != "strength_training":
-        return Text("No heart rate, power or speed in this session: nothing to analyse.")
-    text = Text(f"{summary.n_sets} set{'s' if summary.n_sets != 1 else ''} logged", style="bold")
-    text.append(". Strength analysis (sets, load, proximity to failure) comes with the strength "
-                "feature; this session has no endurance analysis.")
-    return text
 
 
 def series_dict(series: SessionSeries) -> dict[str, Any]:
