@@ -70,7 +70,8 @@ def week_table(weeks: list[WeekSummary]) -> Table:
         ("Load", "right"), ("CTL/ATL/TSB", "right"), ("48h", "right"), ("PI", "right"),
     ):
         table.add_column(header, justify=justify, no_wrap=header != "Sessions",
-                         overflow="fold" if header == "Sessions" else "ellipsis")
+                         overflow="fold" if header == "Sessions" else "ellipsis",
+                         min_width=8 if header == "Sessions" else None)
     longest = max((w.stimulus_minutes for w in weeks), default=0.0)
     for w in weeks:
         table.add_row(
