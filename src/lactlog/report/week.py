@@ -13,7 +13,7 @@ from lactlog.batch import FileError
 from lactlog.report.bars import bar
 from lactlog.report.jsondoc import SCHEMA_VERSION, clean
 
-_BAR_WIDTH = 10
+_BAR_WIDTH = 6
 
 
 def week_dict(week: WeekSummary) -> dict[str, Any]:
@@ -33,12 +33,12 @@ def week_document(
     }
 
 
-def _change(week: WeekSummary) -> str:
+def _above(week: WeekSummary) -> str:
+    """Minutes at or above threshold and the change from the previous week: ``166′ -2``."""
     change = (week.change or {}).get("time_above_lt_s") or {}
     absolute = change.get("absolute")
-    if absolute is None:
-        return "–"
-    return f"{absolute / 60:+.0f}′"
+    delta = "" if absolute is None else f" {absolute / 60:+.0f}"
+    return f"{week.stimulus_minutes:.0f}′{delta}"
 
 
 _SHORT_SPORT = {"running": "run", "cycling": "bike", "training": "gym", "swimming": "swim",
@@ -58,15 +58,15 @@ def week_table(weeks: list[WeekSummary]) -> Table:
         title="Weeks (estimated from HR/power/pace and set logs — not blood lactate)",
         title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 0),
         pad_edge=False,
-        caption="≥LT: minutes at or above threshold (bar; Δ vs previous week); H/M/L: sessions "
+        caption="≥LT Δ: minutes at or above threshold and change from the previous week; H/M/L: sessions "
         "by stimulus; MS: metabolic-stress sets; 48h: share of the week within 48 h after a HIGH "
         "session (a heuristic: post-exercise insulin sensitivity is reported to last up to "
         "~48 h); PI: Seiler polarisation index",
         caption_justify="left",
     )
     for header, justify in (
-        ("Week", "left"), ("Sessions", "left"), ("Timer", "right"), ("≥LT", "right"),
-        ("", "left"), ("Δ", "right"), ("H/M/L", "right"), ("Int", "right"), ("MS", "right"),
+        ("Week", "left"), ("Sessions", "left"), ("Timer", "right"), ("≥LT Δ", "right"),
+        ("", "left"), ("H/M/L", "right"), ("Int", "right"), ("MS", "right"),
         ("Load", "right"), ("CTL/ATL/TSB", "right"), ("48h", "right"), ("PI", "right"),
     ):
         table.add_column(header, justify=justify, no_wrap=header != "Sessions",
@@ -77,10 +77,9 @@ def week_table(weeks: list[WeekSummary]) -> Table:
         table.add_row(
             w.week,
             _sports(w),
-            f"{w.timer_s / 3600:.1f} h",
-            f"{w.stimulus_minutes:.0f}′",
+            f"{w.timer_s / 3600:.1f}h",
+            _above(w),
             bar(w.stimulus_minutes, longest, _BAR_WIDTH),
-            _change(w),
             f"{w.high_sessions}/{w.moderate_sessions}/{w.low_sessions}",
             str(w.hard_intervals),
             str(w.metabolic_stress_sets),
