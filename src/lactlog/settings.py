@@ -6,10 +6,14 @@ lists them all with their current values.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from lactlog.analysis.clean import CleaningRules
 from lactlog.errors import ConfigError
+
+_CLEANING = CleaningRules()  # the cleaning defaults live with the cleaning code
 
 
 @dataclass(frozen=True)
@@ -17,19 +21,19 @@ class Settings:
     """Analysis settings (defaults shown). Units are in the names."""
 
     # signal cleaning
-    hr_min_bpm: float = 30.0
+    hr_min_bpm: float = _CLEANING.hr_min_bpm
     """Heart rate below this is a sensor placeholder or dropout -> missing."""
-    hr_max_bpm: float = 240.0
+    hr_max_bpm: float = _CLEANING.hr_max_bpm
     """Heart rate above this is not physiological (0xFF placeholders included) -> missing."""
-    hampel_half_window_s: int = 5
+    hampel_half_window_s: int = _CLEANING.hampel_half_window_s
     """Half window of the Hampel filter that removes isolated heart-rate spikes."""
-    hampel_n_sigma: float = 3.0
+    hampel_n_sigma: float = _CLEANING.hampel_n_sigma
     """A heart-rate sample further than this many robust SDs from the local median is a spike..."""
-    hampel_min_deviation_bpm: float = 5.0
+    hampel_min_deviation_bpm: float = _CLEANING.hampel_min_deviation_bpm
     """...and further than this from it (integer HR on a plateau has zero spread)."""
-    power_max_w: float = 2500.0
+    power_max_w: float = _CLEANING.power_max_w
     """Power above this is a power-meter glitch -> missing."""
-    max_gap_s: float = 25.0
+    max_gap_s: float = _CLEANING.max_gap_s
     """Gaps up to this are interpolated (smart recording); longer ones count as no data."""
     # thresholds
     lthr_fraction_of_hrr: float = 0.85
@@ -115,7 +119,7 @@ def _docstrings() -> dict[str, str]:
     tree = ast.parse(inspect.getsource(Settings))
     body = tree.body[0].body  # type: ignore[attr-defined]
     docs: dict[str, str] = {}
-    for node, following in zip(body, body[1:]):
+    for node, following in itertools.pairwise(body):
         if isinstance(node, ast.AnnAssign) and isinstance(following, ast.Expr):
             docs[node.target.id] = " ".join(str(following.value.value).split())  # type: ignore
     return docs

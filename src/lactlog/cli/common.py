@@ -195,11 +195,8 @@ def emit(fmt, document: dict, records: list[tuple[str, dict]], rows: list[dict])
         write_csv(rows, sys.stdout)
 
 
-def run_batch(paths: list[Path], decoder: Decoder, options, jobs: int | None, no_cache: bool,
-              verbose: bool, err, merge: bool = True):
-    """Analyse files with progress, cache and workers; print errors/warnings on stderr."""
-    from lactlog.batch import analyse_paths
-    from lactlog.cache import NullCache, ResultCache
+def find_files_or_exit(paths: list[Path], err) -> list[Path]:
+    """Supported files under ``paths``; none is one error line and exit code 1."""
     from lactlog.io import find_inputs
 
     files = find_inputs(paths)
@@ -211,6 +208,16 @@ def run_batch(paths: list[Path], decoder: Decoder, options, jobs: int | None, no
             soft_wrap=True,
         )
         raise typer.Exit(ExitCode.INPUT_FAILED)
+    return files
+
+
+def run_batch(paths: list[Path], decoder: Decoder, options, jobs: int | None, no_cache: bool,
+              verbose: bool, err, merge: bool = True):
+    """Analyse files with progress, cache and workers; print errors/warnings on stderr."""
+    from lactlog.batch import analyse_paths
+    from lactlog.cache import NullCache, ResultCache
+
+    files = find_files_or_exit(paths, err)
     cache = NullCache() if no_cache else ResultCache.open()
     with cache, progress(err, total=len(files)) as advance:
         result = analyse_paths(files, decoder=decoder.value, on_file=advance, options=options,

@@ -17,6 +17,7 @@ from lactlog.cli.common import (
     DecoderOption,
     JsonOption,
     consoles,
+    find_files_or_exit,
     load_profile,
     progress,
 )
@@ -71,21 +72,12 @@ def thresholds(
       lactlog thresholds runs/ --sport run --save
     """
     from lactlog.analysis.estimate import estimate_thresholds
-    from lactlog.io import find_inputs
     from lactlog.report.estimates import estimates_document, estimates_renderable
 
     profile = load_profile(config)
     durations_s = _cp_durations_s(cp_durations)
     out, err = consoles()
-    files = find_inputs(paths)
-    if not files:
-        err.print(
-            "[red]error:[/red] no supported files (FIT, TCX, GPX, CSV) under "
-            + ", ".join(map(str, paths)),
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(ExitCode.INPUT_FAILED)
+    files = find_files_or_exit(paths, err)
     bests, n_failed = _history_bests(files, decoder, profile, durations_s, err)
     report = estimate_thresholds(bests, sport.value if sport else None, durations_s)
     saved = _save_estimates(profile, report, config, err) if save else None
