@@ -478,17 +478,19 @@ class ResultCache(_CacheBase):
 
 
 def _connect_or_replace(path: Path) -> tuple[sqlite3.Connection, list[str]]:
-    """Connect; a file that is not a healthy lactlog cache is moved aside and replaced."""
-    try:
-        return _connect(path), []
-    except _Unusable as problem:
-        with _lock(path):  # one process replaces it; the others then use the new one
-            try:
-                return _connect(path), []
-            except _Unusable:
-                moved = _move_aside(path)
-            db = _connect(path)
-        return db, [f"result cache {path} {problem}; moved it to {moved.name} and started anew"]
+    """Connect; a file that is not a healthy lactlog cache is moved aside and replaced.
+
+    Opening runs under an exclusive file lock: switching a new file to WAL and creating the
+    schema cannot be done by two processes at once (SQLite answers "database is locked"
+    without waiting), and only one process may replace a damaged file. The lock is held for
+    the few milliseconds of opening, not while the cache is used.
+    """
+    with _lock(path):
+        try:
+            return _connect(path), []
+        except _Unusable as problem:
+            warning = f"result cache {path} {problem}; moved it to {_move_aside(path).name} and "
+            return _connect(path), [warning + "started anew"]
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -573,8 +575,8 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
 
 @contextmanager
 def _lock(path: Path) -> Iterator[None]:
-    """Exclusive lock (POSIX ``flock``) for replacing the cache file; none on Windows, where an
-    open file cannot be renamed anyway."""
+    """Exclusive lock (POSIX ``flock``) for opening or replacing the cache file; none on Windows,
+    where an open file cannot be renamed anyway."""
     try:
         import fcntl
     except ImportError:
