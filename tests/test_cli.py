@@ -148,3 +148,23 @@ def test_every_command_and_option_has_help(command: list[str]) -> None:
     result = runner.invoke(app, command + ["--help"])
     assert result.exit_code == 0
     assert "estimate" in runner.invoke(app, ["--help"]).stdout.lower()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["analyze", str(SAMPLE)],
+        ["show", str(SAMPLE / "2026-11-16-hiit-run.fit")],
+        ["week", str(SAMPLE)],
+        ["thresholds", str(SAMPLE)],
+    ],
+    ids=lambda a: a[0],
+)
+def test_every_result_command_has_three_machine_formats(args: list[str]) -> None:
+    document = json.loads(runner.invoke(app, args + ["--json"]).stdout)
+    assert "schema_version" in document
+    lines = runner.invoke(app, args + ["--ndjson"]).stdout.splitlines()
+    assert lines and all(json.loads(line)["kind"] for line in lines)
+    table = runner.invoke(app, args + ["--csv"]).stdout.splitlines()
+    assert len(table) >= 2 and "," in table[0]
+    assert runner.invoke(app, args + ["--json", "--csv"]).exit_code == 2

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,16 +11,20 @@ from lactlog.cli.app import app
 from lactlog.cli.common import (
     ConfigOption,
     CpOption,
+    CsvOption,
     Decoder,
     DecoderOption,
     FtpOption,
     JsonOption,
     LthrOption,
     MaxHrOption,
+    NdjsonOption,
     PaceOption,
     WPrimeOption,
     analysis_options,
     consoles,
+    emit,
+    output_format,
     read_file,
 )
 
@@ -36,6 +38,8 @@ def show(
         int, typer.Option("--session", help="Which session of a multisport file (1 = first).", min=1)
     ] = 1,
     json_output: JsonOption = False,
+    ndjson: NdjsonOption = False,
+    csv_output: CsvOption = False,
     decoder: DecoderOption = Decoder.lactlog,
     config: ConfigOption = None,
     lthr: LthrOption = None,
@@ -58,6 +62,7 @@ def show(
     from lactlog.report.chart import chart_columns
     from lactlog.report.show import show_document, show_renderable
 
+    fmt = output_format(json_output, ndjson, csv_output)
     options = analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace)
     out, err = consoles()
     activities = read_file(file, decoder, err)
@@ -71,11 +76,11 @@ def show(
     activity = activities[session - 1]
     summary = summarize(activity, options)
     session_thresholds = summary.endurance.thresholds if summary.endurance else None
-    if json_output:
+    if fmt.value != "table":
         series = session_series(activity, options.settings, session_thresholds)
-        sys.stdout.write(
-            json.dumps(show_document(summary, series), indent=2, ensure_ascii=False) + "\n"
-        )
+        document = show_document(summary, series)
+        records = [("session", document["session"]), ("series", document["series"])]
+        emit(fmt, document, records, [document["session"]])
         return
     width = out.width
     series = session_series(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -13,12 +11,16 @@ import typer
 from lactlog.cli.app import app
 from lactlog.cli.common import (
     ConfigOption,
+    CsvOption,
     Decoder,
     DecoderOption,
     JsonOption,
+    NdjsonOption,
     consoles,
+    emit,
     find_files_or_exit,
     load_profile,
+    output_format,
     progress,
 )
 from lactlog.errors import ExitCode
@@ -57,6 +59,8 @@ def thresholds(
                      help="Durations [min] of the best powers the CP/W' fit uses, 3–20 min."),
     ] = "3,5,12,20",
     json_output: JsonOption = False,
+    ndjson: NdjsonOption = False,
+    csv_output: CsvOption = False,
     decoder: DecoderOption = Decoder.lactlog,
     config: ConfigOption = None,
 ) -> None:
@@ -74,6 +78,7 @@ def thresholds(
     from lactlog.analysis.estimate import estimate_thresholds
     from lactlog.report.estimates import estimates_document, estimates_renderable
 
+    fmt = output_format(json_output, ndjson, csv_output)
     profile = load_profile(config)
     durations_s = _cp_durations_s(cp_durations)
     out, err = consoles()
@@ -81,9 +86,10 @@ def thresholds(
     bests, n_failed = _history_bests(files, decoder, profile, durations_s, err)
     report = estimate_thresholds(bests, sport.value if sport else None, durations_s)
     saved = _save_estimates(profile, report, config, err) if save else None
-    if json_output:
+    if fmt.value != "table":
         document = estimates_document(report, saved)
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        rows = [{"estimate": name, **values} for name, values in document["estimates"].items()]
+        emit(fmt, document, [("estimate", row) for row in rows], rows)
     else:
         out.print(estimates_renderable(report))
     raise typer.Exit(ExitCode.INPUT_FAILED if n_failed else ExitCode.OK)
