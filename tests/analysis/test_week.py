@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from lactlog.analysis.endurance import EnduranceAnalysis, ZoneTimes
 from lactlog.analysis.intervals import Interval
+from lactlog.analysis.pmc import performance_management
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.stimulus import HIGH, LOW, MODERATE, Verdict
 from lactlog.analysis.thresholds import SessionThresholds
@@ -27,7 +28,6 @@ from lactlog.analysis.week import (
     daily_load,
     find_duplicates,
     local_start,
-    performance_management,
     weekly_summaries,
     window_48h_coverage,
 )

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from lactlog.analysis.pmc import performance_management
 from lactlog.analysis.zones import polarization_index
 
 if TYPE_CHECKING:
@@ -213,7 +214,7 @@ def find_duplicates(
     return kept, duplicates
 
 
-# --- load and performance management ---------------------------------------------------------
+# --- daily load ------------------------------------------------------------------------------
 
 
 def daily_load(summaries: Iterable[SessionSummary], tz: str | None) -> pd.Series:
@@ -233,48 +234,6 @@ def daily_load(summaries: Iterable[SessionSummary], tz: str | None) -> pd.Series
         return pd.Series([], index=pd.DatetimeIndex([], freq="D"), dtype=float, name="load")
     index = pd.date_range(min(loads), max(loads), freq="D")
     return pd.Series(loads, dtype=float).reindex(index, fill_value=0.0).rename("load")
-
-
-def performance_management(
-    daily_load: pd.Series, ctl_days: float = 42, atl_days: float = 7
-) -> pd.DataFrame:
-    """Performance-management chart: columns ``ctl``, ``atl``, ``tsb`` per day [load/day].
-
-    As GoldenCheetah's PMC (``src/Metrics/PMCData.cpp``; Coggan's CTL/ATL, a simplified Banister
-    impulse–response model)::
-
-        CTL_d = CTL_{d−1} + (load_d − CTL_{d−1}) · (1 − e^(−1/ctl_days))
-        ATL_d = ATL_{d−1} + (load_d − ATL_{d−1}) · (1 − e^(−1/atl_days))
-        TSB_d = CTL_{d−1} − ATL_{d−1}
-
-    TSB follows GoldenCheetah's default (and TrainingPeaks'): the balance shown on a day is
-    the previous day's CTL − ATL, the form going *into* that day's training (GoldenCheetah can
-    be switched to same-day SB; lactlog does not). Days missing from ``daily_load`` (and NaN)
-    count as load 0; the result covers every day from the first to the last index value.
-
-    Ramp-in bias: CTL and ATL start from 0 the day before the first day of ``daily_load`` (no
-    seeding), so CTL is underestimated for weeks: after a constant load L for n days
-    CTL = L·(1 − e^(−n/42)) — 63 % of L after 42 days, 95 % only after ~126 days. ATL settles
-    within ~3 weeks. Load the whole history to reduce the bias.
-    """
-    columns = ["ctl", "atl", "tsb"]
-    if daily_load.empty:
-        return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([]), dtype=float)
-    series = daily_load.copy()
-    series.index = pd.to_datetime(series.index).normalize()
-    index = pd.date_range(series.index.min(), series.index.max(), freq="D")
-    load = series.fillna(0.0).groupby(level=0).sum().reindex(index, fill_value=0.0)
-    ctl = _exponential_average(load.to_numpy(dtype=np.float64), ctl_days)
-    atl = _exponential_average(load.to_numpy(dtype=np.float64), atl_days)
-    tsb = np.concatenate(([0.0], (ctl - atl)[:-1]))
-    return pd.DataFrame({"ctl": ctl, "atl": atl, "tsb": tsb}, index=index)
-
-
-def _exponential_average(load: np.ndarray, days: float) -> np.ndarray:
-    """y_d = y_{d−1} + (x_d − y_{d−1})·(1 − e^(−1/days)), y_{−1} = 0."""
-    alpha = 1.0 - math.exp(-1.0 / days)
-    padded = pd.Series(np.concatenate(([0.0], load)))
-    return padded.ewm(alpha=alpha, adjust=False).mean().to_numpy()[1:]
 
 
 # --- 48-h window -----------------------------------------------------------------------------
@@ -501,6 +460,3 @@ def week_change(
         absolute = float(totals[name]) - before
         change[name] = {"absolute": absolute, "relative": absolute / before if before else None}
     return change
-
-
-# --- text bar --------------------------------------------------------------------------------
