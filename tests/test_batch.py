@@ -1,0 +1,78 @@
+"""Batches: cache hits do no decoding, the process pool gives the same ordered result, merging."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import lactlog.batch as batch
+from lactlog.batch import analyse_paths
+from lactlog.cache import ResultCache
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def _key(result) -> list[tuple]:
+    return [(s.source, s.session_index, s.timer_s, s.endurance and s.endurance.time_above_lt_s)
+            for s in result.sessions]
+
+
+def test_warm_cache_decodes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLE, folder)
+    with ResultCache.open(tmp_path / "cache.sqlite") as cache:
+        cold = analyse_paths([folder], cache=cache, merge=False)
+    assert cold.cache_hits == 0
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a warm run must not read any file")
+
+    monkeypatch.setattr(batch, "read", no_reading)
+    with ResultCache.open(tmp_path / "cache.sqlite") as cache:
+        warm = analyse_paths([folder], cache=cache, merge=False)
+    assert warm.cache_hits == len(list(folder.glob("*.*"))) - 1  # README.md is not an input
+    assert _key(warm) == _key(cold)
+
+
+def test_changed_file_is_read_again(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    target = folder / "ride.fit"
+    shutil.copy(SAMPLE / "2026-11-18-threshold-ride.fit", target)
+    with ResultCache.open(tmp_path / "cache.sqlite") as cache:
+        analyse_paths([folder], cache=cache)
+    shutil.copy(SAMPLE / "2026-11-16-hiit-run.fit", target)
+    with ResultCache.open(tmp_path / "cache.sqlite") as cache:
+        result = analyse_paths([folder], cache=cache)
+    assert result.cache_hits == 0
+    assert result.sessions[0].sport == "running"
+
+
+def test_process_pool_gives_the_same_sorted_result() -> None:
+    serial = analyse_paths([SAMPLE], jobs=1)
+    parallel = analyse_paths([SAMPLE], jobs=2)
+    assert _key(parallel) == _key(serial)
+    starts = [s.start for s in parallel.sessions]
+    assert starts == sorted(starts)
+
+
+def test_watch_and_app_sessions_are_merged_unless_asked_not_to() -> None:
+    merged = analyse_paths([SAMPLE])
+    apart = analyse_paths([SAMPLE], merge=False)
+    assert len(apart.sessions) == len(merged.sessions) + 1
+    (combined,) = [s for s in merged.sessions if s.product == "fr965 + Strong"]
+    assert combined.strength.n_sets == 16
+    assert combined.strength.median_rest_s is not None  # rest from the watch
+
+
+def test_profile_time_zone_converts_app_wall_clock(tmp_path: Path) -> None:
+    from lactlog.analysis.options import AnalysisOptions
+    from lactlog.profile import Profile
+
+    berlin = AnalysisOptions(profile=Profile(timezone="Europe/Berlin"))
+    new_york = AnalysisOptions(profile=Profile(timezone="America/New_York"))
+    assert analyse_paths([SAMPLE], options=berlin).merged
+    # read as New York time the app workout starts 6 h after the watch session: no merge
+    assert not analyse_paths([SAMPLE], options=new_york).merged
