@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import lactlog.batch as batch
+from lactlog import batch
 from lactlog.batch import analyse_paths
 from lactlog.cache import ResultCache
 

@@ -9,9 +9,11 @@ written to the cache in small transactions as they arrive, so an interrupted bat
 from __future__ import annotations
 
 import os
+import signal
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,15 +177,54 @@ def _analyse_all(
         yield from (analyse_file(p, decoder, options) for p in paths)
         return
     chunksize = max(1, min(16, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    chunks = [paths[i : i + chunksize] for i in range(0, len(paths), chunksize)]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_leave_ctrl_c_to_parent) as pool:
+        # submit + result rather than pool.map: map cancels its futures itself when interrupted,
+        # which races with the pool's own clean-up (CPython 3.11 then prints InvalidStateError
+        # from the pool's manager thread once the workers are stopped).
+        futures = [pool.submit(_analyse_chunk, chunk, decoder, options) for chunk in chunks]
         try:
-            yield from pool.map(
-                analyse_file, paths, [decoder] * len(paths), [options] * len(paths),
-                chunksize=chunksize,
-            )
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            for index, future in enumerate(futures):
+                try:
+                    yield from future.result()
+                except BrokenProcessPool:  # a worker died (e.g. killed for using too much memory)
+                    yield from _worker_died(chunks[index])
+                    for chunk in chunks[index + 1 :]:  # the rest in this process, one by one
+                        yield from _analyse_chunk(chunk, decoder, options)
+                    return
+        except BaseException:  # Ctrl-C, or the caller stopped early: end the workers now
+            _stop(pool)
             raise
+
+
+def _worker_died(paths: list[Path]) -> Iterator[_Outcome]:
+    """Outcomes for the files a dead worker was analysing (which one killed it is unknown)."""
+    message = ("the worker process analysing this file (or one of the "
+               f"{len(paths)} files handed to it together) died — out of memory?")
+    for _ in paths:
+        yield _Outcome(error=message, cacheable=False)
+
+
+def _analyse_chunk(paths: list[Path], decoder: str, options: AnalysisOptions) -> list[_Outcome]:
+    return [analyse_file(path, decoder, options) for path in paths]
+
+
+def _leave_ctrl_c_to_parent() -> None:
+    """Worker initializer: ignore SIGINT.
+
+    Ctrl-C in a terminal signals the whole process group; workers that took it would each die
+    with a KeyboardInterrupt traceback on stderr. The parent alone handles it and ends them.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued work and end the running workers without waiting for their files."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:  # a worker may be busy with a large file for seconds
+        if process.is_alive():
+            process.terminate()
 
 
 def _start_key(summary: SessionSummary) -> tuple:

@@ -23,8 +23,8 @@ temperature_c      temperature [°C]
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import datetime
+from functools import cache
 
 import pandas as pd
 

@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lactlog.analysis.clean import (
-    _row_nanmedian,
     CleaningRules,
+    _row_nanmedian,
     clean_samples,
+    grid_seconds,
     hampel_outliers,
     interpolate_short_gaps,
-    grid_seconds,
     paused_mask,
     recording_mask,
 )

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import corpus_files
 
+from conftest import corpus_files
 from lactlog.analysis.clean import clean_samples
 from lactlog.analysis.load import normalized_power_w, training_stress_score
 from lactlog.analysis.zones import time_in_zones_s

@@ -119,7 +119,7 @@ def clean_samples(
     recording &= ~paused_mask(grid_s, _pause_offsets_s(pauses, start))
     cleaned = {}
     for name in columns:  # one pass per channel; every step inside is vectorised
-        values = _apply_range_rules(name, samples[name].to_numpy(dtype=np.float64), rules)
+        values = apply_range_rules(name, samples[name].to_numpy(dtype=np.float64), rules)
         per_second = _mean_per_second(row, values, len(grid_s))
         if name == "heart_rate_bpm":
             spikes = hampel_outliers(
@@ -152,7 +152,9 @@ def grid_seconds(second: np.ndarray, max_grid_gap_s: float) -> np.ndarray:
     return offsets + np.arange(int(lengths.sum()), dtype=np.int64)
 
 
-def _apply_range_rules(name: str, values: np.ndarray, rules: CleaningRules) -> np.ndarray:
+def apply_range_rules(name: str, values: np.ndarray, rules: CleaningRules) -> np.ndarray:
+    """A copy of a channel with out-of-range values as NaN: heart rate outside
+    [hr_min_bpm, hr_max_bpm], power outside [0, power_max_w]; other channels unchanged."""
     values = values.copy()
     if name == "heart_rate_bpm":
         values[(values < rules.hr_min_bpm) | (values > rules.hr_max_bpm)] = np.nan

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from lactlog.profile import Profile
 from lactlog.settings import Settings, settings_from
@@ -33,4 +33,4 @@ class AnalysisOptions:
             return start.astimezone(ZoneInfo(self.profile.timezone)).date()
         if utc_offset_s is not None:
             return start.astimezone(timezone(timedelta(seconds=utc_offset_s))).date()
-        return start.astimezone(timezone.utc).date()
+        return start.astimezone(UTC).date()

@@ -3,7 +3,8 @@
 Pure functions of an :class:`~lactlog.model.Activity`. Where the recording device stored its own
 total (FIT ``session`` message, TCX laps) the device's value is used for duration, timer time and
 distance, because the device saw data the file may not hold (e.g. smart recording); heart rate
-and power averages are always computed from the samples, the same way for every format.
+and power averages are always computed from the samples (out-of-range values — sensor
+placeholders, power-meter glitches — left out), the same way for every format.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from lactlog.analysis.endurance import EnduranceAnalysis, analyse_endurance
+from lactlog.analysis.clean import apply_range_rules
+from lactlog.analysis.endurance import EnduranceAnalysis, analyse_endurance, cleaning_rules
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.strength import StrengthAnalysis, analyse_strength
 from lactlog.analysis.thresholds import resolve_thresholds
@@ -82,6 +84,12 @@ def summarize(activity: Activity, options: AnalysisOptions | None = None) -> Ses
         )
         endurance = analyse_endurance(activity, thresholds, options.settings, options.profile.sex)
     weights_s = sample_weights_s(samples.index)
+    rules = cleaning_rules(options.settings)  # no 0/255 placeholders or 65,535-W glitches
+    heart_rate, power = (
+        None if name not in samples
+        else pd.Series(apply_range_rules(name, samples[name].to_numpy(), rules))
+        for name in ("heart_rate_bpm", "power_w")
+    )
     return SessionSummary(
         source=meta.source,
         session_index=meta.session_index,
@@ -95,9 +103,9 @@ def summarize(activity: Activity, options: AnalysisOptions | None = None) -> Ses
         product=meta.product,
         duration_s=_first_known(device.elapsed_s, elapsed_s(samples.index)),
         timer_s=_first_known(device.timer_s, timer_s(samples.index, activity.pauses)),
-        avg_heart_rate_bpm=weighted_mean(samples.get("heart_rate_bpm"), weights_s),
-        max_heart_rate_bpm=_max(samples.get("heart_rate_bpm")),
-        avg_power_w=weighted_mean(samples.get("power_w"), weights_s),
+        avg_heart_rate_bpm=weighted_mean(heart_rate, weights_s),
+        max_heart_rate_bpm=_max(heart_rate),
+        avg_power_w=weighted_mean(power, weights_s),
         distance_m=_first_known(device.distance_m, distance_m(samples.get("distance_m"))),
         n_samples=len(samples),
         n_sets=int((activity.sets["set_type"] == "active").sum()) if len(activity.sets) else 0,

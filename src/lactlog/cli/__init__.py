@@ -22,3 +22,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(ExitCode.INTERRUPTED)
+    except SystemExit as exc:  # Typer turns Ctrl-C into a silent exit 130
+        if exc.code == ExitCode.INTERRUPTED:
+            sys.stderr.write("interrupted\n")
+        raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from lactlog.errors import (
     CorruptFileError,
@@ -128,7 +129,7 @@ def load(
             size = os.fstat(handle.fileno()).st_size
             if size > limit:
                 raise InputTooLargeError(_too_large(size, limit))
-            data = handle.read(limit + 1)  # the file may have grown since the stat
+            data = _read_at_most(handle, size, limit + 1)  # it may have grown since the stat
     except IsADirectoryError:
         raise InputError("is a folder, not a file") from None
     except FileNotFoundError:
@@ -140,6 +141,25 @@ def load(
     if len(data) > limit:
         raise InputTooLargeError(_too_large(len(data), limit))
     return _maybe_gunzip(RawInput.from_bytes(str(path), data), max_decompressed_bytes)
+
+
+def _read_at_most(handle: BinaryIO, expected: int, limit: int) -> bytes:
+    """Read to the end of ``handle`` but no more than ``limit`` bytes.
+
+    ``handle.read(limit)`` would allocate ``limit`` bytes up front (1 GB of address space for
+    every small file, which fails under strict overcommit or ``ulimit -v``), so the first read
+    asks for the ``expected`` size (from ``fstat``; 0 for pipes) and any rest comes in 1 MB steps.
+    """
+    parts: list[bytes] = []
+    total, want = 0, expected + 1
+    while total < limit:
+        chunk = handle.read(min(want, limit - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        want = 1 << 20
+    return b"".join(parts)
 
 
 def _maybe_gunzip(raw: RawInput, max_decompressed_bytes: int | None) -> RawInput:

@@ -296,7 +296,7 @@ def _read_series(raw: RawInput, lines: list[str], delimiter: str) -> Activity:
     if samples.empty:
         raise EmptyFileError("no row has a readable time")
     if kind == "absolute":
-        start = samples.index[0].to_pydatetime()
+        start = samples.index[0].to_pydatetime(warn=False)
     if product == "RP3" or "strokerate" in keys:
         sport = "rowing"
     elif "power_w" in samples.columns or product in _BIKE_PRODUCTS:

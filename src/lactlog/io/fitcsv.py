@@ -79,8 +79,9 @@ def read_fitcsv_dump(raw: RawInput, lines: list[str]) -> Activity:
     samples, repairs = build_samples(pd.to_datetime(seconds.to_numpy(), unit="s"), columns)
     if samples.empty:
         raise EmptyFileError("no record message has a timestamp")
+    start = samples.index[0].to_pydatetime(warn=False)  # sub-µs digits: datetime has none
     meta = ActivityMeta(source=raw.source, sha256=raw.sha256, format="csv",
-                        sport=_session_sport(sessions), start=samples.index[0].to_pydatetime(),
+                        sport=_session_sport(sessions), start=start,
                         warnings=tuple(warnings + repairs))
     return Activity(meta=meta, samples=samples)
 

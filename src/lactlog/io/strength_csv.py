@@ -309,9 +309,10 @@ def _workouts(raw: RawInput, app: str, table: pd.DataFrame, warnings: list[str])
     for session_index, key in enumerate(starts.index):
         sets = by_key[key]
         elapsed_s = sets["session_elapsed_s"].iloc[0]
+        start = starts[key].tz_localize("UTC").to_pydatetime(warn=False)
         meta = ActivityMeta(
             source=raw.source, sha256=raw.sha256, format="csv", sport="training",
-            sub_sport="strength_training", start=starts[key].tz_localize("UTC").to_pydatetime(),
+            sub_sport="strength_training", start=start,
             product=app, session_index=session_index, warnings=tuple(warnings),
         )
         activities.append(Activity(

@@ -228,7 +228,7 @@ def build_activity(
     warnings.extend(repairs)
     meta = replace(
         meta,
-        start=samples.index[0].to_pydatetime(),
+        start=samples.index[0].to_pydatetime(warn=False),
         utc_offset_s=offset_s,
         warnings=tuple(warnings),
     )

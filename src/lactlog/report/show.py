@@ -25,9 +25,9 @@ from lactlog.analysis.series import SessionSeries
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.thresholds import SessionThresholds
 from lactlog.report.bars import bar
-from lactlog.report.strength import sets_renderable
 from lactlog.report.chart import line_chart
 from lactlog.report.jsondoc import SCHEMA_VERSION, local_start, session_dict
+from lactlog.report.strength import sets_renderable
 from lactlog.report.tables import format_duration, stimulus_label
 
 #: SessionThresholds field -> (label, unit) for the header.

@@ -17,6 +17,7 @@ from lactlog.errors import EmptyFileError
 from lactlog.io.common import RawInput, build_samples
 from lactlog.io.fit import profile
 from lactlog.io.fit.decode import Columns, DecodedFit
+from lactlog.io.fit.quality import channel_warnings, session_warnings
 from lactlog.model import (
     LAP_COLUMNS,
     SET_COLUMNS,
@@ -29,6 +30,7 @@ from lactlog.model import (
 
 _SEMICIRCLE_DEG = 180.0 / 2**31
 _FIRST_ABSOLUTE_TIME = 0x10000000  # smaller FIT date_time values are relative (device uptime)
+_END_OF_TIME = 2**32  # FIT date_time is a uint32 (0xFFFFFFFF = invalid)
 
 #: record field -> canonical sample column (first present wins) and the factor to apply.
 _SAMPLE_FIELDS: tuple[tuple[str, tuple[str, ...], float], ...] = (
@@ -48,18 +50,17 @@ def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
     """Turn decoded messages into one activity per session."""
     messages = decoded.messages
     records = messages.get("record", {})
-    sessions = _sessions(messages, _FIRST_ABSOLUTE_TIME)
-    if not sessions and not _column(records, "timestamp").size:
+    min_time = _earliest_valid_time(records)
+    sessions = _sessions(messages, min_time)
+    record_times = fit_times(_column(records, "timestamp"), min_time)
+    if not sessions and np.isnan(record_times).all():
         if decoded.stopped_early:
             raise EmptyFileError(f"{decoded.warnings[0]} — nothing usable before the damage")
-        raise EmptyFileError("no activity in this FIT file (no session and no records)")
-    min_time = _earliest_valid_time(records)
+        raise EmptyFileError("no activity in this FIT file (no session and no timed records)")
     if min_time == 0:
         decoded.warnings.append(
             "the device clock was not set (only relative times in the file): dates are wrong"
         )
-        sessions = _sessions(messages, min_time)
-    record_times = fit_times(_column(records, "timestamp"), min_time)
     if not sessions:
         sessions = [_implicit_session(messages, record_times)]
     starts = np.array([s["start_time"] for s in sessions], dtype=np.float64)
@@ -72,6 +73,7 @@ def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
             return _session_of(times, starts) == i
 
         samples, sample_warnings = _samples(records, record_times, owner(record_times))
+        sample_warnings += session_warnings(session.get("total_elapsed_time"), samples)
         meta = ActivityMeta(
             source=raw.source,
             sha256=raw.sha256,
@@ -105,15 +107,17 @@ def _earliest_valid_time(records: Columns) -> float:
     ``date_time`` type); a device whose clock was never set writes only those.
     """
     times = _column(records, "timestamp")
+    times = times[times < _END_OF_TIME]
     if times.size and not (times >= _FIRST_ABSOLUTE_TIME).any() and (times >= 0).any():
         return 0.0
     return float(_FIRST_ABSOLUTE_TIME)
 
 
 def fit_times(seconds: np.ndarray, min_time: float) -> np.ndarray:
-    """FIT date_time seconds with values below ``min_time`` (relative, invalid) set to NaN."""
+    """FIT date_time seconds with values below ``min_time`` (relative, invalid) or beyond the
+    uint32 range (a damaged field of another type) set to NaN."""
     seconds = np.asarray(seconds, dtype=np.float64)
-    return np.where(seconds >= min_time, seconds, np.nan)
+    return np.where((seconds >= min_time) & (seconds < _END_OF_TIME), seconds, np.nan)
 
 
 def _to_index(seconds: np.ndarray) -> pd.DatetimeIndex:
@@ -125,42 +129,61 @@ def _to_index(seconds: np.ndarray) -> pd.DatetimeIndex:
 
 
 def _datetime(seconds: float) -> datetime | None:
-    if math.isnan(seconds):
+    if not 0 <= seconds < _END_OF_TIME:  # NaN included
         return None
     return datetime.fromtimestamp(seconds + profile.FIT_EPOCH_UNIX_S, tz=UTC)
 
 
-def _column(columns: Columns, name: str) -> np.ndarray:
+def _length(columns: Columns) -> int:
+    """Number of messages of one kind (every column has one row per message)."""
+    return len(next(iter(columns.values()))) if columns else 0
+
+
+def _column(columns: Columns, name: str, first_element: bool = False) -> np.ndarray:
+    """A numeric field as a 1-D float array with one value per message.
+
+    NaN where the field is absent, holds text, or (unless ``first_element``) is an array: a
+    damaged or unusual definition can give any field any type and size, and the builder must
+    not care.
+    """
+    n = _length(columns)
     values = columns.get(name)
-    return values if values is not None else np.empty(0)
+    if values is None or values.dtype == object or len(values) != n:
+        return np.full(n, np.nan)
+    if values.ndim != 1:
+        if not first_element or values.ndim != 2 or not values.shape[1]:
+            return np.full(n, np.nan)
+        values = values[:, 0]
+    return values.astype(np.float64, copy=False)
 
 
 def _first(columns: Columns, name: str, row: int = 0) -> float | None:
-    """A scalar field of one message row, None when absent or invalid."""
+    """A numeric field of one message row (an array field's first element); None when absent,
+    invalid, infinite or text."""
     values = columns.get(name)
-    if values is None or row >= len(values):
+    if values is None or row >= len(values) or values.dtype == object:
         return None
     value = values[row]
     if isinstance(value, np.ndarray):  # array field: its first element
-        value = value[0] if value.size else np.nan
-    return None if pd.isna(value) else float(value)
+        value = value.flat[0] if value.size else np.nan
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
 def _sessions(messages: dict[str, Columns], min_time: float) -> list[dict[str, float]]:
     """Session rows as dicts, in time order, each with a usable ``start_time``."""
     columns = messages.get("session", {})
-    n = len(next(iter(columns.values()))) if columns else 0
     sessions = []
-    for row in range(n):
+    for row in range(_length(columns)):
         session = {
             name: _first(columns, name, row)
             for name, values in columns.items()
             if values.dtype != object
         }
         start = session.get("start_time")
-        if start is None or start < min_time:
+        if start is None or not min_time <= start < _END_OF_TIME:
             end, elapsed = session.get("timestamp"), session.get("total_elapsed_time")
-            if end is None or elapsed is None or end < min_time:
+            if end is None or elapsed is None or not min_time <= end - elapsed < _END_OF_TIME:
                 continue
             start = end - elapsed
         session["start_time"] = start
@@ -192,12 +215,13 @@ def _samples(
         values = None
         for name in fields:
             candidate = records.get(name)
-            if candidate is None or candidate.ndim != 1:
+            if candidate is None or candidate.ndim != 1 or candidate.dtype == object:
                 continue
             values = candidate if values is None else np.where(np.isnan(values), candidate, values)
         if values is not None:
             columns[column] = values[mask] * factor
-    return build_samples(_to_index(times[mask]), columns)
+    frame, repairs = build_samples(_to_index(times[mask]), columns)
+    return frame, channel_warnings(columns) + repairs
 
 
 def _pauses(events: Columns, owner, min_time: float) -> pd.DataFrame:
@@ -234,8 +258,7 @@ def _laps(laps: Columns, owner, min_time: float) -> pd.DataFrame:
     keep = owner(starts) & ~np.isnan(starts)
 
     def values(name: str) -> np.ndarray:
-        column = laps.get(name)
-        return column[keep] if column is not None and column.ndim == 1 else np.full(keep.sum(), np.nan)
+        return _column(laps, name)[keep]
 
     return pd.DataFrame(
         {
@@ -259,32 +282,21 @@ def _sets(sets: Columns, owner, min_time: float) -> pd.DataFrame:
         ends = fit_times(_column(sets, "timestamp"), min_time)
         starts = ends - np.nan_to_num(_column(sets, "duration"))
     keep = owner(starts) & ~np.isnan(starts)
-    category = sets.get("category")
-    if category is not None and category.ndim == 2:
-        category = category[:, 0]
-    subtype = sets.get("category_subtype")
-    if subtype is not None and subtype.ndim == 2:
-        subtype = subtype[:, 0]
-    n = int(keep.sum())
-    categories = [profile.enum_name("exercise_category", c) for c in _or_nan(category, keep, n)]
-    names = [
-        profile.exercise_name(c, s) for c, s in zip(categories, _or_nan(subtype, keep, n))
-    ]
+    category = _column(sets, "category", first_element=True)[keep]
+    subtype = _column(sets, "category_subtype", first_element=True)[keep]
+    categories = [profile.enum_name("exercise_category", c) for c in category]
+    names = [profile.exercise_name(c, s) for c, s in zip(categories, subtype)]
     return pd.DataFrame(
         {
             "start": _to_index(starts[keep]),
-            "duration_s": _or_nan(sets.get("duration"), keep, n),
-            "set_type": [profile.enum_name("set_type", t) for t in _or_nan(sets.get("set_type"), keep, n)],
-            "repetitions": _or_nan(sets.get("repetitions"), keep, n),
-            "weight_kg": _or_nan(sets.get("weight"), keep, n),
+            "duration_s": _column(sets, "duration")[keep],
+            "set_type": [profile.enum_name("set_type", t) for t in _column(sets, "set_type")[keep]],
+            "repetitions": _column(sets, "repetitions")[keep],
+            "weight_kg": _column(sets, "weight")[keep],
             "exercise_category": categories,
             "exercise_name": names,
         }
     )
-
-
-def _or_nan(values: np.ndarray | None, keep: np.ndarray, n: int) -> np.ndarray:
-    return values[keep] if values is not None and values.ndim == 1 else np.full(n, np.nan)
 
 
 def _device(messages: dict[str, Columns]) -> tuple[str | None, str | None]:
@@ -292,7 +304,7 @@ def _device(messages: dict[str, Columns]) -> tuple[str | None, str | None]:
     file_id = messages.get("file_id", {})
     manufacturer = _first(file_id, "manufacturer")
     product_name = file_id.get("product_name")
-    if product_name is not None and product_name[0]:
+    if product_name is not None and product_name.dtype == object and product_name[0]:
         product = str(product_name[0])
     else:
         product = profile.product_name(manufacturer, _first(file_id, "product"))
@@ -314,7 +326,7 @@ def _utc_offset_s(messages: dict[str, Columns]) -> int | None:
     """Local time minus UTC, from the ``activity`` message, rounded to 15 min."""
     activity = messages.get("activity", {})
     local, utc = _first(activity, "local_timestamp"), _first(activity, "timestamp")
-    if local is None or utc is None:
+    if local is None or utc is None or not abs(local - utc) < 15 * 3600:
         return None
     offset = round((local - utc) / 900) * 900
     return int(offset) if abs(offset) <= 14 * 3600 else None
@@ -343,11 +355,10 @@ def _device_summary(
 
 def _time_in_zone(columns: Columns, session: dict[str, float]) -> tuple[TimeInZone, ...]:
     """The device's ``time_in_zone`` messages that refer to this session."""
-    n = len(next(iter(columns.values()))) if columns else 0
     session_number = profile.message_number("session")
     index = session.get("message_index")
     found = []
-    for row in range(n):
+    for row in range(_length(columns)):
         reference = _first(columns, "reference_mesg", row)
         reference_index = _first(columns, "reference_index", row)
         if reference != session_number or (index is not None and reference_index != index):
@@ -371,7 +382,7 @@ def _time_in_zone(columns: Columns, session: dict[str, float]) -> tuple[TimeInZo
 
 def _array(columns: Columns, name: str, row: int) -> tuple[float, ...]:
     values = columns.get(name)
-    if values is None:
+    if values is None or values.dtype == object or row >= len(values):
         return ()
     cells = np.atleast_1d(values[row]).astype(np.float64)
     return tuple(float(v) for v in cells[~np.isnan(cells)])

@@ -44,7 +44,16 @@ class DecodedFit:
 
 
 def decode(data: bytes, wanted: tuple[str, ...] = WANTED_MESSAGES) -> DecodedFit:
-    """Decode the ``wanted`` messages of a (possibly chained) FIT file into columns."""
+    """Decode the ``wanted`` messages of a (possibly chained) FIT file into columns.
+
+    Damaged files hold any bit pattern (signalling NaNs, floats beyond every integer type), so
+    numpy's floating-point warnings are silenced: they are expected and say nothing to a user.
+    """
+    with np.errstate(all="ignore"):
+        return _decode(data, wanted)
+
+
+def _decode(data: bytes, wanted: tuple[str, ...]) -> DecodedFit:
     wanted_numbers = frozenset(profile.message_number(name) for name in wanted)
     result = scan(data, wanted_numbers)
     buffer = np.frombuffer(data, dtype=np.uint8)
@@ -62,6 +71,9 @@ def decode(data: bytes, wanted: tuple[str, ...] = WANTED_MESSAGES) -> DecodedFit
             columns = _decode_fields(records, bin_)
             pieces.setdefault(name, []).append((positions, columns))
             timestamps = columns.get("timestamp")
+            if timestamps is not None and (timestamps.ndim != 1 or timestamps.dtype == object):
+                del columns["timestamp"]  # a damaged definition (timestamp as text or array)
+                timestamps = None  # must not turn the other definitions' timestamps 2-D
         else:
             timestamps = _decode_timestamp_only(records, bin_)
         if timestamps is not None:
@@ -117,7 +129,7 @@ def _decode_fields(records: np.ndarray, bin_: DefinitionBin) -> Columns:
         columns[name] = values
     for name, values in components.items():
         explicit = columns.get(name)
-        if explicit is None or explicit.ndim != 1:
+        if explicit is None or explicit.ndim != 1 or explicit.dtype == object:
             columns[name] = values
         else:
             columns[name] = np.where(np.isnan(explicit), values, explicit)
@@ -126,8 +138,9 @@ def _decode_fields(records: np.ndarray, bin_: DefinitionBin) -> Columns:
 
 def _decode_timestamp_only(records: np.ndarray, bin_: DefinitionBin) -> np.ndarray | None:
     for i, field in enumerate(bin_.fields):
-        if field.number == profile.TIMESTAMP_FIELD and field.size == 4:
-            return _valid_float(records[f"f{i}"], field.base_type)
+        if field.number == profile.TIMESTAMP_FIELD and field.size == field.base_type.size == 4:
+            if field.base_type.numpy_code != "S":  # a number, not 4 characters
+                return _valid_float(records[f"f{i}"], field.base_type)
     return None
 
 
@@ -230,7 +243,7 @@ def _resolve_compressed_timestamps(
     resolved = (base + low + 32 * wraps)[~is_full]  # in the order of comp_pos (sorted)
     for comp_positions, _name, positions_all, columns in compressed_parts:
         times = columns.get("timestamp")
-        if times is None:
+        if times is None or times.ndim != 1 or times.dtype == object:
             times = np.full(len(positions_all), np.nan)
             columns["timestamp"] = times
         times[buffer[positions_all] >= 0x80] = resolved[np.searchsorted(comp_pos, comp_positions)]
@@ -263,7 +276,14 @@ def _column_or_missing(columns: Columns, name: str, n: int, example: np.ndarray)
 
 
 def _stack(chunks: list[np.ndarray]) -> np.ndarray:
-    """Concatenate 1-D or 2-D chunks; 2-D chunks of different widths are NaN-padded."""
+    """Concatenate 1-D or 2-D chunks; 2-D chunks of different widths are NaN-padded.
+
+    When definitions disagree on whether a field is text or a number (damaged files), the
+    number wins and the text becomes NaN.
+    """
+    numeric = [c for c in chunks if c.dtype != object]
+    if numeric and len(numeric) < len(chunks):
+        chunks = [c if c.dtype != object else np.full(len(c), np.nan) for c in chunks]
     if any(c.ndim == 2 for c in chunks):
         width = max(c.shape[1] if c.ndim == 2 else 1 for c in chunks)
         padded = []

@@ -87,10 +87,14 @@ def read_file_header(data: bytes, start: int) -> Segment:
         raise CorruptFileError("not a FIT file (no '.FIT' signature)")
     if header_size < _HEADER_MIN_SIZE:
         raise CorruptFileError(f"invalid FIT header size {header_size}")
+    if header_size > len(data) - start:
+        raise CorruptFileError(
+            f"truncated FIT header ({len(data) - start} of {header_size} bytes)"
+        )
     data_start = start + header_size
     data_end = data_start + data_size
     if data_size == 0:  # some writers never fill in the size: read up to the final CRC
-        data_end = len(data) - 2
+        data_end = max(len(data) - 2, data_start)
     return Segment(start=start, data_start=data_start, data_end=data_end)
 
 
@@ -107,15 +111,26 @@ def scan(data: bytes, wanted_numbers: frozenset[int]) -> ScanResult:
     start = 0
     stopped_early = False
     while True:
-        segment = read_file_header(data, start)
+        try:
+            segment = read_file_header(data, start)
+        except CorruptFileError as exc:
+            if not segments:  # the first header: nothing to read at all
+                raise
+            warnings.append(f"chained FIT file at byte {start:,}: {exc}; {_skipped(n_records)}")
+            stopped_early = True
+            break
         segments.append(segment)
         end = min(segment.data_end, len(data))
         _, count, problem = _scan_records(data, segment.data_start, end, bins, wanted_numbers)
         n_records += count
         if problem is None and segment.data_end > len(data):
-            problem = f"truncated: the header announces {segment.data_end - segment.data_start:,} data bytes, the file holds {len(data) - segment.data_start:,}"
+            problem = Stop(
+                f"the header announces {segment.data_end - segment.data_start:,} data bytes, "
+                f"the file holds {len(data) - segment.data_start:,}",
+                cut_off=True,
+            )
         if problem is not None:
-            warnings.append(f"{problem}; {n_records:,} records read, the rest of the file is lost")
+            warnings.append(_stop_warning(problem, n_records, end == len(data)))
             stopped_early = True
             break
         start = segment.data_end + 2
@@ -130,9 +145,37 @@ def scan(data: bytes, wanted_numbers: frozenset[int]) -> ScanResult:
     return ScanResult(bins, segments, warnings, n_records, stopped_early)
 
 
+@dataclass(frozen=True)
+class Stop:
+    """Why a scan stopped before the end of the data; ``cut_off`` when a record was cut."""
+
+    problem: str
+    cut_off: bool = False
+
+
+def _stop_warning(stop: Stop, n_records: int, at_end_of_file: bool) -> str:
+    """The warning for a scan that could not reach the end of the data.
+
+    A record cut off where the file ends makes a truncated file ("truncated: 1,234 records read,
+    the end of the file is missing (...)"); anything else is damage in the middle.
+    """
+    if stop.cut_off and at_end_of_file:
+        return (
+            f"truncated: {n_records:,} records read, the end of the file is missing "
+            f"({stop.problem})"
+        )
+    if stop.cut_off:
+        return f"{stop.problem} by the data size in the file header; {_skipped(n_records)}"
+    return f"{stop.problem}; {_skipped(n_records)}"
+
+
+def _skipped(n_records: int) -> str:
+    return f"{n_records:,} records read, the rest of the file was skipped"
+
+
 def _scan_records(
     data: bytes, pos: int, end: int, bins: list[DefinitionBin], wanted: frozenset[int]
-) -> tuple[int, int, str | None]:
+) -> tuple[int, int, Stop | None]:
     """Scan records in ``data[pos:end]``; return the stop position, record count and problem.
 
     Devices re-send identical definitions often (hundreds of times in some files); records of
@@ -155,10 +198,10 @@ def _scan_records(
         header = data[pos]
         if header & 0xC0 != 0x40:
             kind = f"local message type {header & 0x0F if header < 0x80 else (header >> 5) & 0x03}"
-            return pos, count, f"corrupt data at byte {pos:,} (record for undefined {kind})"
+            return pos, count, Stop(f"corrupt data at byte {pos:,} (record for undefined {kind})")
         size = _definition_size(data, pos, end)
         if size is None:
-            return pos, count, f"truncated definition record at byte {pos:,}"
+            return pos, count, Stop(f"definition record at byte {pos:,} cut off", cut_off=True)
         key = bytes((header & 0x20,)) + data[pos + 1 : pos + size]
         entry = layouts.get(key)
         if entry is None:
@@ -180,9 +223,10 @@ def _scan_records(
             first = 0x80 | (local << 5)
             for header_byte in range(first, first + 32):
                 active[header_byte] = entry
-    if pos > end:  # the last record runs past the end of the data
+    if pos > end:  # the last record (a data record: definitions are checked) runs past the end
         _drop_last_record([b.positions for b in bins] + [sink])
-        return pos, count - 1, f"truncated record at byte {end:,}"
+        last = pos - entry[1]
+        return pos, count - 1, Stop(f"data record at byte {last:,} cut off", cut_off=True)
     return pos, count, None
 
 
