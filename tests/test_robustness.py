@@ -53,7 +53,7 @@ def lactlog(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     """``python -m lactlog ARGS`` in a subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "lactlog", *args], capture_output=True, text=True, env=env,
-        cwd=cwd, timeout=timeout,
+        cwd=cwd, timeout=timeout, check=False,
     )
 
 
@@ -463,7 +463,7 @@ def test_ctrl_c_mid_batch_exits_130_and_the_next_run_uses_the_cache(tmp_path: Pa
 
 
 def test_kill_9_mid_batch_then_a_clean_second_run(tmp_path: Path) -> None:
-    process, stdout, stderr, env = _interrupt_mid_batch(tmp_path, signal.SIGKILL)
+    process, _stdout, _stderr, env = _interrupt_mid_batch(tmp_path, signal.SIGKILL)
     assert process.returncode == -signal.SIGKILL
     cached = _cached_rows(tmp_path / "cache")
     assert 50 <= len(cached) < 200

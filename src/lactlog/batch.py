@@ -64,7 +64,7 @@ def analyse_file(path: Path, decoder: str, options: AnalysisOptions) -> _Outcome
         return _Outcome(tuple(summarize(a, options) for a in read(path, decoder=decoder)))
     except LactlogError as exc:
         return _Outcome(error=str(exc))
-    except Exception as exc:  # a bug in lactlog: report it, keep going, do not cache it
+    except Exception as exc:  # noqa: BLE001 — a bug in lactlog: report it, keep going, no cache
         message = f"internal error ({type(exc).__name__}: {exc}); please report it"
         return _Outcome(error=message, detail=traceback.format_exc(), cacheable=False)
 

@@ -81,7 +81,7 @@ class EnduranceAnalysis:
     w_prime: WPrimeSummary | None = None
     min_w_prime_balance_integral_j: float | None = None
     intervals: tuple[Interval, ...] = ()
-    verdict: Verdict = Verdict(None, ())
+    verdict: Verdict = field(default_factory=lambda: Verdict(None, ()))
 
 
 def cleaning_rules(settings: Settings) -> CleaningRules:

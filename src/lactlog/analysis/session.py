@@ -9,6 +9,7 @@ placeholders, power-meter glitches — left out), the same way for every format.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -116,7 +117,7 @@ def summarize(activity: Activity, options: AnalysisOptions | None = None) -> Ses
 
 
 def _first_known(*values: float | None) -> float | None:
-    return next((float(v) for v in values if v is not None and v == v), None)
+    return next((float(v) for v in values if v is not None and not math.isnan(v)), None)
 
 
 def elapsed_s(index: pd.DatetimeIndex) -> float | None:

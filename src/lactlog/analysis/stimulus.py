@@ -26,6 +26,10 @@ from dataclasses import dataclass
 from lactlog.settings import Settings
 
 HIGH, MODERATE, LOW = "high", "moderate", "low"
+NO_THRESHOLD = (
+    "no threshold known: set lthr_bpm / ftp_w / threshold_pace in the profile "
+    "or pass --lthr / --ftp / --threshold-pace"
+)
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,7 @@ def endurance_verdict(
     ``None`` when no threshold is known, which makes the verdict ``None`` with the reason.
     """
     if time_above_lt_s is None or threshold_label is None:
-        return Verdict(
-            None,
-            ("no threshold known: set lthr_bpm / ftp_w / threshold_pace in the profile "
-             "or pass --lthr / --ftp / --threshold-pace",),
-        )
+        return Verdict(None, (NO_THRESHOLD,))
     above = f"{_minutes(time_above_lt_s)} above {threshold_label}"
     bouts = f"{n_intervals} hard interval{'s' if n_intervals != 1 else ''}"
     reasons = [f"{above} in {bouts}" if n_intervals else f"{above}, no hard interval"]

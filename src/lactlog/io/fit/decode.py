@@ -138,9 +138,11 @@ def _decode_fields(records: np.ndarray, bin_: DefinitionBin) -> Columns:
 
 def _decode_timestamp_only(records: np.ndarray, bin_: DefinitionBin) -> np.ndarray | None:
     for i, field in enumerate(bin_.fields):
-        if field.number == profile.TIMESTAMP_FIELD and field.size == field.base_type.size == 4:
-            if field.base_type.numpy_code != "S":  # a number, not 4 characters
-                return _valid_float(records[f"f{i}"], field.base_type)
+        is_timestamp = field.number == profile.TIMESTAMP_FIELD
+        if is_timestamp and field.size == field.base_type.size == 4 and (
+            field.base_type.numpy_code != "S"  # a number, not 4 characters
+        ):
+            return _valid_float(records[f"f{i}"], field.base_type)
     return None
 
 
