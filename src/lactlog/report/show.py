@@ -28,7 +28,7 @@ from lactlog.report.bars import bar
 from lactlog.report.chart import line_chart
 from lactlog.report.jsondoc import SCHEMA_VERSION, local_start, session_dict
 from lactlog.report.strength import sets_renderable
-from lactlog.report.tables import format_duration, stimulus_label
+from lactlog.report.tables import format_duration, verdict_lines
 
 #: SessionThresholds field -> (label, unit) for the header.
 THRESHOLD_LABELS: dict[str, tuple[str, str]] = {
@@ -100,12 +100,7 @@ def header(summary: SessionSummary, n_sessions: int = 1) -> Text:
 
 def verdict_text(analysis: EnduranceAnalysis) -> Text:
     """``Lactate stimulus: HIGH`` and the reasons, one per line."""
-    text = Text("Lactate stimulus: ", style="bold")
-    text.append_text(stimulus_label(analysis.verdict.level))
-    text.append("  (estimated from HR/power/pace — not a blood test)", style="dim")
-    for reason in analysis.verdict.reasons:
-        text.append(f"\n  - {reason}")
-    return text
+    return verdict_lines("Lactate stimulus", analysis.verdict, "HR/power/pace")
 
 
 def _bounds(zone: ZoneTimes, index: int, unit: str) -> str:

@@ -13,7 +13,7 @@ from rich.text import Text
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.strength import StrengthAnalysis
 from lactlog.report.jsondoc import local_start
-from lactlog.report.tables import format_duration, stimulus_label
+from lactlog.report.tables import format_duration, stimulus_label, verdict_lines
 
 
 def _seconds(value: float | None) -> str:
@@ -62,11 +62,7 @@ def strength_table(sessions: list[SessionSummary]) -> Table:
 
 def sets_renderable(analysis: StrengthAnalysis) -> Group:
     """The verdict, the totals, and every set with rest and reps in reserve."""
-    verdict = Text("Metabolic stress: ", style="bold")
-    verdict.append_text(stimulus_label(analysis.verdict.level))
-    verdict.append("  (estimated from set logs — not a blood test)", style="dim")
-    for reason in analysis.verdict.reasons:
-        verdict.append(f"\n  - {reason}")
+    verdict = verdict_lines("Metabolic stress", analysis.verdict, "set logs")
     totals = Text(
         f"{analysis.n_sets} working sets ({analysis.n_warmup_sets} warm-up) · "
         f"{analysis.n_reps:.0f} reps · volume load {analysis.volume_load_kg:,.0f} kg · "

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from lactlog.analysis.endurance import EnduranceAnalysis
 from lactlog.analysis.session import SessionSummary
+from lactlog.analysis.stimulus import Verdict
 from lactlog.report.jsondoc import local_start
 
 
@@ -91,6 +92,16 @@ def stimulus_label(level: str | None) -> Text:
     if level is None:
         return Text("–")
     return Text(level.upper(), style=_LEVEL_STYLE.get(level, ""))
+
+
+def verdict_lines(title: str, verdict: Verdict, estimated_from: str) -> Text:
+    """``<title>: HIGH  (estimated from … — not a blood test)`` and the reasons, one per line."""
+    text = Text(f"{title}: ", style="bold")
+    text.append_text(stimulus_label(verdict.level))
+    text.append(f"  (estimated from {estimated_from} — not a blood test)", style="dim")
+    for reason in verdict.reasons:
+        text.append(f"\n  - {reason}")
+    return text
 
 
 def stimulus_table(sessions: list[SessionSummary]) -> Table:
