@@ -76,3 +76,20 @@ def test_profile_time_zone_converts_app_wall_clock(tmp_path: Path) -> None:
     assert analyse_paths([SAMPLE], options=berlin).merged
     # read as New York time the app workout starts 6 h after the watch session: no merge
     assert not analyse_paths([SAMPLE], options=new_york).merged
+
+
+def test_size_limits_come_from_the_settings(tmp_path: Path) -> None:
+    import gzip
+
+    from lactlog.analysis.options import AnalysisOptions
+    from lactlog.settings import Settings
+
+    bomb = tmp_path / "bomb.fit.gz"
+    bomb.write_bytes(gzip.compress(bytes(3 * 2**20)))  # 3 MiB of zeros
+    options = AnalysisOptions(settings=Settings(max_decompressed_mb=1))
+    result = analyse_paths([bomb], options=options)
+    assert len(result.errors) == 1 and "decompresses to more than 1.0 MB" in result.errors[0].error
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (2 * 2**20))
+    result = analyse_paths([big], options=AnalysisOptions(settings=Settings(max_file_mb=1)))
+    assert len(result.errors) == 1

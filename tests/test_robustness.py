@@ -165,9 +165,13 @@ def test_gzip_bomb_is_refused_with_a_clear_message(gzip_bomb: Path, monkeypatch)
     with pytest.raises(InputTooLargeError, match=r"decompresses to more than 10\.0 MB"):
         read(gzip_bomb, max_decompressed_bytes=10 * 2**20)
     monkeypatch.setattr(lactlog_io, "MAX_DECOMPRESSED_BYTES", 10 * 2**20)  # the default
-    with pytest.raises(InputTooLargeError, match="raise the limit if the file is genuine"):
+    with pytest.raises(InputTooLargeError, match="settings.max_decompressed_mb"):
         read(gzip_bomb)
-    result = runner.invoke(app, ["analyze", "--json", "--no-cache", str(gzip_bomb)])
+    profile = gzip_bomb.parent / "profile.toml"
+    profile.write_text("[settings]\nmax_decompressed_mb = 10\n")  # the limit a user sets
+    result = runner.invoke(
+        app, ["analyze", "--json", "--no-cache", "--config", str(profile), str(gzip_bomb)]
+    )
     assert result.exit_code == 1
     (error,) = strict_json(result.stdout)["errors"]
     assert "decompresses to more than 10.0 MB" in error["error"]

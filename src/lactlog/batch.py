@@ -61,7 +61,12 @@ class _Outcome:
 def analyse_file(path: Path, decoder: str, options: AnalysisOptions) -> _Outcome:
     """Read and summarise one file; never raises (errors become the outcome)."""
     try:
-        return _Outcome(tuple(summarize(a, options) for a in read(path, decoder=decoder)))
+        limits = {
+            "max_file_bytes": int(options.settings.max_file_mb * 2**20),
+            "max_decompressed_bytes": int(options.settings.max_decompressed_mb * 2**20),
+        }
+        activities = read(path, decoder=decoder, **limits)
+        return _Outcome(tuple(summarize(a, options) for a in activities))
     except LactlogError as exc:
         return _Outcome(error=str(exc))
     except Exception as exc:  # noqa: BLE001 — a bug in lactlog: report it, keep going, no cache

@@ -35,6 +35,11 @@ class Settings:
     """Power above this is a power-meter glitch -> missing."""
     max_gap_s: float = _CLEANING.max_gap_s
     """Gaps up to this are interpolated (smart recording); longer ones count as no data."""
+    # input limits
+    max_file_mb: float = 1024.0
+    """Larger input files are refused with a message (protects memory) [MiB]."""
+    max_decompressed_mb: float = 512.0
+    """A .gz input may decompress to at most this much (gzip bombs) [MiB]."""
     # thresholds
     lthr_fraction_of_hrr: float = 0.85
     """Estimated LTHR = rest + this × (max − rest) when nothing better is known (Karvonen)."""

@@ -172,7 +172,7 @@ def _maybe_gunzip(raw: RawInput, max_decompressed_bytes: int | None) -> RawInput
 def _too_large(size: int, limit: int) -> str:
     return (
         f"the file is too large ({_megabytes(size)}, limit {_megabytes(limit)}); refusing to "
-        "read it (raise the limit if the file is genuine)"
+        "read it (if it is genuine: lactlog config set settings.max_file_mb N)"
     )
 
 
@@ -190,7 +190,7 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
     if len(out) > max_bytes:
         raise InputTooLargeError(
             f"decompresses to more than {_megabytes(max_bytes)} (the limit); refusing to read it "
-            "(raise the limit if the file is genuine)"
+            "(if it is genuine: lactlog config set settings.max_decompressed_mb N)"
         )
     if not decompressor.eof:
         raise CorruptFileError("gzip data is truncated")
