@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from lactlog.analysis.estimate import (
+    MAX_HR_WINDOW_S,
     best_mean,
     check_cp_durations,
     estimate_ftp,
     estimate_lthr,
-    estimate_max_hr,
     estimate_thresholds,
     fit_critical_power,
     friel_lthr_bpm,
@@ -118,7 +118,8 @@ def test_max_hr_ignores_a_one_second_spike():
     heart_rate = np.full(600, 150.0)
     heart_rate[100:105] = 180.0
     heart_rate[400] = 220.0
-    assert estimate_max_hr(heart_rate) == (pytest.approx(180.0), 100)
+    # the maximum-HR estimate is the best mean over MAX_HR_WINDOW_S (5 s)
+    assert best_mean(heart_rate, MAX_HR_WINDOW_S) == (pytest.approx(180.0), 100)
 
 
 def test_session_bests_use_cleaned_signals():

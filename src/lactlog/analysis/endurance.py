@@ -12,7 +12,7 @@ Heart rate lags power by 30–60 s, which is why power comes first when present.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -85,16 +85,8 @@ class EnduranceAnalysis:
 
 
 def cleaning_rules(settings: Settings) -> CleaningRules:
-    """The signal-cleaning part of the settings."""
-    return CleaningRules(
-        hr_min_bpm=settings.hr_min_bpm,
-        hr_max_bpm=settings.hr_max_bpm,
-        hampel_half_window_s=settings.hampel_half_window_s,
-        hampel_n_sigma=settings.hampel_n_sigma,
-        hampel_min_deviation_bpm=settings.hampel_min_deviation_bpm,
-        power_max_w=settings.power_max_w,
-        max_gap_s=settings.max_gap_s,
-    )
+    """The signal-cleaning part of the settings (Settings has a field for every rule)."""
+    return CleaningRules(**{f.name: getattr(settings, f.name) for f in fields(CleaningRules)})
 
 
 def channel_threshold(channel: str, thresholds: SessionThresholds) -> float | None:

@@ -128,17 +128,6 @@ def estimate_lthr(
     return None, None
 
 
-def estimate_max_hr(
-    heart_rate_bpm: np.ndarray | pd.Series, times_s: np.ndarray | None = None
-) -> tuple[float | None, int | None]:
-    """Maximum heart rate = highest 5-s rolling mean of cleaned heart rate [bpm]; averaging 5 s
-    keeps a single-second spike that survived cleaning from setting HRmax.
-
-    Returns (max_hr_bpm, start_index), or (None, None) without 5 s of heart rate.
-    """
-    return best_mean(heart_rate_bpm, MAX_HR_WINDOW_S, times_s)
-
-
 def fit_critical_power(
     durations_s: Sequence[float], powers_w: Sequence[float]
 ) -> tuple[float, float, float]:

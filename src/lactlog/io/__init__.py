@@ -29,7 +29,6 @@ MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024
 #: Default largest input file (as stored, compressed or not) [bytes].
 MAX_FILE_BYTES = 1024 * 1024 * 1024
 
-DECODERS: tuple[str, ...] = ("lactlog", "fitparse")
 
 
 def read(

@@ -25,7 +25,6 @@ _INVALID: dict[int, float | None] = {
 _STRUCT_TO_NUMPY = {"B": "u1", "b": "i1", "h": "i2", "H": "u2", "i": "i4", "I": "u4",
                     "f": "f4", "d": "f8", "q": "i8", "Q": "u8", "s": "S"}
 
-STRING = 0x07
 BYTE = 0x0D
 TIMESTAMP_FIELD = _fp.FIELD_NUM_TIMESTAMP
 FIT_EPOCH_UNIX_S = 631065600  # 1989-12-31T00:00:00Z, the FIT time origin
