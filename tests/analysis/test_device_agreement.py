@@ -2,8 +2,9 @@
 
 - Time per heart-rate zone, with the device's own zone boundaries (FIT ``time_in_zone``): each
   zone within ±2 % of timer time (or ±10 s) on ≥ 95 % of the sessions that have one.
-- Normalized power within 1 % and TSS within 2 % of the device's values, except the files listed
-  below with the reason (each exception is asserted to still disagree, so the list stays honest).
+- Normalized power within 1 % and TSS within 2 % of the device's values (or, for TSS, within the
+  0.1 resolution the FIT session stores it in), except the files listed below with the reason
+  (each exception is asserted to still disagree, so the list stays honest).
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ import pytest
 
 from conftest import corpus_files
 from lactlog.analysis.clean import clean_samples
-from lactlog.analysis.load import normalized_power_w, training_stress_score
+from lactlog.analysis.load import (
+    normalized_power_duration_s,
+    normalized_power_w,
+    training_stress_score,
+)
 from lactlog.analysis.zones import time_in_zones_s
 from lactlog.io import read
 from lactlog.model import Activity
@@ -49,16 +54,13 @@ NP_EXCEPTIONS = {
     ("sportslib__broken-start-latlng.fit", 0),
 }
 
-#: TSS is only compared for sessions of at least this timer time [s]: Garmin's TSS uses the
-#: duration of its 30-s rolling windows (timer − ~29 s; implied by the stored values), which
-#: differs from Coggan's full duration by more than 2 % below ~25 min.
-TSS_MIN_TIMER_S = 1500.0
+#: FIT stores ``session.training_stress_score`` with scale 10: a device value is known to ±0.1 at
+#: best, which is more than 2 % below TSS 5 (a few minutes' riding).
+TSS_RESOLUTION = 0.1
 TSS_EXCEPTIONS = {
     # NP already differs (see NP_EXCEPTIONS)
     ("fitparse__2019-02-17-062644-ELEMNT-297E-195-0.fit", 0),
     ("jkfit__road-with-power.fit", 0),
-    # Hammerhead Karoo: NP within 0.4 %, but its TSS implies 58 s less duration (pauses)
-    ("gc__Karoo-Botley_BW_Swanmore_Wickham-2025-05-09-1238.fit", 0),
 }
 
 
@@ -119,20 +121,55 @@ def test_normalized_power_matches_the_device() -> None:
     assert off == NP_EXCEPTIONS
 
 
-def test_tss_matches_the_device() -> None:
-    checked, off = 0, set()
+def _tss_sessions():
     for name, activity, clean in _power_sessions():
         device = activity.device_summary
-        ftp = device.threshold_power_w
-        if not device.training_stress_score or not ftp or (device.timer_s or 0) < TSS_MIN_TIMER_S:
-            continue
-        ours_np = normalized_power_w(clean["power_w"].to_numpy())
-        ours = training_stress_score(float(clean["recording"].sum()), ours_np, ftp)
+        if device.training_stress_score and device.threshold_power_w:
+            yield name, activity, clean
+
+
+def _tss_agrees(ours: float | None, device_tss: float) -> bool:
+    return ours is not None and abs(ours - device_tss) <= max(0.02 * device_tss, TSS_RESOLUTION)
+
+
+def test_tss_matches_the_device() -> None:
+    """TSS over the seconds NP averages (valid power seconds less one 30-s window).
+
+    The rule was chosen on the Garmin sessions (14 of 14 with NP within 1 % agree; every
+    recorded second: 10 of 14) and holds on the others, not looked at while choosing (2 of 2;
+    every recorded second: 1 of 2).
+    """
+    checked, off = 0, set()
+    for name, activity, clean in _tss_sessions():
+        device = activity.device_summary
+        power = clean["power_w"].to_numpy()
+        ours_np = normalized_power_w(power)
+        ours = training_stress_score(
+            normalized_power_duration_s(power), ours_np, device.threshold_power_w
+        )
         checked += 1
-        if abs(ours / device.training_stress_score - 1) > 0.02:
+        if not _tss_agrees(ours, device.training_stress_score):
             off.add((name, activity.meta.session_index))
-    assert checked >= 10
+    assert checked >= 19
     assert off == TSS_EXCEPTIONS
+
+
+def test_tss_over_every_recorded_second_agrees_less_often() -> None:
+    """Evidence for the duration: TSS over every recorded second misses far more sessions."""
+    by_np_seconds = by_recorded_seconds = 0
+    for _name, activity, clean in _tss_sessions():
+        device = activity.device_summary
+        power = clean["power_w"].to_numpy()
+        ours_np = normalized_power_w(power)
+        if ours_np is None or abs(ours_np / device.normalized_power_w - 1) > 0.01:
+            continue
+        for duration_s, is_np in ((normalized_power_duration_s(power), True),
+                                  (float(clean["recording"].sum()), False)):
+            tss = training_stress_score(duration_s, ours_np, device.threshold_power_w)
+            if _tss_agrees(tss, device.training_stress_score):
+                by_np_seconds += is_np
+                by_recorded_seconds += not is_np
+    assert by_np_seconds >= by_recorded_seconds + 4
 
 
 def test_zone_boundary_convention_is_the_devices() -> None:

@@ -14,8 +14,10 @@ from lactlog.analysis.load import (
     banister_trimp,
     heart_rate_reserve_fraction,
     intensity_factor,
+    normalized_power_duration_s,
     normalized_power_w,
     normalized_trimp,
+    rolling_power_w,
     training_stress_score,
 )
 
@@ -57,6 +59,30 @@ def test_intensity_factor_and_tss_hand_computed():
     assert training_stress_score(3600, None, 250.0) is None
     with pytest.raises(ValueError):
         intensity_factor(200.0, 0.0)
+
+
+def test_normalized_power_duration_counts_the_rolling_windows():
+    # 50 valid seconds (10 NaN among 60) hold 50 − 30 + 1 = 21 full 30-s windows → 21 s
+    power = np.r_[np.full(20, 200.0), np.full(10, np.nan), np.full(30, 100.0)]
+    assert rolling_power_w(power).size == 21
+    assert normalized_power_duration_s(power) == 21.0
+    # at 0.5 Hz (Δt = 2 s) a 30-s window holds 15 samples: 40 samples → 26 windows → 52 s
+    assert normalized_power_duration_s(np.full(40, 200.0), sample_s=2.0) == 52.0
+    assert normalized_power_duration_s(np.full(29, 200.0)) is None
+
+
+def test_tss_over_the_seconds_np_averages():
+    # One hour at FTP, 1 Hz: NP = FTP over 3600 − 29 = 3571 windows;
+    # TSS = 3571 × 250 × 1.0 / (250 × 3600) × 100 = 99.1944 (100 over the full hour).
+    power = np.full(3600, 250.0)
+    duration_s = normalized_power_duration_s(power)
+    assert duration_s == 3571.0
+    assert training_stress_score(duration_s, normalized_power_w(power), 250.0) == pytest.approx(
+        99.19444, abs=1e-5
+    )
+    # a 20-min stop without power adds nothing (it did before: TSS counted recorded seconds)
+    stopped = np.r_[power[:1800], np.full(1200, np.nan), power[1800:]]
+    assert normalized_power_duration_s(stopped) == duration_s
 
 
 def test_banister_trimp_hand_computed():
