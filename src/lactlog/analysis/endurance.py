@@ -22,6 +22,7 @@ from lactlog.analysis.intervals import Interval, detect_intervals
 from lactlog.analysis.load import (
     banister_trimp,
     intensity_factor,
+    normalized_power_duration_s,
     normalized_power_w,
     normalized_trimp,
     training_stress_score,
@@ -133,7 +134,7 @@ def analyse_endurance(
         time_above_lt_s=time_above,
         time_above_by_channel_s=above,
         zones=_zones(clean, thresholds, settings, activity.meta.sport),
-        **_power_load(power, thresholds.ftp_w.value, recorded_s),
+        **_power_load(power, thresholds.ftp_w.value),
         **_heart_rate_load(clean, thresholds, sex, settings.default_rest_hr_bpm),
         w_prime=w_prime,
         min_w_prime_balance_integral_j=w_integral,
@@ -176,7 +177,8 @@ def _zones(
     return tuple(result)
 
 
-def _power_load(power: np.ndarray | None, ftp_w: float | None, recorded_s: float) -> dict:
+def _power_load(power: np.ndarray | None, ftp_w: float | None) -> dict:
+    """NP, IF and TSS; TSS over the seconds NP averages (:func:`normalized_power_duration_s`)."""
     if power is None or np.isnan(power).all():
         return {}
     np_w = normalized_power_w(power)
@@ -185,7 +187,7 @@ def _power_load(power: np.ndarray | None, ftp_w: float | None, recorded_s: float
     return {
         "normalized_power_w": np_w,
         "intensity_factor": intensity_factor(np_w, ftp_w),
-        "tss": training_stress_score(recorded_s, np_w, ftp_w),
+        "tss": training_stress_score(normalized_power_duration_s(power), np_w, ftp_w),
     }
 
 
