@@ -28,6 +28,7 @@ from lactlog.analysis.week import (
     daily_load,
     find_duplicates,
     local_start,
+    treff_polarization_index,
     weekly_summaries,
     window_48h_coverage,
 )
@@ -244,17 +245,19 @@ def test_empty_weeks_between_and_ctl_decay() -> None:
     assert rows[2].ctl == pytest.approx(ctl_w45 * math.exp(-14 / 42))
     assert rows[1].load == 0.0 and rows[1].seiler_fractions is None
     assert rows[1].polarization_index is None and rows[1].volume_load_kg is None
+    assert rows[1].polarization_index_note == "no time in Seiler zones"
     # final week: values at the last day with data (Monday), no decay into the future
     assert rows[3].ctl == pytest.approx(
         ctl_w45 * math.exp(-15 / 42) + 100 * (1 - math.exp(-1 / 42)))
 
 
 def test_week_totals_seiler_and_polarization() -> None:
-    # Seiler time 800/100/100 s → fractions 0.8/0.1/0.1, PI = log10(0.8/0.1 × 0.1 × 100) = log10 80
+    # Seiler time 800/50/150 s → fractions 0.8/0.05/0.15 (Z1 > Z3 > Z2),
+    # PI = log10(0.8/0.05 × 0.15 × 100) = log10 240 = 2.3802
     sessions = [
         session(utc(2026, 11, 16, 7), level=HIGH, above_s=900.0, n_intervals=3,
-                seiler_s=(500.0, 50.0, 80.0), tss=80.0),
-        session(utc(2026, 11, 18, 7), level=MODERATE, above_s=300.0, seiler_s=(300.0, 50.0, 20.0),
+                seiler_s=(500.0, 20.0, 100.0), tss=80.0),
+        session(utc(2026, 11, 18, 7), level=MODERATE, above_s=300.0, seiler_s=(300.0, 30.0, 50.0),
                 sport="cycling", trimp=40.0, duration_s=1800.0, timer_s=None),
         strength_session(utc(2026, 11, 20, 17), sets=4, volume_kg=2500.0, level=HIGH),
         strength_session(utc(2026, 11, 21, 17), sets=2, volume_kg=None, level=MODERATE),
@@ -269,9 +272,45 @@ def test_week_totals_seiler_and_polarization() -> None:
     assert row.hard_intervals == 3
     assert row.metabolic_stress_sets == 6 and row.volume_load_kg == 2500.0
     assert row.load == pytest.approx(120.0)  # TSS 80 + nTRIMP 40
-    assert row.seiler_fractions == pytest.approx((0.8, 0.1, 0.1))
-    assert row.polarization_index == pytest.approx(math.log10(80))
+    assert row.seiler_fractions == pytest.approx((0.8, 0.05, 0.15))
+    assert row.polarization_index == pytest.approx(2.38021, abs=1e-5)
+    assert row.polarization_index_note is None
     assert row.change is None  # first week
+
+
+def test_polarization_index_only_where_treff_defines_it() -> None:
+    # Treff et al. 2019 (Front Physiol 10:707): PI = log10(Z1/Z2 × Z3 × 100), only if Z1 > Z3 > Z2
+    # 0.75/0.05/0.20: log10(0.75/0.05 × 0.20 × 100) = log10 300 = 2.47712 (polarized, > 2)
+    value, note = treff_polarization_index((0.75, 0.05, 0.20))
+    assert value == pytest.approx(2.47712, abs=1e-5) and note is None
+    # 0.60/0.15/0.25: log10(0.60/0.15 × 0.25 × 100) = log10 100 = 2.0
+    assert treff_polarization_index((0.60, 0.15, 0.25)) == (pytest.approx(2.0), None)
+    # threshold-type distribution, Z2 > Z3: the formula would give log10(0.7/0.25 × 0.05 × 100)
+    # = 1.146, and a pyramidal 0.50/0.45/0.05 gives log10 5.56 = 0.74: both undefined
+    for fractions in ((0.70, 0.25, 0.05), (0.50, 0.45, 0.05), (0.80, 0.10, 0.10)):
+        value, note = treff_polarization_index(fractions)
+        assert value is None
+        assert note is not None and "Z1 > Z3 > Z2" in note
+    # Z3 ≥ Z1 (0.35/0.05/0.60): undefined, where the formula would give log10 420 = 2.62
+    value, note = treff_polarization_index((0.35, 0.05, 0.60))
+    assert value is None and note.startswith("not polarized (Z1 35%, Z2 5%, Z3 60%)")
+    # Z2 = 0: the index's substitution (Z2 0.01, Z3 0.20 − 0.01): log10(0.8/0.01 × 0.19 × 100)
+    assert treff_polarization_index((0.80, 0.0, 0.20))[0] == pytest.approx(math.log10(1520))
+    # Z2 = 0 with Z3 = 0.015: after substitution Z3 0.005 < Z2 0.01, so undefined (the formula
+    # would give log10(0.985/0.01 × 0.005 × 100) = 1.69)
+    assert treff_polarization_index((0.985, 0.0, 0.015))[0] is None
+    assert treff_polarization_index(None) == (None, "no time in Seiler zones")
+
+
+def test_week_polarization_index_undefined_is_null_with_reason() -> None:
+    # 700/200/100 s: Z2 > Z3 → no index, a note
+    (row,), _ = weekly_summaries([session(utc(2026, 11, 16, 7), seiler_s=(700.0, 200.0, 100.0))],
+                                 "UTC")
+    assert row.polarization_index is None
+    assert row.polarization_index_note == (
+        "not polarized (Z1 70%, Z2 20%, Z3 10%): Treff et al. 2019 define the index only for "
+        "Z1 > Z3 > Z2"
+    )
 
 
 def test_week_over_week_change() -> None:

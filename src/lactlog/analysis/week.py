@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from lactlog.analysis.pmc import performance_management
-from lactlog.analysis.zones import polarization_index
+from lactlog.analysis.zones import _ZONE2_SUBSTITUTE, polarization_index
 
 if TYPE_CHECKING:
     from lactlog.analysis.session import SessionSummary
@@ -64,7 +64,8 @@ class WeekSummary:
     last day with data, or ``until``, for the final week); ``tsb`` = ``ctl`` − ``atl`` of that
     day, i.e. GoldenCheetah's stress balance of the following day ("form going into next
     week"). ``seiler_fractions`` are the shares (Z1, Z2, Z3) of the week's time in Seiler's
-    three zones (None without any); ``window_48h_coverage`` see :func:`window_48h_coverage`;
+    three zones (None without any); ``polarization_index`` and ``polarization_index_note`` see
+    :func:`treff_polarization_index`; ``window_48h_coverage`` see :func:`window_48h_coverage`;
     ``change`` see the module docstring; ``stimulus_minutes`` = ``time_above_lt_s`` / 60 [min].
     """
 
@@ -87,6 +88,7 @@ class WeekSummary:
     tsb: float
     seiler_fractions: tuple[float, float, float] | None
     polarization_index: float | None
+    polarization_index_note: str | None
     window_48h_coverage: float
     change: dict[str, dict[str, float | None]] | None
     stimulus_minutes: float
@@ -401,6 +403,7 @@ def _week_summary(
     volumes = [x.volume_load_kg for x in strength if x.volume_load_kg is not None]
     time_above_s = float(sum(e.time_above_lt_s or 0.0 for e in endurance))
     fractions = _seiler_fractions(endurance)
+    index, index_note = treff_polarization_index(fractions)
     totals = {
         "time_above_lt_s": time_above_s,
         "load": float(sum(session_load(s) for s in members)),
@@ -426,11 +429,48 @@ def _week_summary(
         atl=atl,
         tsb=ctl - atl,
         seiler_fractions=fractions,
-        polarization_index=polarization_index(*fractions) if fractions else None,
+        polarization_index=index,
+        polarization_index_note=index_note,
         window_48h_coverage=coverage,
         change=None if previous is None else week_change(totals, previous),
         stimulus_minutes=time_above_s / 60.0,
     )
+
+
+def treff_polarization_index(
+    fractions: tuple[float, float, float] | None,
+) -> tuple[float | None, str | None]:
+    """The polarization index where it is defined, else None with the reason.
+
+    Treff G, Winkert K, Sareban M, Steinacker JM, Sperlich B (2019), "The Polarization-Index: a
+    simple calculation to distinguish polarized from non-polarized training intensity
+    distributions", Front Physiol 10:707: PI = log10(Z1 / Z2 × Z3 × 100)
+    (:func:`~lactlog.analysis.zones.polarization_index`) is defined only for a distribution with
+    Z1 > Z3 > Z2 (fractions of time in Seiler's three zones); with Z2 = 0 the condition is
+    checked after the index's own substitution (Z2 → 0.01, Z3 → Z3 − 0.01). Under the condition
+    PI > log10(100 / 3) ≈ 1.52 (Z1 > 1/3 and Z3 / Z2 > 1), so it is never negative; elsewhere
+    the index is not computed.
+
+    Parameters
+    ----------
+    fractions : (Z1, Z2, Z3) or None
+        Fractions of time in Seiler's zones [-], summing to 1; None without any zone time.
+
+    Returns
+    -------
+    (float or None, str or None)
+        The index [a.u.] or None, and a note: None when the index is given, else why it is not.
+    """
+    if fractions is None:
+        return None, "no time in Seiler zones"
+    z1, z2, z3 = fractions
+    checked_z2, checked_z3 = (z2, z3) if z2 > 0 else (_ZONE2_SUBSTITUTE, z3 - _ZONE2_SUBSTITUTE)
+    if not z1 > checked_z3 > checked_z2:
+        return None, (
+            f"not polarized (Z1 {z1:.0%}, Z2 {z2:.0%}, Z3 {z3:.0%}): Treff et al. 2019 define "
+            "the index only for Z1 > Z3 > Z2"
+        )
+    return polarization_index(z1, z2, z3), None
 
 
 def _seiler_fractions(endurance: Sequence[Any]) -> tuple[float, float, float] | None:

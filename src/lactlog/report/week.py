@@ -61,7 +61,8 @@ def week_table(weeks: list[WeekSummary]) -> Table:
         caption="≥LT Δ: minutes at or above threshold and change from the previous week; H/M/L: sessions "
         "by stimulus; MS: metabolic-stress sets; 48h: share of the week within 48 h after a HIGH "
         "session (a heuristic: post-exercise insulin sensitivity is reported to last up to "
-        "~48 h); PI: Seiler polarisation index",
+        "~48 h); PI: polarisation index of the Seiler zones (Treff et al. 2019), defined only when "
+        "Z1 > Z3 > Z2 (else –)",
         caption_justify="left",
     )
     for header, justify in (
