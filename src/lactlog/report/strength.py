@@ -13,6 +13,7 @@ from rich.text import Text
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.strength import StrengthAnalysis
 from lactlog.report.jsondoc import local_start
+from lactlog.report.layout import Column, RowTable
 from lactlog.report.tables import format_duration, stimulus_label, verdict_lines
 
 
@@ -24,23 +25,17 @@ def _number(value: float | None, digits: int = 0) -> str:
     return "?" if value is None else f"{value:,.{digits}f}"
 
 
-def strength_table(sessions: list[SessionSummary]) -> Table:
+def strength_table(sessions: list[SessionSummary]) -> RowTable:
     """One row per strength session: sets, near-failure and metabolic-stress sets, median rest,
-    volume load, and the verdict with its reasons."""
-    table = Table(
+    volume load, and the verdict with its reasons (under the row when the terminal is narrow)."""
+    table = RowTable(
+        [Column("Start (local)"), Column("Source", flexible=True),
+         *(Column(header, "right") for header in ("Sets", "NF", "MS", "Rest", "Volume")),
+         Column("Stimulus"), Column("Why", spill=True, min_width=30)],
         title="Strength: metabolic stress (estimated from set logs — not a blood test)",
-        title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 0),
-        pad_edge=False,
         caption="NF: sets ≤ 2 reps in reserve; MS: metabolic-stress sets (near failure and rest "
         "≤ 90 s, ≥ 12 reps or BFR); ?: unknown",
-        caption_justify="left",
     )
-    table.add_column("Start (local)", width=16, no_wrap=True)
-    table.add_column("Source", no_wrap=True, overflow="ellipsis", max_width=12)
-    for header in ("Sets", "NF", "MS", "Rest", "Volume"):
-        table.add_column(header, justify="right", no_wrap=True)
-    table.add_column("Stimulus", no_wrap=True)
-    table.add_column("Why", overflow="fold", ratio=1, min_width=10)
     for s in sessions:
         analysis = s.strength
         if analysis is None:

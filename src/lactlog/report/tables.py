@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 from lactlog.analysis.endurance import EnduranceAnalysis
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.stimulus import Verdict
 from lactlog.report.jsondoc import local_start
+from lactlog.report.layout import Column, RowTable
 
 
 def format_duration(seconds: float | None) -> str:
@@ -38,34 +37,27 @@ def _device(summary: SessionSummary) -> str:
     return summary.product or summary.manufacturer or "–"
 
 
-def sessions_table(sessions: list[SessionSummary], width: int = 80) -> Table:
+def sessions_table(sessions: list[SessionSummary], width: int = 80) -> RowTable:
     """One row per session: when, what, how long, heart rate (avg/max), power, distance, file.
 
-    The device column is shown only when the terminal is at least 110 columns wide.
+    The device column is shown only when the terminal is at least 110 columns wide; the file
+    name moves under its row when it does not fit (see :class:`~lactlog.report.layout.RowTable`).
     """
-    table = Table(
-        title="Sessions", header_style="bold", title_justify="left",
-        caption="HR: average/maximum heart rate (bpm); Timer: time with the timer running",
-        caption_justify="left",
-        box=box.SIMPLE_HEAD, padding=(0, 0), pad_edge=False,
-    )
     show_device = width >= 110
-    columns = [  # (header, justify, fixed width or None for flexible)
-        ("Start (local)", "left", 16), ("Sport", "left", None), ("Device", "left", None),
-        ("Duration", "right", 8), ("Timer", "right", 7), ("HR", "right", 7),
-        ("Power", "right", 5), ("Distance", "right", 8),
+    columns = [
+        Column("Start (local)"), Column("Sport", flexible=True),
+        *([Column("Device", flexible=True)] if show_device else []),
+        Column("Duration", "right"), Column("Timer", "right"), Column("HR", "right"),
+        Column("Power", "right"), Column("Distance", "right"),
+        Column("File", spill=True, min_width=8),
     ]
-    for header, justify, width_chars in columns:
-        if header == "Device" and not show_device:
-            continue
-        table.add_column(
-            header, justify=justify, width=width_chars, no_wrap=width_chars is not None,
-            overflow="ellipsis", max_width=None if width_chars else 16,
-        )
-    table.add_column("File", overflow="ellipsis", min_width=8)
+    table = RowTable(
+        columns, title="Sessions",
+        caption="HR: average/maximum heart rate (bpm); Timer: time with the timer running",
+    )
     for s in sessions:
         start = local_start(s)
-        sport = s.sport if not s.sub_sport or s.sub_sport == "generic" else f"{s.sport}/{s.sub_sport}"
+        sport = s.sport if not s.sub_sport or s.sub_sport == "generic" else f"{s.sport} ({s.sub_sport})"
         name = Path(s.source).name + (f"#{s.session_index + 1}" if s.session_index else "")
         cells = [
             start.strftime("%Y-%m-%d %H:%M") if start else "–",
@@ -104,26 +96,19 @@ def verdict_lines(title: str, verdict: Verdict, estimated_from: str) -> Text:
     return text
 
 
-def stimulus_table(sessions: list[SessionSummary]) -> Table:
+def stimulus_table(sessions: list[SessionSummary]) -> RowTable:
     """Endurance sessions: threshold used (and its source), time at or above it, hard
-    intervals, lowest W' balance, load, and the verdict with its reasons."""
-    table = Table(
+    intervals, lowest W' balance, load, and the verdict with its reasons (in a column when the
+    terminal is wide enough, else under the row: no word is ever cut)."""
+    table = RowTable(
+        [Column("Start (local)"), Column("Threshold", flexible=True), Column("≥LT", "right"),
+         Column("Int", "right"), Column("W'min", "right"), Column("Load", "right"),
+         Column("Stimulus"), Column("Why", spill=True, min_width=30)],
         title="Lactate stimulus (estimated from HR/power/pace — not a blood test)",
-        header_style="bold", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 0),
-        pad_edge=False,
         caption="≥LT: time at or above threshold (primary channel: power > HR > pace); "
         "Int: hard intervals ≥ 30 s; Load: TSS (power) or TRIMP normalised to 100 per hour "
         "at LTHR",
-        caption_justify="left",
     )
-    table.add_column("Start (local)", width=16, no_wrap=True)
-    table.add_column("Threshold", no_wrap=True, overflow="ellipsis", max_width=24)
-    table.add_column("≥LT", justify="right", no_wrap=True)
-    table.add_column("Int", justify="right", width=3)
-    table.add_column("W'min", justify="right", no_wrap=True)
-    table.add_column("Load", justify="right", width=4)
-    table.add_column("Stimulus", no_wrap=True)
-    table.add_column("Why", overflow="fold", ratio=1, min_width=16)
     for s in sessions:
         analysis = s.endurance
         if analysis is None:
