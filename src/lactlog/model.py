@@ -80,6 +80,10 @@ class ActivityMeta:
     product: str | None = None
     session_index: int = 0
     warnings: tuple[str, ...] = ()
+    #: True when the file holds local wall-clock times without an offset (lifting apps, some CSV
+    #: exports): ``start`` and the sample times are those wall times stored as if they were UTC
+    #: (see :mod:`lactlog.localtime`).
+    wall_clock: bool = False
 
 
 @dataclass(frozen=True)

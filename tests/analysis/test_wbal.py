@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lactlog.analysis.clean import clean_samples, grid_gap_s
 from lactlog.analysis.wbal import (
     WPrimeSummary,
     count_depletions,
@@ -193,3 +194,123 @@ def test_count_depletions_bounded(values, drop):
     # every counted fall needs its own drop of at least `drop`
     falls = np.clip(-np.diff(x), 0, None).sum() if x.size > 1 else 0.0
     assert 0 <= n <= falls / drop + 1e-9
+
+
+# --- stops between samples (gap_s) ---------------------------------------------------------------
+
+
+def _ride_with_stop(stop_s: int) -> tuple[pd.Series, np.ndarray]:
+    """60 s at 350 W, a stop of ``stop_s`` without samples, 60 s at 150 W (1 Hz, as cleaned)."""
+    start = pd.Timestamp("2024-06-01 08:00", tz="UTC")
+    samples = pd.DataFrame(
+        {"power_w": np.r_[np.full(60, 350.0), np.full(60, 150.0)]},
+        index=start + pd.to_timedelta(np.r_[np.arange(60), np.arange(60) + 60 + stop_s], unit="s"),
+    )
+    clean = clean_samples(samples)
+    return clean["power_w"], grid_gap_s(clean.index)
+
+
+def test_differential_recovers_across_a_20_min_stop_off_the_grid():
+    # 60 s at CP + 100 W spends 6000 J. The 1200-s stop (> MAX_GRID_GAP_S, so no rows) is a step
+    # at 0 W: expended × e^(−CP·1200/W') = e^(−15); the first 150-W second then multiplies by
+    # e^(−100/20000): W'bal = 20000 − 6000·e^(−15)·e^(−0.005) = 19999.998174 J
+    # (without the gap it stayed at 20000 − 6000·e^(−0.005) = 14029.93 J).
+    power, gap = _ride_with_stop(1200)
+    assert len(power) == 120 and gap[60] == 1200.0 and gap.sum() == 1200.0
+    balance = w_prime_balance_differential_j(power, CP, W_PRIME, gap_s=gap)
+    assert balance.iloc[59] == pytest.approx(14_000.0)
+    assert balance.iloc[60] == pytest.approx(20_000 - 6000 * math.exp(-15.005), abs=1e-6)
+    assert balance.iloc[60] == pytest.approx(19_999.998174, abs=1e-6)
+    no_gap = w_prime_balance_differential_j(power.to_numpy(), CP, W_PRIME)
+    assert no_gap[60] == pytest.approx(14_029.93, abs=0.01)
+
+
+def test_integral_recovers_across_a_20_min_stop_with_its_tau():
+    # below CP: 60 s at 150 W and 1200 s at 0 W → mean 9000/1260 = 7.142857 W, D_CP = 242.857 W,
+    # τ = 546·e^(−2.428571) + 316 = 364.1368 s. After the effort S₆₀ = 100·(1 − r⁶⁰)/(1 − r),
+    # r = e^(−1/τ), = 5539.347 J; the first second after the stop decays it by e^(−1201/τ):
+    # W'bal = 20000 − 5539.347·e^(−3.298211) = 19795.325 J.
+    power, gap = _ride_with_stop(1200)
+    tau = skiba_tau_s(power, CP, gap_s=gap)
+    assert tau == pytest.approx(546 * math.exp(-0.01 * (CP - 9000 / 1260)) + 316)
+    assert tau == pytest.approx(364.1368, abs=1e-4)
+    balance = w_prime_balance_integral_j(power, CP, W_PRIME, gap_s=gap)
+    r = math.exp(-1 / tau)
+    spent_60 = 100 * (1 - r**60) / (1 - r)
+    assert W_PRIME - balance.iloc[59] == pytest.approx(spent_60)
+    assert W_PRIME - balance.iloc[60] == pytest.approx(spent_60 * math.exp(-1201 / tau))
+    assert balance.iloc[60] == pytest.approx(19_795.325, abs=1e-3)
+
+
+def test_a_stop_off_the_grid_equals_the_same_stop_on_the_grid_at_0_w():
+    # 5 min: once as 300 NaN seconds on the grid, once as gap_s = 300 on the next row
+    effort, recovery = np.full(60, 350.0), np.full(60, 150.0)
+    on_grid = np.r_[effort, np.full(300, np.nan), recovery]
+    off_grid = np.r_[effort, recovery]
+    gap = np.zeros(120)
+    gap[60] = 300.0
+    kept = np.r_[np.arange(60), np.arange(360, 420)]
+    for model in (w_prime_balance_differential_j, w_prime_balance_integral_j):
+        np.testing.assert_allclose(
+            model(off_grid, CP, W_PRIME, gap_s=gap), model(on_grid, CP, W_PRIME)[kept], rtol=1e-12
+        )
+    assert skiba_tau_s(off_grid, CP, gap_s=gap) == pytest.approx(skiba_tau_s(on_grid, CP))
+
+
+def test_two_hour_stop_closed_form():
+    # integral model with τ = 3000 s given: 7200 s stop + 1 s → expended × e^(−7201/3000)
+    power, gap = _ride_with_stop(7200)
+    assert gap[60] == 7200.0
+    tau = 3000.0
+    balance = w_prime_balance_integral_j(power, CP, W_PRIME, tau_s=tau, gap_s=gap)
+    r = math.exp(-1 / tau)
+    spent_60 = 100 * (1 - r**60) / (1 - r)  # 5941.388 J
+    assert W_PRIME - balance.iloc[60] == pytest.approx(spent_60 * math.exp(-7201 / tau))
+    assert W_PRIME - balance.iloc[60] == pytest.approx(538.811, abs=1e-3)
+    differential = w_prime_balance_differential_j(power, CP, W_PRIME, gap_s=gap)
+    assert differential.iloc[60] == pytest.approx(W_PRIME)  # e^(−90): fully recovered
+
+
+def test_clock_jump_of_years_costs_one_row_and_recovers_fully():
+    ten_years_s = 10 * 365 * 86_400
+    power, gap = _ride_with_stop(ten_years_s)
+    assert len(power) == 120 and gap[60] == ten_years_s
+    for model in (w_prime_balance_differential_j, w_prime_balance_integral_j):
+        balance = model(power, CP, W_PRIME, gap_s=gap)
+        assert np.isfinite(balance).all()
+        assert balance.iloc[60] == pytest.approx(W_PRIME, abs=1e-9)
+
+
+def test_gap_s_is_checked():
+    with pytest.raises(ValueError, match="one value per sample"):
+        w_prime_balance_differential_j(np.full(3, 300.0), CP, W_PRIME, gap_s=np.zeros(2))
+    with pytest.raises(ValueError, match="non-negative"):
+        w_prime_balance_integral_j(np.full(2, 300.0), CP, W_PRIME, gap_s=np.array([0, np.nan]))
+    with pytest.raises(ValueError, match="non-negative"):
+        skiba_tau_s(np.full(2, 300.0), CP, gap_s=np.array([0.0, -1.0]))
+
+
+def test_grid_gap_s_of_contiguous_and_empty_grids():
+    index = pd.date_range("2024-06-01", periods=5, freq="s", tz="UTC")
+    assert grid_gap_s(index).tolist() == [0.0] * 5
+    assert grid_gap_s(index[:0]).size == 0
+    assert grid_gap_s(index[[0, 1, 4]]).tolist() == [0.0, 0.0, 2.0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0, 1200), st.integers(0, 40)), min_size=1, max_size=100),
+    st.floats(100, 400),
+    st.floats(5_000, 40_000),
+)
+def test_gaps_match_their_expansion_into_0_w_seconds(rows, cp, w_prime):
+    power = np.array([p for p, _ in rows])
+    gap = np.array([float(g) for _, g in rows])
+    expanded = np.concatenate([np.r_[np.full(int(g), np.nan), p] for p, g in rows])
+    kept = np.cumsum(gap + 1).astype(int) - 1
+    for model in (w_prime_balance_differential_j, w_prime_balance_integral_j):
+        with_gaps = model(power, cp, w_prime, gap_s=gap)
+        assert (with_gaps <= w_prime + 1e-6).all()
+        np.testing.assert_allclose(
+            with_gaps, model(expanded, cp, w_prime)[kept], rtol=1e-9, atol=1e-6
+        )

@@ -128,18 +128,42 @@ def test_duplicate_by_sha256_keeps_first_path() -> None:
     assert "sha256" in duplicates[0].reason
 
 
-def test_duplicate_by_start_within_60_s_same_device_and_sport() -> None:
-    fit = session(utc(2026, 11, 16, 7, 0, 0), source="x.fit")
-    tcx = session(utc(2026, 11, 16, 7, 1, 0), source="x.tcx")  # 60 s later: same activity
-    late = session(utc(2026, 11, 16, 7, 1, 1), source="y.tcx")  # 61 s later: another one
-    other_device = session(utc(2026, 11, 16, 7, 0, 30), source="z1.fit", product="edge540")
+def test_duplicate_recordings_across_formats_and_devices() -> None:
+    fit = session(utc(2026, 11, 16, 7, 0, 0), source="x.fit")  # 07:00-08:00
+    # its export, 60 s later, no device: 07:01-08:01 overlaps 59 of 60 min = 98 %
+    export = session(utc(2026, 11, 16, 7, 1, 0), source="a.tcx", format="tcx",
+                     manufacturer=None, product=None, sport="generic")
+    late = session(utc(2026, 11, 16, 7, 1, 1), source="y.tcx", format="tcx")  # 61 s: another
+    short = session(utc(2026, 11, 16, 7, 0, 30), source="z1.fit", product="edge540",
+                    duration_s=1200.0)  # 20 of 60 min overlap (33 %): another activity
     other_sport = session(utc(2026, 11, 16, 7, 0, 30), source="z2.fit", sport="cycling")
-    kept, duplicates = find_duplicates([tcx, late, fit, other_device, other_sport])
+    bike_computer = session(utc(2026, 11, 16, 7, 0, 20), source="z3.fit", product="edge540")
+    kept, duplicates = find_duplicates([export, late, fit, short, other_sport, bike_computer])
     assert [s.source for s in kept] == ["x.fit", "y.tcx", "z1.fit", "z2.fit"]
-    assert [(d.kept, d.duplicate) for d in duplicates] == [("x.fit", "x.tcx")]
-    assert "60 s apart" in duplicates[0].reason
-    rows, reported = weekly_summaries([tcx, late, fit, other_device, other_sport], None)
+    # the device's FIT file is kept although "a.tcx" sorts first
+    assert [(d.kept, d.duplicate) for d in duplicates] == [("x.fit", "z3.fit"), ("x.fit", "a.tcx")]
+    assert "starts 60 s apart" in duplicates[1].reason
+    assert "overlap 98%" in duplicates[1].reason and "tcx" in duplicates[1].reason
+    rows, reported = weekly_summaries([export, late, fit, short, other_sport, bike_computer], None)
     assert rows[0].sessions == 4 and reported == duplicates
+
+
+def test_a_file_is_never_a_duplicate_of_itself() -> None:
+    # two sessions of one multisport file 30 s apart (a transition), and the same path twice
+    first = session(utc(2026, 11, 16, 7, 0, 0), source="tri.fit", sha256="cd" * 32,
+                    duration_s=60.0)
+    second = replace(first, session_index=1, start=utc(2026, 11, 16, 7, 0, 30))
+    kept, duplicates = find_duplicates([first, second, first])
+    assert [(s.source, s.session_index) for s in kept] == [("tri.fit", 0), ("tri.fit", 1)]
+    assert duplicates == []
+
+
+def test_duplicates_compare_wall_clock_starts_in_utc() -> None:
+    # An app logged 08:00 wall time in Berlin (CET) = 07:00 UTC, the watch says 07:00 UTC.
+    watch = session(utc(2026, 11, 16, 7, 0, 0), source="w.fit")
+    app = session(utc(2026, 11, 16, 8, 0, 0), source="log.csv", format="csv", wall_clock=True)
+    assert len(find_duplicates([watch, app], "Europe/Berlin")[1]) == 1
+    assert find_duplicates([watch, app], "UTC")[1] == []  # 08:00 UTC: an hour apart
 
 
 # --- performance management --------------------------------------------------------------------

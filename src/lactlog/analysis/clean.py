@@ -19,9 +19,11 @@ MAD_TO_SIGMA = 1.4826
 distribution (1 / Φ⁻¹(3/4) ≈ 1.4826); Hampel (1974), J Am Stat Assoc 69:383–393."""
 
 
-#: Gaps between samples longer than this [s] are left out of the 1-Hz grid. Shorter gaps (timer
-#: pauses, dropouts) stay on it as not-recording seconds, so W' can recover across them; W'
-#: recovery is essentially complete after 10 min (τ ≈ 300–550 s, Skiba et al. 2012).
+#: Gaps between samples longer than this [s] are left out of the 1-Hz grid, so that a clock jump
+#: (or a day-long stop) costs no rows. Shorter gaps (timer pauses, dropouts) stay on it as
+#: not-recording seconds. Nothing that integrates over elapsed time loses the longer gaps: the
+#: grid's index keeps the real times, and :func:`grid_gap_s` gives the seconds missing before
+#: each row (W' balance recovers across them, :mod:`lactlog.analysis.wbal`).
 MAX_GRID_GAP_S = 600
 
 
@@ -150,6 +152,26 @@ def grid_seconds(second: np.ndarray, max_grid_gap_s: float) -> np.ndarray:
     lengths = ends - starts + 1
     offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
     return offsets + np.arange(int(lengths.sum()), dtype=np.int64)
+
+
+def grid_gap_s(index: pd.DatetimeIndex, sample_s: float = 1.0) -> np.ndarray:
+    """Seconds without a grid row before each row, beyond the regular step [s].
+
+    gap_i = (t_i − t_{i−1}) − ``sample_s`` for i ≥ 1 and 0 for the first row: zero everywhere on
+    a contiguous grid, and the length of each stretch :func:`clean_samples` left out (gaps longer
+    than :data:`MAX_GRID_GAP_S`) before the row that follows it.
+
+    Parameters
+    ----------
+    index : DatetimeIndex
+        The sorted index of a cleaned frame.
+    sample_s : float
+        The grid's step [s].
+    """
+    if len(index) == 0:
+        return np.empty(0)
+    step_s = ((index[1:] - index[:-1]) / pd.Timedelta(seconds=1)).to_numpy(dtype=np.float64)
+    return np.concatenate(([0.0], np.maximum(step_s - sample_s, 0.0)))
 
 
 def apply_range_rules(name: str, values: np.ndarray, rules: CleaningRules) -> np.ndarray:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import pandas as pd
 
-from lactlog.analysis.clean import CleaningRules, clean_samples
+from lactlog.analysis.clean import CleaningRules, clean_samples, grid_gap_s
 from lactlog.analysis.intervals import Interval, detect_intervals
 from lactlog.analysis.load import (
     banister_trimp,
@@ -123,7 +123,7 @@ def analyse_endurance(
             )
         )
     power = clean["power_w"].to_numpy() if "power_w" in clean else None
-    w_prime, w_integral = _w_prime(power, thresholds)
+    w_prime, w_integral = _w_prime(power, grid_gap_s(clean.index), thresholds)
     time_above = above.get(primary) if primary else None
     label = CHANNELS[primary][2] if primary else None
     depletion = None if w_prime is None else 1 - (w_prime.min_balance_fraction or 1.0)
@@ -206,11 +206,12 @@ def _heart_rate_load(
 
 
 def _w_prime(
-    power: np.ndarray | None, thresholds: SessionThresholds
+    power: np.ndarray | None, gap_s: np.ndarray, thresholds: SessionThresholds
 ) -> tuple[WPrimeSummary | None, float | None]:
+    """Both W' balance models; W' recovers across stops left out of the grid (``gap_s``)."""
     cp, w_prime = thresholds.cp_w.value, thresholds.w_prime_j.value
     if power is None or cp is None or w_prime is None or np.isnan(power).all():
         return None, None
-    differential = w_prime_balance_differential_j(power, cp, w_prime)
-    integral = w_prime_balance_integral_j(power, cp, w_prime)
+    differential = w_prime_balance_differential_j(power, cp, w_prime, gap_s=gap_s)
+    integral = w_prime_balance_integral_j(power, cp, w_prime, gap_s=gap_s)
     return summarize_w_prime(differential, power, cp, w_prime), float(np.nanmin(integral))

@@ -170,6 +170,9 @@ class SessionRef:
     start: datetime | None
     utc_offset_s: int | None
     sport: str
+    #: For local times (:mod:`lactlog.localtime`): the profile's zone, a wall-clock file.
+    profile_timezone: str | None = None
+    wall_clock: bool = False
 
 
 @dataclass(frozen=True)
@@ -200,11 +203,14 @@ def session_bests(
     activity: Activity,
     rules: CleaningRules | None = None,
     power_windows_s: Iterable[int] = (FTP_WINDOW_S, *DEFAULT_CP_DURATIONS_S),
+    profile_timezone: str | None = None,
 ) -> SessionBests:
     """Clean one activity (``rules``: default :class:`CleaningRules`) and find its best
-    windows of power (each of ``power_windows_s`` [s]) and heart rate."""
+    windows of power (each of ``power_windows_s`` [s]) and heart rate. ``profile_timezone``
+    is kept in the session reference for showing its times in local time."""
     meta = activity.meta
-    ref = SessionRef(meta.source, meta.session_index, meta.start, meta.utc_offset_s, meta.sport)
+    ref = SessionRef(meta.source, meta.session_index, meta.start, meta.utc_offset_s, meta.sport,
+                     profile_timezone, meta.wall_clock)
     clean = clean_samples(activity.samples, activity.pauses, rules or CleaningRules())
     if len(clean) == 0:
         return SessionBests(ref, sport_group(meta.sport), is_strength(activity))

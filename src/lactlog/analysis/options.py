@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 
+from lactlog.localtime import local_date
 from lactlog.profile import Profile
 from lactlog.settings import Settings, settings_from
 
@@ -22,15 +23,12 @@ class AnalysisOptions:
     def from_profile(cls, profile: Profile, flags: Mapping[str, float] | None = None) -> AnalysisOptions:
         return cls(profile, dict(flags or {}), settings_from(profile.settings))
 
-    def local_date(self, start: datetime | None, utc_offset_s: int | None) -> date:
-        """The athlete's calendar date of a session start: the profile's time zone, else the
-        file's UTC offset, else UTC (the same order as the weekly summaries use)."""
+    def local_date(
+        self, start: datetime | None, utc_offset_s: int | None, wall_clock: bool = False
+    ) -> date:
+        """The athlete's calendar date of a session start (today when unknown), by the one local
+        time rule of :mod:`lactlog.localtime`: the profile's time zone, else the file's UTC
+        offset, else this computer's zone."""
         if start is None:
             return date.today()
-        if self.profile.timezone:
-            from zoneinfo import ZoneInfo
-
-            return start.astimezone(ZoneInfo(self.profile.timezone)).date()
-        if utc_offset_s is not None:
-            return start.astimezone(timezone(timedelta(seconds=utc_offset_s))).date()
-        return start.astimezone(UTC).date()
+        return local_date(start, self.profile.timezone, utc_offset_s, wall_clock=wall_clock)

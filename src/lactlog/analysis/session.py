@@ -53,6 +53,10 @@ class SessionSummary:
     warnings: tuple[str, ...]
     endurance: EnduranceAnalysis | None = None
     strength: StrengthAnalysis | None = None
+    #: The profile's IANA time zone the session is shown in (None: the file's offset, else this
+    #: computer's zone), and whether ``start`` is a wall-clock time (see :mod:`lactlog.localtime`).
+    profile_timezone: str | None = None
+    wall_clock: bool = False
 
 
 def is_strength(activity: Activity) -> bool:
@@ -77,7 +81,7 @@ def summarize(activity: Activity, options: AnalysisOptions | None = None) -> Ses
     if channels and not is_strength(activity):
         thresholds = resolve_thresholds(
             sport_group(meta.sport),
-            options.local_date(meta.start, meta.utc_offset_s),
+            options.local_date(meta.start, meta.utc_offset_s, meta.wall_clock),
             options.flags,
             options.profile,
             device,
@@ -113,6 +117,8 @@ def summarize(activity: Activity, options: AnalysisOptions | None = None) -> Ses
         warnings=meta.warnings,
         endurance=endurance,
         strength=strength,
+        profile_timezone=options.profile.timezone,
+        wall_clock=meta.wall_clock,
     )
 
 

@@ -1,7 +1,12 @@
 """W' balance (Skiba): how much of the work capacity above critical power is left.
 
 Two published models, both on regularly sampled power (1 Hz from
-:func:`~lactlog.analysis.clean.clean_samples`); NaN power counts as 0 W (coasting, no data):
+:func:`~lactlog.analysis.clean.clean_samples`); NaN power counts as 0 W (coasting, no data).
+Stops left out of the grid (longer than :data:`~lactlog.analysis.clean.MAX_GRID_GAP_S`) are
+passed as ``gap_s``, the seconds without a row before each row
+(:func:`~lactlog.analysis.clean.grid_gap_s`): W' recovers across them at 0 W, in closed form
+over the whole gap, so a stop of any length costs one row and recovers as if every second of it
+were on the grid at 0 W:
 
 * :func:`w_prime_balance_differential_j` — Skiba et al. (2015), differential form;
 * :func:`w_prime_balance_integral_j` — Skiba et al. (2012), integral form.
@@ -75,6 +80,18 @@ def _power_array(power_w: np.ndarray | pd.Series) -> np.ndarray:
     return np.clip(np.nan_to_num(power, nan=0.0), 0.0, None)
 
 
+def _gap_array(gap_s: np.ndarray | pd.Series | None, size: int) -> np.ndarray:
+    """Seconds without a sample before each row [s] (zeros for None), checked."""
+    if gap_s is None:
+        return np.zeros(size)
+    gap = np.asarray(gap_s, dtype=np.float64).ravel()
+    if gap.shape != (size,):
+        raise ValueError(f"gap_s must have one value per sample ({size}), got {gap.size}")
+    if not np.all(gap >= 0):  # also rejects NaN
+        raise ValueError("gap_s must be non-negative seconds")
+    return gap
+
+
 def _check(cp_w: float, w_prime_j: float, sample_s: float) -> None:
     for name, value in (("cp_w", cp_w), ("w_prime_j", w_prime_j), ("sample_s", sample_s)):
         if not value > 0:
@@ -88,7 +105,11 @@ def _like_input(values: np.ndarray, power_w: np.ndarray | pd.Series) -> np.ndarr
 
 
 def w_prime_balance_differential_j(
-    power_w: np.ndarray | pd.Series, cp_w: float, w_prime_j: float, sample_s: float = 1.0
+    power_w: np.ndarray | pd.Series,
+    cp_w: float,
+    w_prime_j: float,
+    sample_s: float = 1.0,
+    gap_s: np.ndarray | pd.Series | None = None,
 ) -> np.ndarray | pd.Series:
     """W' balance after each sample, differential model [J].
 
@@ -101,7 +122,10 @@ def w_prime_balance_differential_j(
     * P < CP: W'bal_t = W' − (W' − W'bal_{t−1})·e^(−(CP − P)·Δt / W') (exact solution of
       dW'bal/dt = (CP − P)·(W' − W'bal)/W' for P constant over the step).
 
-    Both are affine in the expended W' (W' − W'bal) and run through :func:`linear_recurrence`.
+    A gap of g seconds before a sample is a step at P = 0 W first: the expended W' is multiplied
+    by e^(−CP·g / W') (the same exact solution, time constant W'/CP), then the sample's step
+    follows. Both are affine in the expended W' (W' − W'bal) and run through
+    :func:`linear_recurrence`.
 
     Parameters
     ----------
@@ -113,6 +137,9 @@ def w_prime_balance_differential_j(
         W', work capacity above CP [J].
     sample_s : float
         Sampling interval Δt [s].
+    gap_s : array or None
+        Seconds without a sample before each sample, beyond Δt [s] (≥ 0, e.g. a stop left out
+        of the grid, :func:`~lactlog.analysis.clean.grid_gap_s`); None for none.
 
     Returns
     -------
@@ -120,18 +147,27 @@ def w_prime_balance_differential_j(
     """
     _check(cp_w, w_prime_j, sample_s)
     power = _power_array(power_w)
+    gap = _gap_array(gap_s, power.size)
     above = power >= cp_w
-    decay = np.where(above, 1.0, np.exp(-(cp_w - power) * sample_s / w_prime_j))
+    step_decay = np.where(above, 0.0, -(cp_w - power) * sample_s / w_prime_j)
+    decay = np.exp(step_decay - cp_w * gap / w_prime_j)
     spent = np.where(above, (power - cp_w) * sample_s, 0.0)
     return _like_input(w_prime_j - linear_recurrence(decay, spent), power_w)
 
 
-def skiba_tau_s(power_w: np.ndarray | pd.Series, cp_w: float) -> float:
+def skiba_tau_s(
+    power_w: np.ndarray | pd.Series,
+    cp_w: float,
+    sample_s: float = 1.0,
+    gap_s: np.ndarray | pd.Series | None = None,
+) -> float:
     """Recovery time constant of the integral model, τ = 546·e^(−0.01·D_CP) + 316 [s].
 
-    D_CP = CP − mean power of the samples below CP [W] (Skiba et al. 2012). NaN power counts as
-    0 W. Without any sample below CP the mean recovery power is taken as 0 W (D_CP = CP), as in
-    GoldenCheetah's implementation (``src/Metrics/WPrime.cpp``).
+    D_CP = CP − mean power of the time below CP [W] (Skiba et al. 2012). NaN power counts as
+    0 W, and so do the gap seconds (``gap_s``): a stop left out of the grid weighs as much as
+    the same stop on the grid as not-recording seconds. Without any time below CP the mean
+    recovery power is taken as 0 W (D_CP = CP), as in GoldenCheetah's implementation
+    (``src/Metrics/WPrime.cpp``).
 
     Parameters
     ----------
@@ -139,11 +175,16 @@ def skiba_tau_s(power_w: np.ndarray | pd.Series, cp_w: float) -> float:
         Power [W].
     cp_w : float
         Critical power [W].
+    sample_s : float
+        Sampling interval Δt [s].
+    gap_s : array or None
+        Seconds without a sample before each sample, beyond Δt [s]; None for none.
     """
     power = _power_array(power_w)
     below = power[power < cp_w]
-    d_cp = cp_w - (float(below.mean()) if below.size else 0.0)
-    return 546.0 * math.exp(-0.01 * d_cp) + 316.0
+    below_s = below.size * sample_s + float(_gap_array(gap_s, power.size).sum())
+    mean_below_w = float(below.sum()) * sample_s / below_s if below_s > 0 else 0.0
+    return 546.0 * math.exp(-0.01 * (cp_w - mean_below_w)) + 316.0
 
 
 def w_prime_balance_integral_j(
@@ -152,6 +193,7 @@ def w_prime_balance_integral_j(
     w_prime_j: float,
     sample_s: float = 1.0,
     tau_s: float | None = None,
+    gap_s: np.ndarray | pd.Series | None = None,
 ) -> np.ndarray | pd.Series:
     """W' balance after each sample, integral model [J].
 
@@ -161,7 +203,8 @@ def w_prime_balance_integral_j(
         W'bal(t) = W' − Σ_{u≤t} W'exp(u) · e^(−(t − u)/τ),  W'exp(u) = (P(u) − CP)·Δt if P > CP
 
     with τ from :func:`skiba_tau_s`. The sum is the first-order filter
-    S_t = S_{t−1}·e^(−Δt/τ) + W'exp_t (exact for a constant τ), run through
+    S_t = S_{t−1}·e^(−(Δt + g_t)/τ) + W'exp_t (exact for a constant τ; g_t = ``gap_s``, the time
+    without a sample before sample t, during which nothing is expended), run through
     :func:`linear_recurrence`. The sample's own expenditure counts undecayed, as in
     GoldenCheetah. Note that the model lets expended W' decay also during an effort, so a
     constant effort above CP depletes less than (P − CP)·t.
@@ -177,7 +220,10 @@ def w_prime_balance_integral_j(
     sample_s : float
         Sampling interval Δt [s].
     tau_s : float or None
-        Recovery time constant [s]; None computes it from the session (:func:`skiba_tau_s`).
+        Recovery time constant [s]; None computes it from the session (:func:`skiba_tau_s`,
+        gaps included).
+    gap_s : array or None
+        Seconds without a sample before each sample, beyond Δt [s] (≥ 0); None for none.
 
     Returns
     -------
@@ -185,11 +231,12 @@ def w_prime_balance_integral_j(
     """
     _check(cp_w, w_prime_j, sample_s)
     power = _power_array(power_w)
-    tau = skiba_tau_s(power, cp_w) if tau_s is None else float(tau_s)
+    gap = _gap_array(gap_s, power.size)
+    tau = skiba_tau_s(power, cp_w, sample_s, gap) if tau_s is None else float(tau_s)
     if not tau > 0:
         raise ValueError(f"tau_s must be positive, got {tau_s}")
     expended = np.where(power > cp_w, (power - cp_w) * sample_s, 0.0)
-    decay = np.full(power.size, math.exp(-sample_s / tau))
+    decay = np.exp(-(sample_s + gap) / tau)
     return _like_input(w_prime_j - linear_recurrence(decay, expended), power_w)
 
 

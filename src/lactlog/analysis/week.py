@@ -3,8 +3,9 @@
 Pure functions of :class:`~lactlog.analysis.session.SessionSummary` objects (anything with the
 same attributes works). Conventions, in one place:
 
-- **Local time** (:func:`local_start`): the profile's IANA time zone when given, else the file's
-  UTC offset, else UTC. Weeks are ISO weeks (Monday to Sunday) of the local date.
+- **Local time** (:func:`local_start`): the one rule of :mod:`lactlog.localtime` — the
+  profile's IANA time zone when given, else the file's UTC offset, else this computer's zone.
+  Weeks are ISO weeks (Monday to Sunday) of the local date.
 - **Session load** (:func:`session_load`): the session's TSS when known, else its normalised
   TRIMP (scaled so that one hour at LTHR scores 100, like TSS), else 0. Both score one hour at
   threshold as 100, so they can be summed, but they are not the same quantity: a heart-rate
@@ -25,21 +26,25 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
 from lactlog.analysis.pmc import performance_management
 from lactlog.analysis.zones import _ZONE2_SUBSTITUTE, polarization_index
+from lactlog.localtime import as_utc, local_midnight, to_local, to_utc
 
 if TYPE_CHECKING:
     from lactlog.analysis.session import SessionSummary
 
-#: Two sessions on the same device and sport starting at most this far apart are one activity [s].
+#: Two recordings starting at most this far apart may be one activity [s] (see find_duplicates).
 DUPLICATE_START_TOLERANCE_S = 60.0
+#: ... when their time spans overlap by at least this share of the longer span [0-1].
+DUPLICATE_MIN_OVERLAP = 0.5
+#: Which recording of a duplicated activity is kept: the device's own file first.
+_FORMAT_RANK = {"fit": 0, "tcx": 1, "gpx": 2, "csv": 3}
 #: Length of the window after a HIGH session counted by :func:`window_48h_coverage` [s].
 WINDOW_48H_S = 48 * 3600.0
 SEILER_SYSTEM = "Seiler three zones"
@@ -97,26 +102,19 @@ class WeekSummary:
 # --- per session -----------------------------------------------------------------------------
 
 
-def _as_utc(moment: datetime) -> datetime:
-    """A datetime in UTC; naive datetimes are taken to be UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def _session_zone(summary: SessionSummary, tz: str | None) -> tzinfo:
-    if tz:
-        return ZoneInfo(tz)
-    if summary.utc_offset_s is not None:
-        return timezone(timedelta(seconds=summary.utc_offset_s))
-    return UTC
+def _start_utc(summary: SessionSummary, tz: str | None) -> datetime:
+    """The true UTC start (a wall-clock start converted by the local time rule)."""
+    if summary.start is None:
+        raise ValueError(f"{summary.source}: the session has no start time")
+    return to_utc(summary.start, tz, summary.utc_offset_s,
+                  wall_clock=getattr(summary, "wall_clock", False))
 
 
 def local_start(summary: SessionSummary, tz: str | None) -> datetime:
-    """Session start in the athlete's local time (aware datetime).
-
-    The zone is the profile's IANA time zone ``tz`` when given (it knows daylight saving), else
-    the file's ``utc_offset_s``, else UTC. A naive ``start`` is taken to be UTC.
+    """Session start in the athlete's local time (aware datetime), by the rule of
+    :mod:`lactlog.localtime` with ``tz`` as the profile's zone: ``tz`` (an IANA name; it knows
+    daylight saving), else the file's ``utc_offset_s``, else this computer's zone. A naive
+    ``start`` is taken to be UTC.
 
     Raises
     ------
@@ -125,15 +123,14 @@ def local_start(summary: SessionSummary, tz: str | None) -> datetime:
     """
     if summary.start is None:
         raise ValueError(f"{summary.source}: the session has no start time")
-    return _as_utc(summary.start).astimezone(_session_zone(summary, tz))
+    return to_local(summary.start, tz, summary.utc_offset_s,
+                    wall_clock=getattr(summary, "wall_clock", False))
 
 
-def session_end_utc(summary: SessionSummary) -> datetime:
+def session_end_utc(summary: SessionSummary, tz: str | None = None) -> datetime:
     """Start + elapsed duration (else timer time, else 0) in UTC."""
-    if summary.start is None:
-        raise ValueError(f"{summary.source}: the session has no start time")
     length_s = next((v for v in (summary.duration_s, summary.timer_s) if v is not None), 0.0)
-    return _as_utc(summary.start) + timedelta(seconds=float(length_s))
+    return _start_utc(summary, tz) + timedelta(seconds=float(length_s))
 
 
 def session_load(summary: SessionSummary) -> float:
@@ -173,47 +170,89 @@ def week_monday(day: date) -> date:
 
 
 def find_duplicates(
-    summaries: Iterable[SessionSummary],
+    summaries: Iterable[SessionSummary], tz: str | None = None
 ) -> tuple[list[SessionSummary], list[Duplicate]]:
     """Keep each activity once: (kept sessions sorted by source path, dropped duplicates).
 
-    Two sessions are the same activity when they have the same ``sha256`` and
-    ``session_index`` (the same file twice), or when their starts are at most
-    :data:`DUPLICATE_START_TOLERANCE_S` apart with the same ``manufacturer``, ``product`` and
-    ``sport`` (e.g. a FIT file and its TCX export; an unknown device matches an unknown
-    device). Sessions are visited in (source, session_index) order; the first one is kept and
-    every later one is compared with the kept ones only.
+    Two sessions of different files are the same activity when
+
+    - they have the same ``sha256`` and ``session_index`` (the same file twice), or
+    - they are two recordings of one activity, whatever their formats and devices (a FIT file
+      and its GPX or TCX export; a watch and a bike computer): their starts are at most
+      :data:`DUPLICATE_START_TOLERANCE_S` apart, their time spans [start, start + duration]
+      overlap by at least :data:`DUPLICATE_MIN_OVERLAP` of the longer span, and their sports
+      agree (a ``generic`` sport agrees with any; exports often lose the sport).
+
+    Sessions of one file are never duplicates of each other, and a session given twice (same
+    source and session index) is counted once without a report. The recording kept is the
+    device's own first (FIT, then TCX, GPX, CSV), then by (source, session_index); every other
+    one is compared with the kept ones. Start times are compared in UTC (``tz`` converts
+    wall-clock starts, see :mod:`lactlog.localtime`).
     """
     kept: list[SessionSummary] = []
     duplicates: list[Duplicate] = []
+    seen: set[tuple[str, int]] = set()
     by_content: dict[tuple[str, int], SessionSummary] = {}
-    by_device: dict[tuple[Any, ...], list[tuple[float, int]]] = {}
-    for summary in sorted(summaries, key=lambda s: (s.source, s.session_index)):
+    spans: list[tuple[float, float, int]] = []  # (start [s], end [s], index in kept), sorted
+    for summary in sorted(summaries, key=_keep_order):
+        if (summary.source, summary.session_index) in seen:
+            continue
+        seen.add((summary.source, summary.session_index))
         content = (summary.sha256, summary.session_index)
-        if summary.sha256 and content in by_content:
-            first = by_content[content]
+        first = by_content.get(content) if summary.sha256 else None
+        if first is not None and first.source != summary.source:
             reason = f"same file content (sha256 {summary.sha256[:12]}…, session " \
                      f"{summary.session_index})"
             duplicates.append(Duplicate(first.source, summary.source, reason))
             continue
-        device = (summary.manufacturer, summary.product, summary.sport)
-        starts = by_device.setdefault(device, [])
         if summary.start is not None:
-            start_s = _as_utc(summary.start).timestamp()
-            position = bisect.bisect_left(starts, (start_s - DUPLICATE_START_TOLERANCE_S, -1))
-            if position < len(starts) and starts[position][0] <= start_s + DUPLICATE_START_TOLERANCE_S:
-                first = kept[starts[position][1]]
-                reason = (
-                    f"starts {abs(starts[position][0] - start_s):.0f} s apart on the same device "
-                    f"({summary.manufacturer or 'unknown'} {summary.product or 'unknown'}), "
-                    f"sport {summary.sport}"
-                )
+            start_s = _start_utc(summary, tz).timestamp()
+            end_s = session_end_utc(summary, tz).timestamp()
+            match = _same_activity(summary, start_s, end_s, spans, kept)
+            if match is not None:
+                first, reason = match
                 duplicates.append(Duplicate(first.source, summary.source, reason))
                 continue
-            bisect.insort(starts, (start_s, len(kept)))
+            bisect.insort(spans, (start_s, end_s, len(kept)))
         by_content.setdefault(content, summary)
         kept.append(summary)
+    kept.sort(key=lambda s: (s.source, s.session_index))
     return kept, duplicates
+
+
+def _keep_order(summary: SessionSummary) -> tuple[int, str, int]:
+    return (_FORMAT_RANK.get(summary.format, len(_FORMAT_RANK)), summary.source,
+            summary.session_index)
+
+
+def _sports_agree(a: str, b: str) -> bool:
+    return a == b or "generic" in (a, b)
+
+
+def _same_activity(
+    summary: SessionSummary,
+    start_s: float,
+    end_s: float,
+    spans: Sequence[tuple[float, float, int]],
+    kept: Sequence[SessionSummary],
+) -> tuple[SessionSummary, str] | None:
+    """The kept session ``summary`` is another recording of, with the reason; None if none."""
+    low = bisect.bisect_left(spans, (start_s - DUPLICATE_START_TOLERANCE_S,))
+    for other_start_s, other_end_s, index in spans[low:]:
+        if other_start_s > start_s + DUPLICATE_START_TOLERANCE_S:
+            break
+        other = kept[index]
+        if other.source == summary.source or not _sports_agree(other.sport, summary.sport):
+            continue
+        longer_s = max(end_s - start_s, other_end_s - other_start_s)
+        overlap_s = min(end_s, other_end_s) - max(start_s, other_start_s)
+        share = overlap_s / longer_s if longer_s > 0 else 1.0
+        if share >= DUPLICATE_MIN_OVERLAP:
+            reason = (f"the same activity: starts {abs(other_start_s - start_s):.0f} s apart, "
+                      f"time spans overlap {share:.0%} ({other.format} and {summary.format}, "
+                      f"sport {other.sport if other.sport != 'generic' else summary.sport})")
+            return other, reason
+    return None
 
 
 # --- daily load ------------------------------------------------------------------------------
@@ -259,12 +298,12 @@ def window_48h_coverage(
     (2013), "Exercise, GLUT4, and skeletal muscle glucose uptake", Physiol Rev 93:993–1017);
     how long and how much depends on the session, the glycogen depletion and what is eaten.
     """
-    start, end = _as_utc(week_start), _as_utc(week_end)
+    start, end = as_utc(week_start), as_utc(week_end)
     week_s = (end - start).total_seconds()
     if week_s <= 0:
         return 0.0
     windows = sorted(
-        (max(_as_utc(t), start), min(_as_utc(t) + timedelta(seconds=window_s), end))
+        (max(as_utc(t), start), min(as_utc(t) + timedelta(seconds=window_s), end))
         for t in high_end_times
     )
     covered_s, reach = 0.0, start
@@ -284,7 +323,7 @@ class _Session:
     summary: SessionSummary
     day: date
     end_utc: datetime
-    zone: tzinfo
+    utc_offset_s: int | None
 
 
 def _matches_sport(summary: SessionSummary, sport: str | None) -> bool:
@@ -320,12 +359,12 @@ def weekly_summaries(
     """
     if weeks is not None and weeks < 1:
         raise ValueError(f"weeks must be at least 1, got {weeks}")
-    kept, duplicates = find_duplicates(summaries)
+    kept, duplicates = find_duplicates(summaries, tz)
     history = [s for s in kept if s.start is not None and _matches_sport(s, sport)]
     if not history:
         return [], duplicates
     sessions = sorted(
-        (_Session(s, local_start(s, tz).date(), session_end_utc(s), _session_zone(s, tz))
+        (_Session(s, local_start(s, tz).date(), session_end_utc(s, tz), s.utc_offset_s)
          for s in history),
         key=lambda item: item.end_utc,
     )
@@ -371,17 +410,17 @@ def _all_weeks(
         by_week.setdefault(week_monday(session.day), []).append(session)
     high_ends = [s.end_utc for s in sessions if session_level(s.summary) == "high"]
     high_ends.sort()
-    zone: tzinfo = ZoneInfo(tz) if tz else sessions[0].zone
+    offset_s = sessions[0].utc_offset_s
     rows: list[WeekSummary] = []
     monday = first_week
     while monday <= last_week:
         members = by_week.get(monday, [])
-        if not tz and members:
-            zone = members[0].zone  # without a profile zone: the offset of the week's files
-        start = datetime.combine(monday, time(0), tzinfo=zone)
-        end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone)
-        low = bisect.bisect_left(high_ends, _as_utc(start) - timedelta(seconds=WINDOW_48H_S))
-        high = bisect.bisect_left(high_ends, _as_utc(end))
+        if members:  # used without a profile zone: the offset of the week's files
+            offset_s = members[0].utc_offset_s
+        start = as_utc(local_midnight(monday, tz, offset_s))
+        end = as_utc(local_midnight(monday + timedelta(days=7), tz, offset_s))
+        low = bisect.bisect_left(high_ends, start - timedelta(seconds=WINDOW_48H_S))
+        high = bisect.bisect_left(high_ends, end)
         coverage = window_48h_coverage(high_ends[low:high], start, end)
         state = pmc.loc[pd.Timestamp(min(monday + timedelta(days=6), horizon))]
         rows.append(_week_summary(monday, [m.summary for m in members], state, coverage,

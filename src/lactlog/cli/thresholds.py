@@ -124,7 +124,9 @@ def _history_bests(files, decoder: Decoder, profile, durations_s, err) -> tuple[
                 err.print(f"[red]error:[/red] {path}: {exc}", highlight=False, soft_wrap=True)
                 n_failed += 1
             else:
-                bests.extend(session_bests(a, rules, (FTP_WINDOW_S, *durations_s)) for a in activities)
+                windows_s = (FTP_WINDOW_S, *durations_s)
+                bests.extend(session_bests(a, rules, windows_s, profile.timezone)
+                             for a in activities)
             advance(path)
     return bests, n_failed
 

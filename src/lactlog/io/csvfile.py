@@ -285,11 +285,14 @@ def _read_series(raw: RawInput, lines: list[str], delimiter: str) -> Activity:
     if kind == "absolute":
         index = times
         first = str(frame[time_column].iloc[0]).strip()
-        if not re.fullmatch(r"[\d.]+", first) and not re.search(r"(Z|[+-]\d\d:?\d\d)$", first):
+        wall_clock = not re.fullmatch(r"[\d.]+", first) and not re.search(
+            r"(Z|[+-]\d\d:?\d\d)$", first)
+        if wall_clock:
             warnings.append("timestamps have no UTC offset; read as UTC")
     else:
         start, note = _elapsed_start(raw, lines, product)
         warnings.append(note)
+        wall_clock = note != WARN_NO_DATE
         plausible_s = np.where(np.abs(elapsed_s) < 1e9, elapsed_s, np.nan)  # < 31 years
         index = pd.Timestamp(start) + pd.to_timedelta(np.round(plausible_s * 1000.0), unit="ms")
     samples, repairs = build_samples(pd.DatetimeIndex(index), columns)
@@ -306,6 +309,6 @@ def _read_series(raw: RawInput, lines: list[str], delimiter: str) -> Activity:
     meta = ActivityMeta(
         source=raw.source, sha256=raw.sha256, format="csv", sport=sport,
         start=start, product=product,
-        warnings=tuple(warnings + unit_warnings + repairs),
+        warnings=tuple(warnings + unit_warnings + repairs), wall_clock=wall_clock,
     )
     return Activity(meta=meta, samples=samples)

@@ -314,6 +314,7 @@ def _workouts(raw: RawInput, app: str, table: pd.DataFrame, warnings: list[str])
             source=raw.source, sha256=raw.sha256, format="csv", sport="training",
             sub_sport="strength_training", start=start,
             product=app, session_index=session_index, warnings=tuple(warnings),
+            wall_clock=True,
         )
         activities.append(Activity(
             meta=meta,

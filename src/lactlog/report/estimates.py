@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from lactlog.analysis.estimate import CriticalPowerFit, Estimate, EstimateReport, Window
+from lactlog.localtime import session_local_time, session_start_local
 from lactlog.report.jsondoc import SCHEMA_VERSION, clean
-from lactlog.report.show import to_local
 from lactlog.report.tables import format_duration
 
 #: Estimate name -> (label, unit, digits).
@@ -35,9 +35,9 @@ def window_text(window: Window, unit: str | None = None) -> str:
     session = window.session
     name = Path(session.source).name + (f"#{session.session_index + 1}"
                                         if session.session_index else "")
-    start = to_local(window.start, session.utc_offset_s)
+    start = session_local_time(session, window.start)
     end = start + timedelta(seconds=window.duration_s)
-    session_start = (to_local(session.start, session.utc_offset_s).strftime("%Y-%m-%d %H:%M")
+    session_start = (session_start_local(session).strftime("%Y-%m-%d %H:%M")
                      if session.start else "start unknown")
     text = f"{name} ({session_start}): {start:%H:%M:%S}–{end:%H:%M:%S} ({_length(window.duration_s)})"
     return text if unit is None else f"{text}, mean {window.mean:.1f} {unit}"
@@ -112,7 +112,7 @@ def window_dict(window: Window) -> dict[str, Any]:
         "session_index": session.session_index,
         "session_start": session.start,
         "window_start": window.start,
-        "window_start_local": to_local(window.start, session.utc_offset_s),
+        "window_start_local": session_local_time(session, window.start),
         "window_s": window.duration_s,
         "mean": window.mean,
     }

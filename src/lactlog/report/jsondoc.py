@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, fields
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 from lactlog.analysis.endurance import CHANNELS, EnduranceAnalysis
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.thresholds import SessionThresholds
 from lactlog.batch import BatchResult
+from lactlog.localtime import session_start_local
 
 #: Version of the JSON output layout; bumped on incompatible changes.
 SCHEMA_VERSION = "1.0"
@@ -34,12 +35,9 @@ def clean(value: Any) -> Any:
 
 
 def local_start(summary: SessionSummary) -> datetime | None:
-    """Session start in the athlete's local time (file's UTC offset, else this machine's zone)."""
-    if summary.start is None:
-        return None
-    if summary.utc_offset_s is not None:
-        return summary.start.astimezone(timezone(timedelta(seconds=summary.utc_offset_s)))
-    return summary.start.astimezone()
+    """Session start in the athlete's local time (:func:`lactlog.localtime.session_start_local`:
+    the profile's time zone, else the file's UTC offset, else this computer's zone)."""
+    return session_start_local(summary)
 
 
 def session_dict(summary: SessionSummary) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import fields
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from lactlog.analysis.intervals import Interval
 from lactlog.analysis.series import SessionSeries
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.thresholds import SessionThresholds
+from lactlog.localtime import session_local_time
 from lactlog.report.bars import bar
 from lactlog.report.chart import line_chart
 from lactlog.report.jsondoc import SCHEMA_VERSION, local_start, session_dict
@@ -42,13 +42,6 @@ THRESHOLD_LABELS: dict[str, tuple[str, str]] = {
 }
 _CHANNEL_UNITS = {"heart_rate_bpm": "bpm", "power_w": "W", "speed_mps": "m/s"}
 _CHANNEL_NAMES = {"heart_rate_bpm": "heart rate", "power_w": "power", "speed_mps": "speed"}
-
-
-def to_local(moment: datetime, utc_offset_s: int | None) -> datetime:
-    """A UTC time in the session's local time (file's offset, else this machine's zone)."""
-    if utc_offset_s is not None:
-        return moment.astimezone(timezone(timedelta(seconds=utc_offset_s)))
-    return moment.astimezone()
 
 
 def _number(value: float | None, digits: int = 0, unit: str = "") -> str:
@@ -138,9 +131,10 @@ def zone_bars(zones: ZoneTimes, width: int = 80) -> Table:
     return table
 
 
-def intervals_table(intervals: tuple[Interval, ...], utc_offset_s: int | None) -> Group | Text:
-    """The hard intervals: local start, duration, heart rate and power (mean / peak); a channel
-    no interval has is left out."""
+def intervals_table(intervals: tuple[Interval, ...], summary: SessionSummary) -> Group | Text:
+    """The hard intervals: local start (in the session's local time, see
+    :mod:`lactlog.localtime`), duration, heart rate and power (mean / peak); a channel no
+    interval has is left out."""
     title = Text(f"Hard intervals: {len(intervals)}", style="bold")
     title.append("  (at or above threshold; heart rate and power as mean/peak)", style="")
     if not intervals:
@@ -156,7 +150,7 @@ def intervals_table(intervals: tuple[Interval, ...], utc_offset_s: int | None) -
     for number, interval in enumerate(intervals, start=1):
         cells = [
             str(number),
-            to_local(interval.start, utc_offset_s).strftime("%H:%M:%S"),
+            session_local_time(summary, interval.start).strftime("%H:%M:%S"),
             format_duration(interval.duration_s),
         ]
         if has_hr:
@@ -222,7 +216,7 @@ def show_renderable(
         for zones in analysis.zones:
             parts += [zone_bars(zones, width), Text()]
         if analysis.primary_channel is not None:
-            parts.append(intervals_table(analysis.intervals, summary.utc_offset_s))
+            parts.append(intervals_table(analysis.intervals, summary))
         w_prime = w_prime_text(analysis)
         parts += [w_prime] if w_prime is not None else []
         parts += [load_text(analysis), Text()]
