@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lactlog.analysis.clean import clean_samples, grid_gap_s
+from lactlog.analysis.endurance import analyse_endurance
+from lactlog.analysis.thresholds import SessionThresholds, Threshold
 from lactlog.analysis.wbal import (
     WPrimeSummary,
     count_depletions,
@@ -21,6 +23,8 @@ from lactlog.analysis.wbal import (
     w_prime_balance_differential_j,
     w_prime_balance_integral_j,
 )
+from lactlog.model import Activity, ActivityMeta
+from lactlog.settings import Settings
 
 CP, W_PRIME = 250.0, 20_000.0
 
@@ -314,3 +318,26 @@ def test_gaps_match_their_expansion_into_0_w_seconds(rows, cp, w_prime):
         np.testing.assert_allclose(
             with_gaps, model(expanded, cp, w_prime)[kept], rtol=1e-9, atol=1e-6
         )
+
+
+def test_endurance_analysis_recovers_w_prime_during_a_cafe_stop():
+    # Regression (issue 9): 120 s at 400 W (CP 250 W, W' 20 kJ: spends 18 kJ), a 20-min stop
+    # without samples, the same effort again. Differential: the stop multiplies the 18 kJ by
+    # e^(−250·1200/20000) = e^(−15), so the low point is 20000 − 18000 − 18000·e^(−15)
+    # = 1999.9945 J (without recovery it was −16000 J). Integral: no power below CP, so the
+    # 1200 s at 0 W give D_CP = 250 W, τ = 546·e^(−2.5) + 316 = 360.818 s; S₁ = 150·(1 − r¹²⁰)
+    # /(1 − r) = 15334.01 J, low point 20000 − (S₁·e^(−1201/τ)·r¹¹⁹ + S₁) = 4270.76 J
+    # (−6329.61 J without recovery).
+    start = pd.Timestamp("2024-06-01 08:00", tz="UTC")
+    seconds = np.r_[np.arange(120), np.arange(120) + 1320]
+    samples = pd.DataFrame(
+        {"power_w": np.full(240, 400.0)},
+        index=pd.DatetimeIndex(start + pd.to_timedelta(seconds, unit="s"), name="time"),
+    )
+    activity = Activity(meta=ActivityMeta("x.fit", "0" * 64, "fit", sport="cycling"),
+                        samples=samples)
+    thresholds = SessionThresholds(cp_w=Threshold(CP, "flag"), w_prime_j=Threshold(W_PRIME, "flag"))
+    analysis = analyse_endurance(activity, thresholds, Settings(), None)
+    assert analysis.w_prime.min_balance_j == pytest.approx(1999.99449, abs=1e-5)
+    assert analysis.w_prime.n_efforts == 2
+    assert analysis.min_w_prime_balance_integral_j == pytest.approx(4270.760, abs=1e-3)
