@@ -7,6 +7,7 @@ lists them all with their current values.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -47,20 +48,39 @@ class Settings:
     """Resting heart rate assumed for the LTHR estimate and TRIMP when none is known."""
     lt1_fraction_of_lthr: float = 0.9
     """First lactate threshold (Seiler zone 1/2 boundary) as a fraction of LTHR."""
-    # hard intervals
-    interval_min_duration_s: float = 30.0
-    """Shortest effort at or above threshold that counts as a hard interval."""
+    # thresholds from the athlete's own history (analysis/history.py)
+    history_window_days: int = 90
+    """History thresholds of a session come from its sport's sessions of this many days up to it."""
+    history_min_sessions: int = 2
+    """...used on their own (no stored value) only with this many sessions (one is no yardstick)."""
+    history_lthr_min_fraction_of_max_hr: float = 0.85
+    """An HR effort gives an LTHR only when its mean HR is at least this × max HR (Friel: 85–95 %)."""
+    history_cp_max_w_prime_j: float = 40000.0
+    """A CP fit with W' above this (or below 5 kJ) is not from all-out efforts: FTP = 0.95 × P20."""
+    swim_hr_offset_bpm: float = 12.0
+    """Swim LTHR / max HR = run value − this when swims give none (DiCarlo et al. 1991)."""
+    stale_power_tolerance: float = 0.05
+    """FTP is stale when the best 20-min power is ≥ (1 + this) × FTP (CP: the history's CP)..."""
+    stale_lthr_margin_bpm: float = 5.0
+    """...LTHR when the last 20 min of the best 30-min HR effort are ≥ LTHR + this..."""
+    stale_max_hr_margin_bpm: float = 1.0
+    """...max HR when the history's peak HR is ≥ max HR + this. Stale device values are replaced."""
+    # hard efforts (analysis/intervals.py)
+    power_smoothing_s: float = 30.0
+    """Power and speed are judged on a centred mean over this window (NP's 30 s, Coggan)."""
+    effort_band_fraction: float = 0.03
+    """A hard effort starts at ≥ (1 + this) × threshold and ends after being below threshold..."""
     interval_merge_gap_s: float = 10.0
-    """Dips below threshold shorter than this do not split an interval."""
+    """...for this long (hysteresis: HR hovering at LTHR is steady work, not a string of efforts)."""
+    interval_min_duration_s: float = 30.0
+    """Shortest effort at or above threshold that counts as a hard effort."""
     # stimulus verdict (endurance)
     high_min_above_lt_s: float = 600.0
-    """HIGH when at least this long at or above lactate threshold..."""
-    high_min_intervals: int = 5
-    """...or at least this many hard intervals (5, not 4: agrees better with Garmin AnTE)..."""
+    """HIGH when at least this long above lactate threshold inside hard efforts..."""
     high_min_w_prime_depletion: float = 0.5
     """...or W' balance fell by at least this fraction of W'."""
     low_max_above_lt_s: float = 180.0
-    """LOW when less than this above threshold and no hard interval; MODERATE otherwise."""
+    """LOW when less than this above threshold in all (and W' fell by < half the HIGH bound)."""
     # strength
     near_failure_max_rir: float = 2.0
     """A set with at most this many reps in reserve (RIR = 10 − RPE, Zourdos 2016) is near failure."""
@@ -82,20 +102,32 @@ _FIELDS = {f.name: f for f in fields(Settings)}
 
 
 def parse_setting(name: str, text: str) -> float | int:
-    """Parse a command-line value for a setting (ConfigError if unknown or not a number)."""
+    """Parse a command-line value for a setting, checked by the same rule as the profile's
+    [settings] table (ConfigError if unknown, not a number, negative, or a fraction for a
+    whole-number setting). Whole-number settings come back as int, the others as float."""
     if name not in _FIELDS:
         raise ConfigError(f"unknown setting {name!r}; known: {', '.join(_FIELDS)}")
     try:
         value = float(text)
     except ValueError:
         raise ConfigError(f"setting {name} must be a number, not {text!r}") from None
-    _check(name, value, "command line")
-    return int(value) if _FIELDS[name].type in ("int", int) else value
+    _check(name, value, "")
+    return int(value) if _is_int(name) else value
+
+
+def _is_int(name: str) -> bool:
+    return _FIELDS[name].type in ("int", int)
 
 
 def _check(name: str, value: Any, where: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError(f"{where}: setting {name} must be a non-negative number, not {value!r}")
+    """The one rule for a setting's value: a finite number >= 0, whole for int settings."""
+    prefix = f"{where}: " if where else ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value < 0:
+        shown = f"{value:g}" if isinstance(value, (int, float)) else repr(value)
+        raise ConfigError(f"{prefix}setting {name} must be a non-negative number, not {shown}")
+    if _is_int(name) and not float(value).is_integer():
+        raise ConfigError(f"{prefix}setting {name} must be a whole number, not {value:g}")
 
 
 def check_settings(values: dict[str, Any], where: str) -> None:

@@ -53,7 +53,7 @@ def session(start: datetime, *, level: str | None = LOW, above_s: float = 0.0,
             seiler_s: tuple[float, float, float] | None = None, **changes: Any) -> SessionSummary:
     """A session with a unique source and sha256 (unless given) and an endurance analysis."""
     n = next(_counter)
-    interval = Interval(pd.Timestamp(start), 60.0, None, None, None, None, None)
+    interval = Interval(pd.Timestamp(start), 60.0, 60.0, None, None, None, None, None)
     zones = () if seiler_s is None else (
         ZoneTimes("Seiler three zones", "heart_rate_bpm", ("Z1", "Z2", "Z3"), (150, 170), seiler_s),
     )

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lactlog.analysis.clean import CleaningRules, clean_samples, grid_gap_s
-from lactlog.analysis.intervals import Interval, detect_intervals
+from lactlog.analysis.intervals import Interval, detect_intervals, judged_signal
 from lactlog.analysis.load import (
     banister_trimp,
     intensity_factor,
@@ -27,7 +27,7 @@ from lactlog.analysis.load import (
     normalized_trimp,
     training_stress_score,
 )
-from lactlog.analysis.stimulus import Verdict, endurance_verdict
+from lactlog.analysis.stimulus import StimulusEvidence, Verdict, VerdictRules, endurance_verdict
 from lactlog.analysis.thresholds import SessionThresholds
 from lactlog.analysis.wbal import (
     WPrimeSummary,
@@ -72,8 +72,10 @@ class EnduranceAnalysis:
     recorded_s: float
     primary_channel: str | None
     time_above_lt_s: float | None
+    time_above_lt_in_efforts_s: float | None = None
     time_above_by_channel_s: dict[str, float] = field(default_factory=dict)
     zones: tuple[ZoneTimes, ...] = ()
+    zone_notes: tuple[str, ...] = ()
     normalized_power_w: float | None = None
     intensity_factor: float | None = None
     tss: float | None = None
@@ -101,11 +103,18 @@ def channel_threshold(channel: str, thresholds: SessionThresholds) -> float | No
 def analyse_endurance(
     activity: Activity, thresholds: SessionThresholds, settings: Settings, sex: str | None
 ) -> EnduranceAnalysis:
-    """Analyse one session (see the module docstring)."""
+    """Analyse one session (see the module docstring).
+
+    Time above threshold is counted on the judged signal of each channel
+    (:func:`~lactlog.analysis.intervals.judged_signal`: power and speed as a 30-s mean, heart
+    rate as recorded), and separately the part of it that lies inside hard efforts
+    (:func:`~lactlog.analysis.intervals.detect_intervals`, with hysteresis) on the primary
+    channel; the verdict rests on the latter.
+    """
     clean = clean_samples(activity.samples, activity.pauses, cleaning_rules(settings))
     recorded_s = float(clean["recording"].sum()) if "recording" in clean else 0.0
     above = {
-        channel: _seconds_at_or_above(clean[column], limit)
+        channel: _seconds_at_or_above(judged_signal(clean, column, settings.power_smoothing_s), limit)
         for channel, (column, _, _) in CHANNELS.items()
         if column in clean and (limit := channel_threshold(channel, thresholds)) is not None
         and clean[column].notna().any()
@@ -120,49 +129,91 @@ def analyse_endurance(
                 channel_threshold(primary, thresholds),
                 min_duration_s=settings.interval_min_duration_s,
                 merge_gap_s=settings.interval_merge_gap_s,
+                smooth_s=settings.power_smoothing_s,
+                band_fraction=settings.effort_band_fraction,
             )
         )
     power = clean["power_w"].to_numpy() if "power_w" in clean else None
     w_prime, w_integral = _w_prime(power, grid_gap_s(clean.index), thresholds)
     time_above = above.get(primary) if primary else None
-    label = CHANNELS[primary][2] if primary else None
+    in_efforts = float(sum(i.above_s for i in intervals)) if primary else None
     depletion = None if w_prime is None else 1 - (w_prime.min_balance_fraction or 1.0)
     return EnduranceAnalysis(
         thresholds=thresholds,
         recorded_s=recorded_s,
         primary_channel=primary,
         time_above_lt_s=time_above,
+        time_above_lt_in_efforts_s=in_efforts,
         time_above_by_channel_s=above,
         zones=_zones(clean, thresholds, settings, activity.meta.sport),
+        zone_notes=zone_notes(activity.meta.sport, _channels_with_data(clean)),
         **_power_load(power, thresholds.ftp_w.value),
         **_heart_rate_load(clean, thresholds, sex, settings.default_rest_hr_bpm),
         w_prime=w_prime,
         min_w_prime_balance_integral_j=w_integral,
         intervals=intervals,
-        verdict=endurance_verdict(time_above, label, len(intervals), depletion, settings),
+        verdict=endurance_verdict(
+            StimulusEvidence(
+                threshold_label=CHANNELS[primary][2] if primary else None,
+                time_above_lt_s=time_above,
+                time_above_lt_in_efforts_s=in_efforts,
+                n_efforts=len(intervals),
+                w_prime_depletion=depletion,
+            ),
+            VerdictRules.from_settings(settings),
+        ),
     )
 
 
-def _seconds_at_or_above(values: pd.Series, limit: float) -> float:
-    return float((values.to_numpy() >= limit).sum())
+def _channels_with_data(clean: pd.DataFrame) -> set[str]:
+    return {c for c in ("heart_rate_bpm", "power_w") if c in clean and clean[c].notna().any()}
+
+
+def _seconds_at_or_above(values: np.ndarray, limit: float) -> float:
+    with np.errstate(invalid="ignore"):
+        return float((values >= limit).sum())
+
+
+#: Zone tables per FIT sport: Friel's heart-rate zones exist for running and cycling, Coggan's
+#: power levels for cycling. Other sports (swimming, rowing, walking, ...) get Seiler's three
+#: zones only, which rest on the two lactate thresholds and hold for any endurance sport.
+HEART_RATE_ZONES: dict[str, ZoneSystem] = {
+    "running": FRIEL_RUNNING_HR,
+    "trail_running": FRIEL_RUNNING_HR,
+    "cycling": FRIEL_CYCLING_HR,
+    "e_biking": FRIEL_CYCLING_HR,
+}
+POWER_ZONES: dict[str, ZoneSystem] = {"cycling": COGGAN_POWER, "e_biking": COGGAN_POWER}
+
+
+def zone_notes(sport: str, channels: set[str]) -> tuple[str, ...]:
+    """What the zone tables of a ``sport`` session leave out and why (for the output)."""
+    notes = []
+    if "heart_rate_bpm" in channels and sport not in HEART_RATE_ZONES:
+        notes.append(f"no heart-rate zone table for {sport} (Friel's are for running and "
+                     "cycling): Seiler's three zones only")
+    if "power_w" in channels and sport not in POWER_ZONES:
+        notes.append(f"no power zone table for {sport} (Coggan's levels are for cycling)")
+    return tuple(notes)
 
 
 def _zones(
     clean: pd.DataFrame, thresholds: SessionThresholds, settings: Settings, sport: str
 ) -> tuple[ZoneTimes, ...]:
     lthr, ftp = thresholds.lthr_bpm.value, channel_threshold("power", thresholds)
-    heart_rate_system = FRIEL_CYCLING_HR if sport == "cycling" else FRIEL_RUNNING_HR
     seiler = seiler_three_zones(settings.lt1_fraction_of_lthr)
-    plans: list[tuple[ZoneSystem, str, float | None]] = [
-        (heart_rate_system, "heart_rate_bpm", lthr),
-        (COGGAN_POWER, "power_w", ftp),
+    plans: list[tuple[ZoneSystem | None, str, float | None]] = [
+        (HEART_RATE_ZONES.get(sport), "heart_rate_bpm", lthr),
+        (POWER_ZONES.get(sport), "power_w", ftp),
         # Seiler's zones on heart rate when LTHR is known, else on power
         (seiler, "heart_rate_bpm" if lthr and "heart_rate_bpm" in clean else "power_w",
          lthr if lthr and "heart_rate_bpm" in clean else ftp),
     ]
     result = []
     for system, column, threshold in plans:
-        if threshold is None or column not in clean or clean[column].isna().all():
+        if system is None or threshold is None or column not in clean:
+            continue
+        if clean[column].isna().all():
             continue
         seconds = system.time_in_zones_s(clean[column], threshold)
         result.append(

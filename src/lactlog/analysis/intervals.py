@@ -1,8 +1,28 @@
-"""Work intervals: stretches where a channel stays at or above a threshold.
+"""Hard efforts: sustained stretches above a threshold, judged the way physiology responds.
 
 Works on the regular 1-Hz frame of :func:`~lactlog.analysis.clean.clean_samples`; the threshold
-(e.g. CP [W] or LTHR [bpm]) is an argument. Run-length logic is vectorised (``np.diff`` of the
-boolean mask); statistics per interval come from cumulative sums and ``np.maximum.reduceat``.
+(FTP or CP [W], LTHR [bpm], threshold speed [m/s]) is an argument. Two rules keep noise and
+steady work at threshold from becoming a string of "intervals":
+
+- **Smoothing.** Power and speed are judged on a centred rolling mean over ``smooth_s``
+  seconds (default 30 s: the window of Coggan's normalized power, chosen because the body's
+  responses to a change in work rate — heart rate, ventilation, blood lactate — follow it
+  with time constants of roughly 30 s; Allen & Coggan, *Training and Racing with a Power
+  Meter*). One-second power spikes at every pedal surge do not count as time above FTP.
+  Heart rate is already an integrated, lagging response (it trails work rate by 30–60 s), so it
+  is used as it is.
+- **Hysteresis.** A hard effort starts only when the judged signal is *clearly* above the
+  threshold — at least (1 + ``band_fraction``) × threshold — and ends when it has been below
+  the threshold for at least ``merge_gap_s`` seconds. The default margin of 3 % is about 5 bpm
+  at an LTHR of 165 bpm: the size of the day-to-day variation of heart rate at a given work
+  rate (Lamberts et al. 2011, Eur J Appl Physiol 111:1849) and of the uncertainty of a
+  field-test threshold, and the width of Friel's zone 5a (100–102 % of LTHR), the threshold
+  zone itself. Heart rate or power hovering at the threshold is steady threshold work — blood
+  lactate in its steady state — not a string of intervals; an effort that did go clearly above
+  keeps going through brief dips.
+
+Run-length logic is vectorised (a Schmitt trigger by forward-filled states; ``np.diff`` of the
+mask); per-effort statistics come from cumulative sums and ``np.maximum.reduceat``.
 """
 
 from __future__ import annotations
@@ -12,32 +32,82 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+#: Channels judged on a rolling mean (noisy second to second); heart rate is used as recorded.
+SMOOTHED_CHANNELS: frozenset[str] = frozenset({"power_w", "speed_mps"})
+
 
 @dataclass(frozen=True)
 class Interval:
-    """One detected work interval.
+    """One hard effort.
 
     Attributes
     ----------
     start : Timestamp
-        First second of the interval (UTC).
+        First second of the effort (UTC).
     duration_s : float
-        Length [s], including merged dips.
+        Length [s], from reaching the threshold to falling clearly below it.
+    above_s : float
+        Seconds of the effort with the judged signal at or above the threshold itself [s].
     mean_heart_rate_bpm, peak_heart_rate_bpm : float or None
-        Heart rate over the interval [bpm]; None when the channel is absent or all NaN there.
+        Heart rate over the effort [bpm]; None when the channel is absent or all NaN there.
     mean_power_w, peak_power_w : float or None
-        Power over the interval, unsmoothed [W].
+        Power over the effort, unsmoothed [W].
     mean_speed_mps : float or None
-        Speed over the interval [m/s].
+        Speed over the effort [m/s].
     """
 
     start: pd.Timestamp
     duration_s: float
+    above_s: float
     mean_heart_rate_bpm: float | None
     peak_heart_rate_bpm: float | None
     mean_power_w: float | None
     peak_power_w: float | None
     mean_speed_mps: float | None
+
+
+def centred_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """Centred rolling mean over ``window`` samples of a 1-Hz series.
+
+    NaN values are left out of each window's mean (a window with no valid value gives NaN), and
+    seconds that are NaN stay NaN, so smoothing never invents data in pauses. ``window`` ≤ 1
+    returns the values unchanged. Cumulative sums, no Python loop.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    if window <= 1 or x.size == 0:
+        return x
+    valid = ~np.isnan(x)
+    sums = np.concatenate(([0.0], np.cumsum(np.where(valid, x, 0.0))))
+    counts = np.concatenate(([0], np.cumsum(valid)))
+    position = np.arange(x.size)
+    low = np.clip(position - window // 2, 0, x.size)
+    high = np.clip(position - window // 2 + window, 0, x.size)
+    n = counts[high] - counts[low]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (sums[high] - sums[low]) / n
+    return np.where(valid & (n > 0), mean, np.nan)
+
+
+def judged_signal(clean: pd.DataFrame, channel: str, smooth_s: float) -> np.ndarray:
+    """The values of ``channel`` that thresholds are compared with (see the module docstring):
+    power and speed as a centred ``smooth_s``-second mean, heart rate as recorded."""
+    values = clean[channel].to_numpy(dtype=np.float64)
+    if channel in SMOOTHED_CHANNELS:
+        return centred_mean(values, round(smooth_s / _sample_s(clean.index)))
+    return values
+
+
+def schmitt_trigger(values: np.ndarray, on_level: float, off_level: float) -> np.ndarray:
+    """Boolean state that turns on at ``values`` ≥ ``on_level`` and off below ``off_level``.
+
+    Between the two levels the previous state is kept; NaN turns the state off. Starts off.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        code = np.where(x >= on_level, 1, np.where((x < off_level) | np.isnan(x), 0, -1))
+    decided = np.where(code >= 0, np.arange(x.size), -1)
+    last = np.maximum.accumulate(decided) if x.size else decided
+    return np.where(last >= 0, code[np.maximum(last, 0)], 0).astype(bool)
 
 
 def detect_intervals(
@@ -47,16 +117,16 @@ def detect_intervals(
     *,
     min_duration_s: float = 30,
     merge_gap_s: float = 10,
-    smooth_s: float = 5,
+    smooth_s: float = 30,
+    band_fraction: float = 0.03,
 ) -> list[Interval]:
-    """Intervals in which ``channel`` is at or above ``threshold``.
+    """Hard efforts in which ``channel`` goes clearly above ``threshold`` (module docstring).
 
-    1. ``power_w`` only: smoothed by a centred rolling mean over ``smooth_s`` seconds (NaN
-       ignored inside the window, NaN seconds stay NaN; 0 or 1 s disables). Power is noisy
-       second to second; heart rate and speed are used as they are.
-    2. Seconds with value ≥ ``threshold`` form runs (NaN counts as below).
-    3. Runs separated by dips shorter than ``merge_gap_s`` are merged into one interval.
-    4. Intervals shorter than ``min_duration_s`` are dropped.
+    1. The judged signal: :func:`judged_signal` (power and speed smoothed over ``smooth_s``).
+    2. An effort turns on at ≥ (1 + ``band_fraction``) × ``threshold`` and off below
+       ``threshold`` (:func:`schmitt_trigger`); NaN (not recording) counts as below.
+    3. Efforts separated by less than ``merge_gap_s`` below the exit level are one effort.
+    4. Efforts shorter than ``min_duration_s`` are dropped.
 
     Parameters
     ----------
@@ -67,11 +137,13 @@ def detect_intervals(
     threshold : float
         In the unit of ``channel``.
     min_duration_s : float
-        Shortest interval kept [s].
+        Shortest effort kept [s].
     merge_gap_s : float
-        Dips shorter than this [s] do not split an interval.
+        An effort ends only after this long [s] below the threshold.
     smooth_s : float
-        Width of the centred power smoothing window [s].
+        Width of the centred rolling mean for power and speed [s]; 0 or 1 disables it.
+    band_fraction : float
+        How far above ``threshold`` an effort must go to start (0 = no hysteresis).
 
     Returns
     -------
@@ -80,18 +152,16 @@ def detect_intervals(
     if channel not in clean.columns or len(clean) == 0:
         return []
     sample_s = _sample_s(clean.index)
-    values = clean[channel].to_numpy(dtype=np.float64)
-    window = round(smooth_s / sample_s)
-    if channel == "power_w" and window > 1:
-        smoothed = pd.Series(values).rolling(window, center=True, min_periods=1).mean()
-        values = np.where(np.isnan(values), np.nan, smoothed.to_numpy())
-    with np.errstate(invalid="ignore"):
-        above = values >= threshold
-    starts, ends = run_bounds(above)
+    values = judged_signal(clean, channel, smooth_s)
+    state = schmitt_trigger(values, (1 + band_fraction) * threshold, threshold)
+    starts, ends = run_bounds(state)
     starts, ends = merge_runs(starts, ends, merge_gap_s / sample_s)
     keep = (ends - starts) * sample_s >= min_duration_s
     starts, ends = starts[keep], ends[keep]
+    with np.errstate(invalid="ignore"):
+        above = (values >= threshold).astype(np.float64)
     stats = {
+        "above_s": [sample_s * (v or 0.0) for v in _segment_sums(above, starts, ends)],
         "mean_heart_rate_bpm": _segment_means(clean.get("heart_rate_bpm"), starts, ends),
         "peak_heart_rate_bpm": _segment_peaks(clean.get("heart_rate_bpm"), starts, ends),
         "mean_power_w": _segment_means(clean.get("power_w"), starts, ends),
@@ -133,6 +203,14 @@ def merge_runs(
     return starts[np.concatenate(([True], split))], ends[np.concatenate((split, [True]))]
 
 
+def _segment_sums(
+    values: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> list[float | None]:
+    valid = ~np.isnan(values)
+    sums = np.concatenate(([0.0], np.cumsum(np.where(valid, values, 0.0))))
+    return [float(s) for s in (sums[ends] - sums[starts]).tolist()]
+
+
 def _segment_means(
     column: pd.Series | None, starts: np.ndarray, ends: np.ndarray
 ) -> list[float | None]:
@@ -140,12 +218,10 @@ def _segment_means(
     if column is None:
         return [None] * len(starts)
     values = column.to_numpy(dtype=np.float64)
-    valid = ~np.isnan(values)
-    sums = np.concatenate(([0.0], np.cumsum(np.where(valid, values, 0.0))))
-    counts = np.concatenate(([0], np.cumsum(valid)))
-    total, count = sums[ends] - sums[starts], counts[ends] - counts[starts]
+    totals = _segment_sums(values, starts, ends)
+    counts = _segment_sums((~np.isnan(values)).astype(np.float64), starts, ends)
     return [
-        float(s / c) if c else None for s, c in zip(total.tolist(), count.tolist(), strict=True)
+        float(s / c) if c else None for s, c in zip(totals, counts, strict=True)  # type: ignore[operator]
     ]
 
 

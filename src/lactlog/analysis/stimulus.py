@@ -2,21 +2,24 @@
 
 Endurance rule (defaults in :class:`~lactlog.settings.Settings`, configurable):
 
-- **HIGH** if time at or above lactate threshold ≥ ``high_min_above_lt_s`` (10 min), or hard
-  intervals ≥ ``high_min_intervals`` (5), or W' balance fell by ≥ ``high_min_w_prime_depletion``
-  (50 %) of W';
-- **LOW** if time above threshold < ``low_max_above_lt_s`` (3 min) and no hard interval and W'
-  fell by less than half that fraction;
+- **HIGH** if the time above lactate threshold *inside hard efforts* (sustained stretches, see
+  :mod:`~lactlog.analysis.intervals`) is ≥ ``high_min_above_lt_s`` (10 min), or W' balance fell
+  by ≥ ``high_min_w_prime_depletion`` (50 %) of W';
+- **LOW** if the time above threshold in all is < ``low_max_above_lt_s`` (3 min) and W' fell by
+  less than half of ``high_min_w_prime_depletion``;
 - **MODERATE** otherwise.
 
-Rationale: blood lactate rises steeply above the lactate threshold (by definition of LT/MLSS,
-Faude et al. 2009, Sports Med 39:469), so accumulated time and repeated bouts above it are the
-best available proxy for a high-lactate session; deep W' depletion marks work above critical
-power, which is fuelled substantially by glycolysis (Skiba et al. 2012; Jones et al. 2010).
-
-Calibration: ``bench/ante_agreement.py`` compares the verdict with Garmin's anaerobic training
-effect over the corpus (AnTE ≥ 3.0 ~ HIGH, < 2.0 ~ LOW). With 4 intervals the rule agreed on
-23 of 30 sessions, with 5 on 24 (no parameter set of the grid did better), hence 5.
+Rationale: blood lactate is in a steady state up to the maximal lactate steady state (MLSS,
+which FTP, CP and LTHR approximate) and accumulates above it (Faude et al. 2009, Sports Med
+39:469; Jones et al. 2019, J Appl Physiol 126:1653), so the accumulated time *sustained*
+above threshold is the proxy for a high-lactate session; isolated seconds above it are not
+(the lactate response to a change of work rate takes about 30 s or more to build). Deep W'
+depletion marks work above critical power, fuelled substantially by glycolysis (Skiba et al.
+2012; Jones et al. 2010), which catches short maximal efforts that heart rate and 30-s power
+barely register. The 10-min and 3-min bounds are the session lengths above threshold that
+separate threshold/VO2max interval sessions (e.g. 4 × 4 min, 5 × 3 min) from endurance work
+with a few surges; ``bench/ante_agreement.py`` checks them against Garmin's anaerobic training
+effect on sessions it was not tuned on (see the README).
 """
 
 from __future__ import annotations
@@ -40,38 +43,88 @@ class Verdict:
     reasons: tuple[str, ...]
 
 
-def _minutes(seconds: float) -> str:
-    minutes = seconds / 60
-    return f"{minutes:.0f} min" if minutes >= 9.5 else f"{minutes:.1f} min"
+@dataclass(frozen=True)
+class VerdictRules:
+    """The bounds of the endurance verdict (see the module docstring)."""
+
+    high_min_above_lt_s: float = 600.0
+    low_max_above_lt_s: float = 180.0
+    high_min_w_prime_depletion: float = 0.5
+    min_effort_s: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> VerdictRules:
+        return cls(
+            high_min_above_lt_s=settings.high_min_above_lt_s,
+            low_max_above_lt_s=settings.low_max_above_lt_s,
+            high_min_w_prime_depletion=settings.high_min_w_prime_depletion,
+            min_effort_s=settings.interval_min_duration_s,
+        )
 
 
-def endurance_verdict(
-    time_above_lt_s: float | None,
-    threshold_label: str | None,
-    n_intervals: int,
-    w_prime_depletion: float | None,
-    settings: Settings,
-) -> Verdict:
-    """Verdict from time above threshold, hard intervals and W' depletion (fraction of W').
+@dataclass(frozen=True)
+class StimulusEvidence:
+    """What the endurance verdict rests on, for one session.
 
-    ``threshold_label`` names what the time is measured against (e.g. ``"LTHR"``, ``"FTP"``);
-    ``None`` when no threshold is known, which makes the verdict ``None`` with the reason.
+    Attributes
+    ----------
+    threshold_label : str or None
+        What the time is measured against (``"LTHR"``, ``"FTP"``, ``"threshold pace"``);
+        None when no threshold is known.
+    time_above_lt_s : float or None
+        Seconds at or above the threshold on the judged signal [s].
+    time_above_lt_in_efforts_s : float or None
+        The part of those seconds inside hard efforts [s].
+    n_efforts : int
+        Number of hard efforts.
+    w_prime_depletion : float or None
+        Largest fall of W' balance as a fraction of W' (None without CP and W').
     """
-    if time_above_lt_s is None or threshold_label is None:
+
+    threshold_label: str | None
+    time_above_lt_s: float | None
+    time_above_lt_in_efforts_s: float | None
+    n_efforts: int = 0
+    w_prime_depletion: float | None = None
+
+
+def minutes_text(seconds: float) -> str:
+    """``"14 min"`` from 840 s; one decimal below 9.5 min (``"2.5 min"``)."""
+    minutes = seconds / 60
+    return f"{minutes:.0f} min" if minutes >= 9.5 or minutes == 0 else f"{minutes:.1f} min"
+
+
+def _time_reason(evidence: StimulusEvidence, rules: VerdictRules) -> str:
+    above = evidence.time_above_lt_s or 0.0
+    in_efforts = evidence.time_above_lt_in_efforts_s or 0.0
+    text = f"{minutes_text(above)} above {evidence.threshold_label}"
+    longest = f"≥ {rules.min_effort_s:.0f} s"
+    n = evidence.n_efforts
+    if n == 0:
+        return f"{text}, none in an effort {longest}" if above else text
+    efforts = f"{n} effort{'s' if n != 1 else ''} {longest}"
+    if round(in_efforts / 60, 1) == round(above / 60, 1):
+        return f"{text}, all in {efforts}"
+    return f"{text}, {minutes_text(in_efforts)} of it in {efforts}"
+
+
+def endurance_verdict(evidence: StimulusEvidence, rules: VerdictRules) -> Verdict:
+    """Verdict from time above threshold in hard efforts and W' depletion (module docstring).
+
+    No threshold known (``evidence.threshold_label`` or the time is None) gives level None with
+    the reason.
+    """
+    if evidence.time_above_lt_s is None or evidence.threshold_label is None:
         return Verdict(None, (NO_THRESHOLD,))
-    above = f"{_minutes(time_above_lt_s)} above {threshold_label}"
-    bouts = f"{n_intervals} hard interval{'s' if n_intervals != 1 else ''}"
-    reasons = [f"{above} in {bouts}" if n_intervals else f"{above}, no hard interval"]
-    depleted = w_prime_depletion is not None and w_prime_depletion >= settings.high_min_w_prime_depletion
-    if w_prime_depletion is not None:
-        reasons.append(f"W' fell to {max(0.0, 1 - w_prime_depletion):.0%}")
-    if (
-        time_above_lt_s >= settings.high_min_above_lt_s
-        or n_intervals >= settings.high_min_intervals
-        or depleted
-    ):
+    reasons = [_time_reason(evidence, rules)]
+    depletion = evidence.w_prime_depletion
+    if depletion is not None:
+        reasons.append(f"W' fell to {max(0.0, 1 - depletion):.0%}")
+    in_efforts = evidence.time_above_lt_in_efforts_s or 0.0
+    depleted = depletion is not None and depletion >= rules.high_min_w_prime_depletion
+    if in_efforts >= rules.high_min_above_lt_s or depleted:
         return Verdict(HIGH, tuple(reasons))
-    w_low = w_prime_depletion is None or w_prime_depletion < settings.high_min_w_prime_depletion / 2
-    if time_above_lt_s < settings.low_max_above_lt_s and n_intervals == 0 and w_low:
+    w_low = depletion is None or depletion < rules.high_min_w_prime_depletion / 2
+    if evidence.time_above_lt_s < rules.low_max_above_lt_s and w_low:
         return Verdict(LOW, tuple(reasons))
     return Verdict(MODERATE, tuple(reasons))

@@ -76,8 +76,10 @@ def endurance_dict(analysis: EnduranceAnalysis | None) -> dict[str, Any]:
             analysis.time_above_lt_s / recorded
             if analysis.time_above_lt_s is not None and recorded > 0 else None
         ),
+        "time_above_lt_in_efforts_s": analysis.time_above_lt_in_efforts_s,
         "time_above_by_channel_s": dict(analysis.time_above_by_channel_s),
         "zones": [asdict(z) for z in analysis.zones],
+        "zone_notes": list(analysis.zone_notes),
         "normalized_power_w": analysis.normalized_power_w,
         "intensity_factor": analysis.intensity_factor,
         "tss": analysis.tss,
