@@ -61,7 +61,7 @@ def test_missing_file_is_an_empty_profile(tmp_path: Path) -> None:
     "text",
     [
         "sex = 'other'",
-        "[thresholds.swim.2026-01-01]\nlthr_bpm = 150",
+        "[thresholds.skiing.2026-01-01]\nlthr_bpm = 150",
         "[thresholds.run.yesterday]\nlthr_bpm = 150",
         "[thresholds.run.2026-01-01]\nlthr = 150",
         "[thresholds.run.2026-01-01]\nlthr_bpm = -3",

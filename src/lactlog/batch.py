@@ -4,6 +4,12 @@ process pool, and collect failures.
 One unreadable file never stops the batch; it becomes a :class:`FileError` instead. Results are
 written to the cache in small transactions as they arrive, so an interrupted batch (Ctrl-C,
 ``kill -9``) keeps what it finished and leaves the cache consistent.
+
+Two passes: the first finds every session's best efforts (:func:`session_bests`, small, cached
+by file content), from which :func:`~lactlog.analysis.history.history_by_session` gives each
+session the thresholds of its sport's recent history; the second summarises each file with
+them. The second pass's cache key includes those history thresholds, so adding or removing a
+file never serves a summary computed with another history.
 """
 
 from __future__ import annotations
@@ -11,16 +17,33 @@ from __future__ import annotations
 import os
 import signal
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+from lactlog.analysis.endurance import cleaning_rules
+from lactlog.analysis.estimate import session_bests
+from lactlog.analysis.history import (
+    DatedBests,
+    HistoryThresholds,
+    history_by_session,
+    history_rules,
+)
 from lactlog.analysis.merge import APP_PRODUCTS, merge_strength, strength_pairs
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.session import SessionSummary, summarize
-from lactlog.cache import CachedResult, CacheKey, NullCache, ResultCache, options_fingerprint
+from lactlog.cache import (
+    CachedResult,
+    CacheKey,
+    NullCache,
+    ResultCache,
+    bests_fingerprint,
+    history_fingerprint,
+    options_fingerprint,
+)
 from lactlog.errors import LactlogError
 from lactlog.io import find_inputs, read
 
@@ -50,23 +73,56 @@ class BatchResult:
 
 @dataclass(frozen=True)
 class _Outcome:
-    """What analysing one file gave; ``cacheable`` is False for internal errors."""
+    """What analysing one file gave (summaries, or in the first pass its sessions' best
+    efforts); ``cacheable`` is False for internal errors."""
 
-    sessions: tuple[SessionSummary, ...] = ()
+    sessions: tuple[Any, ...] = ()
     error: str | None = None
     detail: str | None = None
     cacheable: bool = True
 
 
-def analyse_file(path: Path, decoder: str, options: AnalysisOptions) -> _Outcome:
-    """Read and summarise one file; never raises (errors become the outcome)."""
+#: What the history gives each session of one file: session index -> history thresholds.
+FileHistory = Mapping[int, HistoryThresholds]
+
+
+def read_activities(path: Path, decoder: str, options: AnalysisOptions) -> list:
+    """Read one file within the size limits of the settings (raises LactlogError)."""
+    limits = {
+        "max_file_bytes": int(options.settings.max_file_mb * 2**20),
+        "max_decompressed_bytes": int(options.settings.max_decompressed_mb * 2**20),
+    }
+    return read(path, decoder=decoder, **limits)
+
+
+def dated_bests(activity, options: AnalysisOptions) -> DatedBests:
+    """A session's best efforts and its local calendar date (the history's unit)."""
+    meta = activity.meta
+    bests = session_bests(activity, cleaning_rules(options.settings),
+                          profile_timezone=options.profile.timezone)
+    return DatedBests(options.local_date(meta.start, meta.utc_offset_s, meta.wall_clock), bests)
+
+
+def bests_file(path: Path, decoder: str, options: AnalysisOptions) -> _Outcome:
+    """First pass: the :class:`DatedBests` of every session of one file; never raises."""
+    return _guard(lambda: tuple(dated_bests(a, options)
+                                for a in read_activities(path, decoder, options)))
+
+
+def analyse_file(
+    path: Path, decoder: str, options: AnalysisOptions, history: FileHistory | None = None
+) -> _Outcome:
+    """Read and summarise one file (``history``: per session index, see
+    :func:`summarize`); never raises (errors become the outcome)."""
+    history = history or {}
+    return _guard(lambda: tuple(summarize(a, options, history.get(a.meta.session_index))
+                                for a in read_activities(path, decoder, options)))
+
+
+def _guard(work: Callable[[], tuple[Any, ...]]) -> _Outcome:
+    """Run one file's work; LactlogError -> a cacheable error, anything else -> internal error."""
     try:
-        limits = {
-            "max_file_bytes": int(options.settings.max_file_mb * 2**20),
-            "max_decompressed_bytes": int(options.settings.max_decompressed_mb * 2**20),
-        }
-        activities = read(path, decoder=decoder, **limits)
-        return _Outcome(tuple(summarize(a, options) for a in activities))
+        return _Outcome(work())
     except LactlogError as exc:
         return _Outcome(error=str(exc))
     except Exception as exc:  # noqa: BLE001 — a bug in lactlog: report it, keep going, no cache
@@ -95,20 +151,35 @@ def analyse_paths(
     cache = cache or NullCache()
     fingerprint = options_fingerprint(options, decoder)
     result = BatchResult()
-    pending: list[tuple[Path, CacheKey | None]] = []
-    for path in find_inputs([Path(p) for p in paths]):
-        key = cache.key_for(path, fingerprint)
+    files = find_inputs([Path(p) for p in paths])
+    bests, keys = _first_pass(files, decoder, options, cache, jobs)
+    histories = history_by_session(
+        (b for found in bests.values() if found.error is None for b in found.sessions),
+        history_rules(options.settings),
+    )
+    pending: list[tuple[Path, CacheKey | None, dict[int, HistoryThresholds]]] = []
+    for path in files:
+        if bests[path].error is not None:  # unreadable: the first pass said why
+            _collect(result, path, bests[path])
+            if on_file is not None:
+                on_file(path)
+            continue
+        file_history = {b.bests.session.session_index: histories[_ref(b)]
+                        for b in bests[path].sessions}
+        key = keys[path]
+        if key is not None:
+            key = replace(key, fingerprint=history_fingerprint(fingerprint, file_history))
         cached = cache.get(key) if key is not None else None
         if cached is None:
-            pending.append((path, key))
+            pending.append((path, key, file_history))
             continue
         result.cache_hits += 1
         _collect(result, path, _Outcome(cached.sessions, cached.error))
         if on_file is not None:
             on_file(path)
     to_store: list[tuple[CacheKey, CachedResult]] = []
-    outcomes = _analyse_all([p for p, _ in pending], decoder, options, jobs)
-    for (path, key), outcome in zip(pending, outcomes):
+    outcomes = _analyse_all(analyse_file, [(p, h) for p, _, h in pending], decoder, options, jobs)
+    for (path, key, _), outcome in zip(pending, outcomes):
         _collect(result, path, outcome)
         if key is not None and outcome.cacheable:
             to_store.append((key, CachedResult(outcome.sessions, outcome.error)))
@@ -123,6 +194,63 @@ def analyse_paths(
         merge_strength_sessions(result, options, decoder)
     result.sessions.sort(key=_start_key)
     return result
+
+
+def _ref(dated: DatedBests) -> tuple[str, int]:
+    return (dated.bests.session.source, dated.bests.session.session_index)
+
+
+def _first_pass(
+    files: list[Path], decoder: str, options: AnalysisOptions,
+    cache: ResultCache | NullCache, jobs: int | None,
+) -> tuple[dict[Path, _Outcome], dict[Path, CacheKey | None]]:
+    """Best efforts of every file's sessions (cached by content) and each file's cache key."""
+    fingerprint = bests_fingerprint(options, decoder)
+    found: dict[Path, _Outcome] = {}
+    keys: dict[Path, CacheKey | None] = {}
+    pending: list[Path] = []
+    for path in files:
+        keys[path] = key = cache.key_for(path, fingerprint)
+        cached = cache.get(key) if key is not None else None
+        if cached is None:
+            pending.append(path)
+        else:
+            found[path] = _Outcome(cached.sessions, cached.error)
+    to_store: list[tuple[CacheKey, CachedResult]] = []
+    for path, outcome in zip(pending, _analyse_all(bests_file, [(p,) for p in pending],
+                                                   decoder, options, jobs)):
+        found[path] = outcome
+        key = keys[path]
+        if key is not None and outcome.cacheable:
+            to_store.append((key, CachedResult(outcome.sessions, outcome.error)))
+            if len(to_store) >= _CACHE_BATCH:
+                cache.put_many(to_store)
+                to_store = []
+    cache.put_many(to_store)
+    return found, keys
+
+
+def history_of(
+    activities: Iterable, options: AnalysisOptions, paths: Iterable[str | Path] = (),
+    decoder: str = "lactlog", cache: ResultCache | NullCache | None = None,
+    jobs: int | None = None,
+) -> tuple[dict[tuple[str, int], HistoryThresholds], list[FileError]]:
+    """History thresholds of ``activities`` (already read, e.g. by ``show``), with the
+    sessions under ``paths`` as further history; files that fail there become errors."""
+    dated = [dated_bests(a, options) for a in activities]
+    own = {_ref(d) for d in dated}
+    errors: list[FileError] = []
+    if paths:
+        files = find_inputs([Path(p) for p in paths])
+        found, _ = _first_pass(files, decoder, options, cache or NullCache(), jobs)
+        for path, outcome in found.items():
+            if outcome.error is not None:
+                errors.append(FileError(str(path), outcome.error, outcome.detail))
+            else:
+                dated.extend(outcome.sessions)
+    unique = {_ref(d): d for d in dated}  # a file given both ways counts once
+    histories = history_by_session(unique.values(), history_rules(options.settings))
+    return {ref: h for ref, h in histories.items() if ref in own}, errors
 
 
 def merge_strength_sessions(result: BatchResult, options: AnalysisOptions, decoder: str) -> None:
@@ -174,20 +302,23 @@ def _collect(result: BatchResult, path: Path, outcome: _Outcome) -> None:
 
 
 def _analyse_all(
-    paths: list[Path], decoder: str, options: AnalysisOptions, jobs: int | None
+    worker: Callable[..., _Outcome], tasks: list[tuple], decoder: str, options: AnalysisOptions,
+    jobs: int | None,
 ) -> Iterator[_Outcome]:
-    """Outcomes in the order of ``paths``; in worker processes when that pays off."""
-    workers = min(jobs or os.cpu_count() or 1, len(paths))
-    if workers <= 1 or len(paths) < 4:
-        yield from (analyse_file(p, decoder, options) for p in paths)
+    """``worker(path, decoder, options, *rest)`` for each task ``(path, *rest)``, in the
+    order of ``tasks``; in worker processes when that pays off."""
+    workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    if workers <= 1 or len(tasks) < 4:
+        yield from _analyse_chunk(worker, tasks, decoder, options)
         return
-    chunksize = max(1, min(16, len(paths) // (workers * 8)))
-    chunks = [paths[i : i + chunksize] for i in range(0, len(paths), chunksize)]
+    chunksize = max(1, min(16, len(tasks) // (workers * 8)))
+    chunks = [tasks[i : i + chunksize] for i in range(0, len(tasks), chunksize)]
     with ProcessPoolExecutor(max_workers=workers, initializer=_leave_ctrl_c_to_parent) as pool:
         # submit + result rather than pool.map: map cancels its futures itself when interrupted,
         # which races with the pool's own clean-up (CPython 3.11 then prints InvalidStateError
         # from the pool's manager thread once the workers are stopped).
-        futures = [pool.submit(_analyse_chunk, chunk, decoder, options) for chunk in chunks]
+        futures = [pool.submit(_analyse_chunk, worker, chunk, decoder, options)
+                   for chunk in chunks]
         try:
             for index, future in enumerate(futures):
                 try:
@@ -195,14 +326,14 @@ def _analyse_all(
                 except BrokenProcessPool:  # a worker died (e.g. killed for using too much memory)
                     yield from _worker_died(chunks[index])
                     for chunk in chunks[index + 1 :]:  # the rest in this process, one by one
-                        yield from _analyse_chunk(chunk, decoder, options)
+                        yield from _analyse_chunk(worker, chunk, decoder, options)
                     return
         except BaseException:  # Ctrl-C, or the caller stopped early: end the workers now
             _stop(pool)
             raise
 
 
-def _worker_died(paths: list[Path]) -> Iterator[_Outcome]:
+def _worker_died(paths: list[tuple]) -> Iterator[_Outcome]:
     """Outcomes for the files a dead worker was analysing (which one killed it is unknown)."""
     message = ("the worker process analysing this file (or one of the "
                f"{len(paths)} files handed to it together) died — out of memory?")
@@ -210,8 +341,10 @@ def _worker_died(paths: list[Path]) -> Iterator[_Outcome]:
         yield _Outcome(error=message, cacheable=False)
 
 
-def _analyse_chunk(paths: list[Path], decoder: str, options: AnalysisOptions) -> list[_Outcome]:
-    return [analyse_file(path, decoder, options) for path in paths]
+def _analyse_chunk(
+    worker: Callable[..., _Outcome], tasks: list[tuple], decoder: str, options: AnalysisOptions
+) -> list[_Outcome]:
+    return [worker(task[0], decoder, options, *task[1:]) for task in tasks]
 
 
 def _leave_ctrl_c_to_parent() -> None:

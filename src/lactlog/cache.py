@@ -136,6 +136,32 @@ def options_fingerprint(options: AnalysisOptions | None = None, decoder: str = "
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def bests_fingerprint(options: AnalysisOptions | None = None, decoder: str = "lactlog") -> str:
+    """Fingerprint of the first batch pass (best efforts and local dates of a file's sessions):
+    the settings (cleaning, limits), the profile's time zone and the decoder. Thresholds and
+    flags do not shape best efforts, so changing them keeps these entries."""
+    options = options or AnalysisOptions()
+    document = {
+        "pass": "bests",
+        "settings": dataclasses.asdict(options.settings),
+        "timezone": options.profile.timezone,
+        "decoder": decoder,
+    }
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=_json_default)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def history_fingerprint(fingerprint: str, history: dict[int, Any]) -> str:
+    """:func:`options_fingerprint` extended by the history thresholds a file's sessions got
+    (session index -> :class:`~lactlog.analysis.history.HistoryThresholds`): a summary is
+    reused only with exactly the history it was computed with. No history: ``fingerprint``."""
+    if not history:
+        return fingerprint
+    document = {str(i): dataclasses.asdict(h) for i, h in sorted(history.items())}
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=_json_default)
+    return hashlib.sha256(f"{fingerprint}:{text}".encode()).hexdigest()
+
+
 def _json_default(value: Any) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()

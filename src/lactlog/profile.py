@@ -45,19 +45,22 @@ THRESHOLD_FIELDS: dict[str, str] = {
     "w_prime_j": "W', work capacity above CP [J]",
     "threshold_pace": "threshold pace [min:sec per km]",
 }
-SPORT_GROUPS: tuple[str, ...] = ("run", "bike", "other", "all")
+SPORT_GROUPS: tuple[str, ...] = ("run", "bike", "swim", "other", "all")
 SEXES: tuple[str, ...] = ("male", "female")
 
 _RUN_SPORTS = {"running", "walking", "hiking", "trail_running"}
 _BIKE_SPORTS = {"cycling", "e_biking", "cycling_virtual"}
+_SWIM_SPORTS = {"swimming"}  # pool and open water: swim HR runs lower than run HR
 
 
 def sport_group(sport: str) -> str:
-    """Profile group of a FIT sport name: ``run``, ``bike`` or ``other``."""
+    """Profile group of a FIT sport name: ``run``, ``bike``, ``swim`` or ``other``."""
     if sport in _RUN_SPORTS:
         return "run"
     if sport in _BIKE_SPORTS:
         return "bike"
+    if sport in _SWIM_SPORTS:
+        return "swim"
     return "other"
 
 

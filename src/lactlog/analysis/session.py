@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,9 @@ from lactlog.analysis.strength import StrengthAnalysis, analyse_strength
 from lactlog.analysis.thresholds import resolve_thresholds
 from lactlog.model import Activity
 from lactlog.profile import sport_group
+
+if TYPE_CHECKING:  # history imports estimate, which imports this module
+    from lactlog.analysis.history import HistoryThresholds
 
 #: A gap between two samples longer than this is "not recording" rather than slow sampling [s].
 MAX_RECORDING_GAP_S = 60.0
@@ -66,12 +70,17 @@ def is_strength(activity: Activity) -> bool:
     )
 
 
-def summarize(activity: Activity, options: AnalysisOptions | None = None) -> SessionSummary:
+def summarize(
+    activity: Activity, options: AnalysisOptions | None = None,
+    history: HistoryThresholds | None = None,
+) -> SessionSummary:
     """Summarise one activity (see module docstring for which value comes from where).
 
     Endurance sessions (anything with heart rate, power or speed that is not strength
     training) also get the lactate analysis of :func:`analyse_endurance`; strength sessions the
-    set analysis of :func:`analyse_strength`.
+    set analysis of :func:`analyse_strength`. ``history``: the thresholds the session's sport
+    history gives (:func:`lactlog.analysis.history.history_by_session`), ranked after the
+    device's (:func:`resolve_thresholds`).
     """
     options = options or AnalysisOptions()
     meta, device, samples = activity.meta, activity.device_summary, activity.samples
@@ -86,6 +95,7 @@ def summarize(activity: Activity, options: AnalysisOptions | None = None) -> Ses
             options.profile,
             device,
             options.settings,
+            history,
         )
         endurance = analyse_endurance(activity, thresholds, options.settings, options.profile.sex)
     weights_s = sample_weights_s(samples.index)

@@ -3,32 +3,50 @@
 Order, per value: command-line flag > athlete profile (dated, per sport) > what the recording
 device stored in the file (FIT ``time_in_zone`` for this session, ``zones_target``,
 ``user_profile``, the session's ``threshold_power``; a device's FTP is used for cycling only,
-since running power from footpods and watches needs a threshold of its own) > a documented
-estimate. The source is kept
-with every value so the output can always say which one was used.
+since running power from footpods and watches needs a threshold of its own) > the athlete's own
+history (:mod:`lactlog.analysis.history`: the sport's sessions of the last
+``history_window_days``, used on its own only with ``history_min_sessions`` sessions) > a
+documented estimate. The source is kept with every value so the output can always say which
+one was used.
+
+Stale: a flag, profile or device value that the history (the session itself included)
+contradicts is flagged in :attr:`Threshold.stale` with the evidence — FTP when the best 20-min
+power is ≥ (1 + ``stale_power_tolerance``) × FTP (20 min clearly above a threshold one can hold
+for about an hour; this also covers IF > 1.05 for an hour, since an hour's mean power is never
+above the best 20 minutes'), CP when the history's maximal CP fit is that much higher, LTHR when
+the last 20 min of the best 30-min HR effort are ≥ LTHR + ``stale_lthr_margin_bpm``, max HR when
+the history's peak HR is ≥ max HR + ``stale_max_hr_margin_bpm``. Flag and profile values stay in
+force (the athlete set them); a stale device value — devices auto-set thresholds and keep old
+ones — is replaced by the history value, and the note says so.
 
 Estimate: LTHR ≈ HRrest + 0.85 × (HRmax − HRrest), i.e. 85 % of heart-rate reserve (Karvonen
 et al. 1957 reserve method; lactate threshold typically lies near 80–90 % of HRR), using
-:attr:`Settings.default_rest_hr_bpm` when the resting heart rate is unknown. No other threshold
-is estimated from a single session: FTP, CP and W' come from ``lactlog thresholds``.
+:attr:`Settings.default_rest_hr_bpm` when the resting heart rate is unknown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import TYPE_CHECKING
 
 from lactlog.model import DeviceSummary
 from lactlog.profile import Profile
 from lactlog.settings import Settings
 
+if TYPE_CHECKING:
+    from lactlog.analysis.history import HistoryThresholds
+
 
 @dataclass(frozen=True)
 class Threshold:
-    """A threshold value and its source (``flag``, ``profile 2026-03-01``, ``device``, ``estimate``)."""
+    """A threshold value and its source (``flag``, ``profile 2026-03-01``, ``device``,
+    ``history 90 d: …``, ``estimate …``); ``stale``: why a stored value looks out of date (the
+    evidence), None when nothing contradicts it."""
 
     value: float | None = None
     source: str | None = None
+    stale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,10 +73,12 @@ def resolve_thresholds(
     profile: Profile,
     device: DeviceSummary,
     settings: Settings,
+    history: HistoryThresholds | None = None,
 ) -> SessionThresholds:
-    """Thresholds for a session of sport ``group`` (run/bike/other) on date ``on``.
+    """Thresholds for a session of sport ``group`` (run/bike/swim/other) on date ``on``.
 
-    ``flags`` maps :class:`SessionThresholds` field names to command-line values.
+    ``flags`` maps :class:`SessionThresholds` field names to command-line values; ``history``
+    is what the group's recent sessions give that day (see the module docstring).
     """
     device_values = _device_values(device)
     if group != "bike":  # devices store a cycling FTP; running power needs its own threshold
@@ -66,29 +86,98 @@ def resolve_thresholds(
     resolved: dict[str, Threshold] = {}
     for f in fields(SessionThresholds):
         name = f.name
+        learned = getattr(history, name, None) if history is not None else None
         if flags.get(name) is not None:
-            resolved[name] = Threshold(float(flags[name]), "flag")
+            value = float(flags[name])
+            resolved[name] = Threshold(value, "flag", stale_reason(name, value, history, settings))
             continue
         dated = profile.threshold(_PROFILE_NAMES.get(name, name), group, on)
         if dated is not None:
-            resolved[name] = Threshold(dated.value, f"profile {dated.since.isoformat()}")
+            stale = stale_reason(name, dated.value, history, settings)
+            resolved[name] = Threshold(dated.value, f"profile {dated.since.isoformat()}", stale)
         elif device_values.get(name) is not None:
-            resolved[name] = Threshold(device_values[name], "device")
+            resolved[name] = _device_or_history(name, device_values[name], learned, history,
+                                                settings)
+        elif (learned is not None and learned.value is not None
+              and history.sessions_for(name) >= settings.history_min_sessions):
+            resolved[name] = learned
         else:
             resolved[name] = Threshold()
     if resolved["lthr_bpm"].value is None and resolved["max_hr_bpm"].value is not None:
         resolved["lthr_bpm"] = estimate_lthr(
-            resolved["max_hr_bpm"].value, resolved["rest_hr_bpm"].value, settings
+            resolved["max_hr_bpm"].value, resolved["rest_hr_bpm"].value, settings,
+            resolved["max_hr_bpm"].source,
         )
     return SessionThresholds(**resolved)
 
 
-def estimate_lthr(max_hr_bpm: float, rest_hr_bpm: float | None, settings: Settings) -> Threshold:
-    """LTHR = HRrest + f × (HRmax − HRrest) with f = ``settings.lthr_fraction_of_hrr`` (0.85)."""
+#: Labels of the threshold names in stale notes.
+_LABELS = {"ftp_w": ("FTP", "W"), "cp_w": ("CP", "W"), "lthr_bpm": ("LTHR", "bpm"),
+           "max_hr_bpm": ("max HR", "bpm")}
+
+
+def stale_reason(
+    name: str, value: float, history: HistoryThresholds | None, settings: Settings
+) -> str | None:
+    """Why ``value`` of threshold ``name`` looks out of date given ``history``, or None.
+
+    Rules (module docstring): FTP vs best 20-min power, CP vs the history's maximal CP fit,
+    LTHR vs the best 30-min effort's last 20 min, max HR vs the history's peak HR.
+    """
+    if history is None:
+        return None
+    days = f"history {history.window_days} d"
+    factor = 1.0 + settings.stale_power_tolerance
+    if name == "ftp_w" and history.best_20_min_power_w is not None:
+        best = history.best_20_min_power_w
+        if best >= factor * value:
+            return f"best 20-min {best:.0f} W ≥ {factor:.2f} × FTP {value:.0f} W ({days})"
+    if name == "cp_w" and history.cp_w.value is not None and history.cp_w.value >= factor * value:
+        return f"CP fit {history.cp_w.value:.0f} W ≥ {factor:.2f} × CP {value:.0f} W ({days})"
+    if name == "lthr_bpm" and history.best_hr_tail_bpm is not None:
+        tail, margin = history.best_hr_tail_bpm, settings.stale_lthr_margin_bpm
+        if tail >= value + margin:
+            return (f"last 20 min of the best 30-min HR effort {tail:.0f} bpm ≥ LTHR {value:.0f} "
+                    f"+ {margin:.0f} bpm ({days})")
+    if name == "max_hr_bpm" and history.peak_hr_bpm is not None:
+        peak = history.peak_hr_bpm
+        if peak >= value + settings.stale_max_hr_margin_bpm:
+            return f"peak HR {peak:.0f} bpm > max HR {value:.0f} bpm ({days})"
+    return None
+
+
+def _device_or_history(
+    name: str, value: float, learned: Threshold | None, history: HistoryThresholds | None,
+    settings: Settings,
+) -> Threshold:
+    """The device's value, or — when the history contradicts it — the history's, with a note."""
+    stale = stale_reason(name, value, history, settings)
+    if stale is None:
+        return Threshold(value, "device")
+    if learned is None or learned.value is None or learned.value <= value:
+        return Threshold(value, "device", stale)
+    label, unit = _LABELS[name]
+    note = (f"device {label} {value:.0f} {unit} contradicted by history ({stale.split(' (')[0]}); "
+            f"using history {learned.value:.0f} {unit}")
+    return Threshold(learned.value, learned.source, note)
+
+
+def estimate_lthr(
+    max_hr_bpm: float, rest_hr_bpm: float | None, settings: Settings,
+    max_hr_source: str | None = None,
+) -> Threshold:
+    """LTHR = HRrest + f × (HRmax − HRrest) with f = ``settings.lthr_fraction_of_hrr`` (0.85).
+
+    A max HR from the history is named in the source (it is a training maximum).
+    """
     rest = rest_hr_bpm if rest_hr_bpm is not None else settings.default_rest_hr_bpm
     value = rest + settings.lthr_fraction_of_hrr * (max_hr_bpm - rest)
     fraction = round(settings.lthr_fraction_of_hrr * 100)
-    return Threshold(round(value, 1), f"estimate ({fraction} % of HR reserve)")
+    source = f"estimate ({fraction} % of HR reserve)"
+    if max_hr_source is not None and max_hr_source.startswith("history"):
+        source = f"estimate ({fraction} % of HR reserve; max HR {max_hr_bpm:.0f} bpm, " \
+                 f"{max_hr_source})"
+    return Threshold(round(value, 1), source)
 
 
 def _device_values(device: DeviceSummary) -> dict[str, float | None]:

@@ -1,0 +1,281 @@
+"""Thresholds from the athlete's own history: dated, per sport group, from a rolling window.
+
+For a session on day D, the *window* holds the sessions of the same sport group (run, bike,
+swim, other) dated D − (window − 1) … D, the session itself included. From their best-effort
+windows (:class:`~lactlog.analysis.estimate.SessionBests`):
+
+- **FTP, CP, W'** (power sessions of the group, strength sessions left out): the best mean power
+  of each of 3, 5, 12 and 20 min over the window is fitted with the two-parameter critical-power
+  model W = CP·t + W' (Monod & Scherrer 1965; Jones et al. 2010, Med Sci Sports Exerc
+  42:1876–1890; GoldenCheetah's CP), see :func:`~lactlog.analysis.estimate.fit_critical_power`.
+  The fit is taken as maximal — and then FTP = CP, as intervals.icu's eFTP also reads FTP off a
+  fitted power–duration model — when 5 kJ ≤ W' ≤ ``cp_max_w_prime_j`` (trained cyclists: W'
+  ≈ 10–25 kJ, Jones et al. 2010) and 0 < CP < best 20-min power. Otherwise the bests were not
+  all-out and FTP = 0.95 × best 20-min power (Allen & Coggan's 20-min test), CP/W' unknown.
+- **max HR**: the second-highest of the sessions' 5-s peaks of cleaned heart rate (the cleaning
+  already removes isolated spikes with a Hampel filter; taking the second-highest session also
+  discards one session with a sensor artefact such as an optical sensor locked onto cadence).
+  With one session its own peak stands (a lower bound of the true maximum).
+- **LTHR**: the mean HR of the last 20 min of the best 30-min HR effort (Friel's 30-min test),
+  else 0.95 × the best 20-min mean HR — only when that effort was plausibly hard: its mean HR
+  ≥ ``lthr_min_fraction_of_max_hr`` (0.85) × max HR, the low end of the 85–95 % of HRmax at
+  which trained athletes' LTHR lies (Friel, "The Triathlete's Training Bible"). An easy
+  steady session never becomes a "threshold" this way.
+- **swim**: swimming HR runs lower than running HR — peak HR in maximal swimming is ~11 bpm
+  below treadmill running and DiCarlo et al. (1991, Int J Sports Med 12:309–312) advise
+  subtracting 12 bpm (6.7 bpm in elite swimmers: Olstad et al. 2019, Sports 7:235). Without a
+  swim value of its own, a swim gets the run value − ``swim_hr_offset_bpm``, said so in the
+  source. No other sport gets another sport's thresholds.
+
+Every value carries its source text with the evidence (``history 90 d: 0.95 × best 20-min 281 W
+(3 sessions)``). The raw evidence (best 20-min power, best 30-min tail HR, peak HR) is kept for
+the stale checks of :mod:`lactlog.analysis.thresholds`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+
+from lactlog.analysis.estimate import (
+    DEFAULT_CP_DURATIONS_S,
+    FTP_WINDOW_S,
+    LTHR_FALLBACK_FRACTION,
+    MIN_CP_POINTS,
+    PLAUSIBLE_MIN_W_PRIME_J,
+    SessionBests,
+    estimate_ftp,
+    fit_critical_power,
+)
+from lactlog.analysis.thresholds import Threshold
+from lactlog.settings import Settings
+
+#: Sport groups with thresholds of their own (``sport_group`` names).
+GROUPS: tuple[str, ...] = ("run", "bike", "swim", "other")
+
+
+@dataclass(frozen=True)
+class HistoryRules:
+    """How history thresholds are formed (the ``history_*``/``stale_*`` settings)."""
+
+    window_days: int = 90
+    min_sessions: int = 2
+    lthr_min_fraction_of_max_hr: float = 0.85
+    cp_max_w_prime_j: float = 40000.0
+    swim_hr_offset_bpm: float = 12.0
+    stale_power_tolerance: float = 0.05
+    stale_lthr_margin_bpm: float = 5.0
+    stale_max_hr_margin_bpm: float = 1.0
+
+
+def history_rules(settings: Settings) -> HistoryRules:
+    """The history part of a :class:`~lactlog.settings.Settings` (same field names with
+    ``history_`` dropped where the settings carry that prefix)."""
+    values = {}
+    for f in fields(HistoryRules):
+        for name in (f"history_{f.name}", f.name):
+            if hasattr(settings, name):
+                values[f.name] = getattr(settings, name)
+                break
+    return HistoryRules(**values)
+
+
+@dataclass(frozen=True)
+class DatedBests:
+    """One session's best efforts and the athlete's calendar date of the session."""
+
+    day: date
+    bests: SessionBests
+
+
+@dataclass(frozen=True)
+class HistoryThresholds:
+    """Thresholds a sport group's history gives on one day, and the evidence behind them.
+
+    ``n_power_sessions`` / ``n_heart_rate_sessions``: sessions of the window with a 20-min
+    power window / any heart rate. ``best_20_min_power_w``, ``best_hr_tail_bpm`` (last 20 min
+    of the best 30-min HR effort) and ``peak_hr_bpm`` (see max HR above) are the evidence the
+    stale checks compare stored thresholds with; ``notes`` say why a value is missing.
+    """
+
+    group: str
+    window_days: int
+    n_power_sessions: int = 0
+    n_heart_rate_sessions: int = 0
+    ftp_w: Threshold = Threshold()
+    cp_w: Threshold = Threshold()
+    w_prime_j: Threshold = Threshold()
+    lthr_bpm: Threshold = Threshold()
+    max_hr_bpm: Threshold = Threshold()
+    best_20_min_power_w: float | None = None
+    best_hr_tail_bpm: float | None = None
+    peak_hr_bpm: float | None = None
+    notes: tuple[str, ...] = ()
+
+    def sessions_for(self, name: str) -> int:
+        """How many sessions the threshold ``name`` rests on (power or heart rate)."""
+        return self.n_power_sessions if name in ("ftp_w", "cp_w", "w_prime_j") else (
+            self.n_heart_rate_sessions
+        )
+
+
+def robust_max_hr_bpm(peaks_bpm: Sequence[float]) -> float | None:
+    """Second-highest of the sessions' 5-s HR peaks [bpm]; the only one with one session;
+    None without any. E.g. peaks (171, 188, 183) -> 183."""
+    ordered = sorted((float(p) for p in peaks_bpm), reverse=True)
+    if not ordered:
+        return None
+    return ordered[1] if len(ordered) > 1 else ordered[0]
+
+
+def plausibly_hard(effort_mean_hr_bpm: float, max_hr_bpm: float | None, fraction: float) -> bool:
+    """An HR effort counts for LTHR when its mean ≥ ``fraction`` × max HR (False without max)."""
+    return max_hr_bpm is not None and effort_mean_hr_bpm >= fraction * max_hr_bpm
+
+
+def power_thresholds(
+    bests: Sequence[SessionBests], rules: HistoryRules, label: str,
+    durations_s: Sequence[int] = DEFAULT_CP_DURATIONS_S,
+) -> tuple[Threshold, Threshold, Threshold, float | None]:
+    """(FTP, CP, W', best 20-min power [W]) from the power bests of ``bests`` (module rules).
+
+    ``label`` starts every source text (e.g. ``history 90 d``).
+    """
+    power = [b for b in bests if not b.strength and b.power_w]
+    best_20 = _best(b.power_w.get(FTP_WINDOW_S) for b in power)
+    n_20 = sum(FTP_WINDOW_S in b.power_w for b in power)
+    points = [(d, p) for d in durations_s if (p := _best(b.power_w.get(d) for b in power))]
+    cp, w_prime = Threshold(), Threshold()
+    if len(points) >= MIN_CP_POINTS and best_20 is not None:
+        cp_w, w_prime_j, _ = fit_critical_power([d for d, _ in points], [p for _, p in points])
+        if 0 < cp_w < best_20 and PLAUSIBLE_MIN_W_PRIME_J <= w_prime_j <= rules.cp_max_w_prime_j:
+            lo, hi = min(d for d, _ in points) // 60, max(d for d, _ in points) // 60
+            text = f"{label}: CP fit of {lo}–{hi}-min bests, W' {w_prime_j / 1000:.1f} kJ " \
+                   f"({_count(len(power))})"
+            cp, w_prime = Threshold(round(cp_w, 1), text), Threshold(round(w_prime_j), text)
+            return Threshold(round(cp_w, 1), text), cp, w_prime, best_20
+    if best_20 is None:
+        return Threshold(), cp, w_prime, None
+    text = f"{label}: 0.95 × best 20-min {best_20:.0f} W ({_count(n_20)})"
+    return Threshold(round(estimate_ftp(best_20), 1), text), cp, w_prime, best_20
+
+
+def heart_rate_thresholds(
+    bests: Sequence[SessionBests], rules: HistoryRules, label: str
+) -> tuple[Threshold, Threshold, float | None, float | None, str | None]:
+    """(LTHR, max HR, best 30-min tail HR [bpm], peak HR [bpm], note) from ``bests``."""
+    peaks = [b.heart_rate_peak_5_s.mean for b in bests if b.heart_rate_peak_5_s is not None]
+    peak = robust_max_hr_bpm(peaks)
+    if peak is None:
+        return Threshold(), Threshold(), None, None, None
+    how = f"2nd-highest 5-s peak of {len(peaks)} sessions" if len(peaks) > 1 else (
+        "5-s peak of the only session")
+    max_hr = Threshold(round(peak, 1), f"{label}: {how}")
+    endurance = [b for b in bests if not b.strength]
+    test = max((b for b in endurance if b.heart_rate_30_min is not None),
+               key=lambda b: b.heart_rate_30_min.mean, default=None)
+    tail = test.heart_rate_30_min_tail.mean if test is not None else None
+    fraction = rules.lthr_min_fraction_of_max_hr
+    if test is not None:
+        if plausibly_hard(test.heart_rate_30_min.mean, peak, fraction):
+            text = f"{label}: best 30-min HR effort, last 20 min {tail:.0f} bpm"
+            return Threshold(round(tail, 1), text), max_hr, tail, peak, None
+        return Threshold(), max_hr, tail, peak, (
+            f"best 30-min HR effort ({test.heart_rate_30_min.mean:.0f} bpm) below "
+            f"{fraction:.0%} of max HR {peak:.0f} bpm: not hard enough for an LTHR")
+    best_20 = _best(b.heart_rate_20_min for b in endurance)
+    if best_20 is not None and plausibly_hard(best_20, peak, fraction):
+        value = LTHR_FALLBACK_FRACTION * best_20
+        text = f"{label}: 0.95 × best 20-min HR {best_20:.0f} bpm"
+        return Threshold(round(value, 1), text), max_hr, None, peak, None
+    return Threshold(), max_hr, None, peak, "no hard 20-min heart-rate effort"
+
+
+def group_history(
+    group: str, bests: Sequence[SessionBests], rules: HistoryRules,
+    run: HistoryThresholds | None = None,
+) -> HistoryThresholds:
+    """History thresholds of ``group`` from its sessions ``bests`` (one window).
+
+    ``run``: the run group's history of the same window, carried to a swim (with the offset)
+    where the swims give no value of their own.
+    """
+    label = f"history {rules.window_days} d"
+    own = [b for b in bests if b.group == group]
+    ftp, cp, w_prime, best_20 = power_thresholds(own, rules, label)
+    lthr, max_hr, tail, peak, note = heart_rate_thresholds(own, rules, label)
+    notes = [note] if note else []
+    if group == "swim" and run is not None:
+        lthr, max_hr = _carry_to_swim(lthr, max_hr, run, rules)
+    return HistoryThresholds(
+        group=group,
+        window_days=rules.window_days,
+        n_power_sessions=sum(FTP_WINDOW_S in b.power_w for b in own if not b.strength),
+        n_heart_rate_sessions=sum(b.heart_rate_peak_5_s is not None for b in own),
+        ftp_w=ftp, cp_w=cp, w_prime_j=w_prime, lthr_bpm=lthr, max_hr_bpm=max_hr,
+        best_20_min_power_w=best_20, best_hr_tail_bpm=tail, peak_hr_bpm=peak,
+        notes=tuple(notes),
+    )
+
+
+def _carry_to_swim(
+    lthr: Threshold, max_hr: Threshold, run: HistoryThresholds, rules: HistoryRules
+) -> tuple[Threshold, Threshold]:
+    """Run LTHR / max HR − the swim offset where the swims have none (max HR: the higher)."""
+    offset = rules.swim_hr_offset_bpm
+    cite = f"− {offset:.0f} bpm swim offset (DiCarlo et al. 1991)"
+    if lthr.value is None and run.lthr_bpm.value is not None:
+        lthr = Threshold(round(run.lthr_bpm.value - offset, 1),
+                         f"{run.lthr_bpm.source.split(':')[0]}: run LTHR "
+                         f"{run.lthr_bpm.value:.0f} bpm {cite}")
+    if run.max_hr_bpm.value is not None:
+        carried = run.max_hr_bpm.value - offset
+        if max_hr.value is None or carried > max_hr.value:
+            max_hr = Threshold(round(carried, 1),
+                               f"{run.max_hr_bpm.source.split(':')[0]}: run max HR "
+                               f"{run.max_hr_bpm.value:.0f} bpm {cite}")
+    return lthr, max_hr
+
+
+def history_by_session(
+    sessions: Iterable[DatedBests], rules: HistoryRules
+) -> dict[tuple[str, int], HistoryThresholds]:
+    """History thresholds of every session, keyed by (source, session index).
+
+    The window of a session on day D holds the sessions dated D − (window_days − 1) … D (so
+    ``window_days`` calendar days, D included); sessions of the same group and day share it.
+    Copies of one activity (same sport group and start, e.g. a FIT and its GPX export) count
+    once as evidence.
+    """
+    everything = list(sessions)
+    unique: dict[object, DatedBests] = {}
+    for s in everything:
+        ref = s.bests.session
+        same = (s.bests.group, ref.start) if ref.start is not None else (ref.source, ref.session_index)
+        unique.setdefault(same, s)
+    ordered = sorted(unique.values(), key=lambda s: s.day)
+    days = [s.day for s in ordered]
+    memo: dict[tuple[str, date], HistoryThresholds] = {}
+
+    def on(group: str, day: date) -> HistoryThresholds:
+        if (group, day) not in memo:
+            first = bisect.bisect_left(days, day - timedelta(days=rules.window_days - 1))
+            last = bisect.bisect_right(days, day)
+            window = [s.bests for s in ordered[first:last]]
+            run = on("run", day) if group == "swim" else None
+            memo[(group, day)] = group_history(group, window, rules, run)
+        return memo[(group, day)]
+
+    return {(s.bests.session.source, s.bests.session.session_index): on(s.bests.group, s.day)
+            for s in everything}
+
+
+def _best(values: Iterable[object]) -> float | None:
+    means = [w.mean for w in values if w is not None]  # type: ignore[attr-defined]
+    return max(means) if means else None
+
+
+def _count(n: int) -> str:
+    return f"{n} session{'s' if n != 1 else ''}"
