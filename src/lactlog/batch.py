@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from lactlog.analysis.endurance import cleaning_rules
-from lactlog.analysis.estimate import session_bests
+from lactlog.analysis.estimate import DEFAULT_CP_DURATIONS_S, FTP_WINDOW_S, session_bests
 from lactlog.analysis.history import (
     DatedBests,
     HistoryThresholds,
@@ -82,6 +82,8 @@ class _Outcome:
     cacheable: bool = True
 
 
+#: Best mean powers the first pass finds [s]: the FTP window and the CP fit durations.
+POWER_WINDOWS_S: tuple[int, ...] = (FTP_WINDOW_S, *DEFAULT_CP_DURATIONS_S)
 #: What the history gives each session of one file: session index -> history thresholds.
 FileHistory = Mapping[int, HistoryThresholds]
 
@@ -95,17 +97,22 @@ def read_activities(path: Path, decoder: str, options: AnalysisOptions) -> list:
     return read(path, decoder=decoder, **limits)
 
 
-def dated_bests(activity, options: AnalysisOptions) -> DatedBests:
+def dated_bests(
+    activity, options: AnalysisOptions, power_windows_s: tuple[int, ...] = POWER_WINDOWS_S
+) -> DatedBests:
     """A session's best efforts and its local calendar date (the history's unit)."""
     meta = activity.meta
-    bests = session_bests(activity, cleaning_rules(options.settings),
+    bests = session_bests(activity, cleaning_rules(options.settings), power_windows_s,
                           profile_timezone=options.profile.timezone)
     return DatedBests(options.local_date(meta.start, meta.utc_offset_s, meta.wall_clock), bests)
 
 
-def bests_file(path: Path, decoder: str, options: AnalysisOptions) -> _Outcome:
+def bests_file(
+    path: Path, decoder: str, options: AnalysisOptions,
+    power_windows_s: tuple[int, ...] = POWER_WINDOWS_S,
+) -> _Outcome:
     """First pass: the :class:`DatedBests` of every session of one file; never raises."""
-    return _guard(lambda: tuple(dated_bests(a, options)
+    return _guard(lambda: tuple(dated_bests(a, options, power_windows_s)
                                 for a in read_activities(path, decoder, options)))
 
 
@@ -203,9 +210,12 @@ def _ref(dated: DatedBests) -> tuple[str, int]:
 def _first_pass(
     files: list[Path], decoder: str, options: AnalysisOptions,
     cache: ResultCache | NullCache, jobs: int | None,
+    power_windows_s: tuple[int, ...] = POWER_WINDOWS_S,
+    on_file: Callable[[Path], None] | None = None,
 ) -> tuple[dict[Path, _Outcome], dict[Path, CacheKey | None]]:
     """Best efforts of every file's sessions (cached by content) and each file's cache key."""
-    fingerprint = bests_fingerprint(options, decoder)
+    windows = tuple(sorted(set(power_windows_s)))
+    fingerprint = bests_fingerprint(options, decoder, windows)
     found: dict[Path, _Outcome] = {}
     keys: dict[Path, CacheKey | None] = {}
     pending: list[Path] = []
@@ -216,10 +226,14 @@ def _first_pass(
             pending.append(path)
         else:
             found[path] = _Outcome(cached.sessions, cached.error)
+            if on_file is not None:
+                on_file(path)
     to_store: list[tuple[CacheKey, CachedResult]] = []
-    for path, outcome in zip(pending, _analyse_all(bests_file, [(p,) for p in pending],
-                                                   decoder, options, jobs)):
+    tasks = [(p, windows) for p in pending]
+    for path, outcome in zip(pending, _analyse_all(bests_file, tasks, decoder, options, jobs)):
         found[path] = outcome
+        if on_file is not None:
+            on_file(path)
         key = keys[path]
         if key is not None and outcome.cacheable:
             to_store.append((key, CachedResult(outcome.sessions, outcome.error)))
@@ -228,6 +242,29 @@ def _first_pass(
                 to_store = []
     cache.put_many(to_store)
     return found, keys
+
+
+def history_bests(
+    paths: Iterable[str | Path], decoder: str = "lactlog", options: AnalysisOptions | None = None,
+    cache: ResultCache | NullCache | None = None, jobs: int | None = None,
+    power_windows_s: tuple[int, ...] = POWER_WINDOWS_S,
+    on_file: Callable[[Path], None] | None = None,
+) -> tuple[list[DatedBests], list[FileError]]:
+    """Best efforts of every session under ``paths`` — the batch's first pass (same cache,
+    limits and process pool) — and the files that could not be read."""
+    options = options or AnalysisOptions()
+    files = find_inputs([Path(p) for p in paths])
+    found, _ = _first_pass(files, decoder, options, cache or NullCache(), jobs, power_windows_s,
+                           on_file)
+    dated: list[DatedBests] = []
+    errors: list[FileError] = []
+    for path in files:
+        outcome = found[path]
+        if outcome.error is not None:
+            errors.append(FileError(str(path), outcome.error, outcome.detail))
+        else:
+            dated.extend(outcome.sessions)
+    return dated, errors
 
 
 def history_of(
@@ -240,14 +277,10 @@ def history_of(
     dated = [dated_bests(a, options) for a in activities]
     own = {_ref(d) for d in dated}
     errors: list[FileError] = []
+    paths = list(paths)
     if paths:
-        files = find_inputs([Path(p) for p in paths])
-        found, _ = _first_pass(files, decoder, options, cache or NullCache(), jobs)
-        for path, outcome in found.items():
-            if outcome.error is not None:
-                errors.append(FileError(str(path), outcome.error, outcome.detail))
-            else:
-                dated.extend(outcome.sessions)
+        more, errors = history_bests(paths, decoder, options, cache, jobs)
+        dated.extend(more)
     unique = {_ref(d): d for d in dated}  # a file given both ways counts once
     histories = history_by_session(unique.values(), history_rules(options.settings))
     return {ref: h for ref, h in histories.items() if ref in own}, errors

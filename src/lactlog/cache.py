@@ -136,16 +136,20 @@ def options_fingerprint(options: AnalysisOptions | None = None, decoder: str = "
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def bests_fingerprint(options: AnalysisOptions | None = None, decoder: str = "lactlog") -> str:
+def bests_fingerprint(
+    options: AnalysisOptions | None = None, decoder: str = "lactlog",
+    power_windows_s: tuple[int, ...] = (),
+) -> str:
     """Fingerprint of the first batch pass (best efforts and local dates of a file's sessions):
-    the settings (cleaning, limits), the profile's time zone and the decoder. Thresholds and
-    flags do not shape best efforts, so changing them keeps these entries."""
+    the settings (cleaning, limits), the profile's time zone, the decoder and the power windows
+    [s]. Thresholds and flags do not shape best efforts, so changing them keeps these entries."""
     options = options or AnalysisOptions()
     document = {
         "pass": "bests",
         "settings": dataclasses.asdict(options.settings),
         "timezone": options.profile.timezone,
         "decoder": decoder,
+        "power_windows_s": list(power_windows_s),
     }
     text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=_json_default)
     return hashlib.sha256(text.encode()).hexdigest()

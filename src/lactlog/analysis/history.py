@@ -272,6 +272,21 @@ def history_by_session(
             for s in everything}
 
 
+def latest_by_group(
+    sessions: Iterable[DatedBests], rules: HistoryRules
+) -> dict[str, HistoryThresholds]:
+    """Each sport group's history thresholds on the day of its latest session — what
+    :func:`history_by_session` gives that session (``lactlog thresholds`` shows these)."""
+    everything = list(sessions)
+    by_session = history_by_session(everything, rules)
+    latest: dict[str, DatedBests] = {}
+    for s in everything:
+        if s.bests.group not in latest or s.day >= latest[s.bests.group].day:
+            latest[s.bests.group] = s
+    return {group: by_session[(s.bests.session.source, s.bests.session.session_index)]
+            for group, s in sorted(latest.items(), key=lambda item: GROUPS.index(item[0]))}
+
+
 def _best(values: Iterable[object]) -> float | None:
     means = [w.mean for w in values if w is not None]  # type: ignore[attr-defined]
     return max(means) if means else None

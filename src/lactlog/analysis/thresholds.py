@@ -61,6 +61,11 @@ class SessionThresholds:
     w_prime_j: Threshold = Threshold()
     threshold_speed_mps: Threshold = Threshold()
 
+    def used(self, name: str) -> Threshold:
+        """The threshold a channel with field ``name`` is compared with: FTP falls back to CP."""
+        found = getattr(self, name)
+        return self.cp_w if name == "ftp_w" and found.value is None else found
+
 
 #: Threshold names as the profile and the flags spell them (pace is stored as a speed here).
 _PROFILE_NAMES = {"threshold_speed_mps": "threshold_pace"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lactlog.analysis.estimate import CriticalPowerFit, Estimate, EstimateReport, Window
+from lactlog.analysis.history import HistoryThresholds
 from lactlog.localtime import session_local_time, session_start_local
 from lactlog.report.jsondoc import SCHEMA_VERSION, clean
 from lactlog.report.tables import format_duration
@@ -22,7 +24,7 @@ ESTIMATE_LABELS: dict[str, tuple[str, str, int]] = {
     "lthr_bpm": ("LTHR", "bpm", 0),
     "max_hr_bpm": ("Max HR", "bpm", 0),
 }
-_GROUP_WORDS = {"all": "all sports", "run": "run", "bike": "bike", "other": "other"}
+_GROUP_WORDS = {"all": "all sports", "run": "run", "bike": "bike", "swim": "swim", "other": "other"}
 
 
 def _length(seconds: float) -> str:
@@ -95,13 +97,49 @@ def critical_power_renderable(fit: CriticalPowerFit) -> Group:
     return Group(title, table, result)
 
 
-def estimates_renderable(report: EstimateReport) -> Group:
-    """Everything ``lactlog thresholds`` prints."""
+def history_table(latest: dict[str, HistoryThresholds]) -> Table:
+    """Per sport group, the history thresholds analyze/week/show apply to its latest session."""
+    days = next(iter(latest.values())).window_days if latest else 0
+    table = Table(
+        title=f"History thresholds ({days} d up to each sport's latest session; what analyze, "
+        "week and show use when neither flag, profile nor device gives one)",
+        title_justify="left", title_style="bold", header_style="bold",
+        box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False,
+    )
+    table.add_column("Sport", no_wrap=True)
+    table.add_column("Threshold", no_wrap=True)
+    table.add_column("Value", justify="right", no_wrap=True)
+    table.add_column("Source and evidence", overflow="fold")
+    for group, history in latest.items():
+        rows = [(HISTORY_LABELS[name], getattr(history, name)) for name in HISTORY_LABELS]
+        known = [(label, t) for label, t in rows if t.value is not None]
+        for i, ((label, unit, digits), threshold) in enumerate(known):
+            table.add_row(group if i == 0 else "", label,
+                          f"{threshold.value / (1000 if unit == 'kJ' else 1):,.{digits}f} {unit}",
+                          threshold.source)
+        if not known:
+            table.add_row(group, "–", "–", "; ".join(history.notes) or "no usable efforts")
+    return table
+
+
+#: History threshold field -> (label, unit, digits).
+HISTORY_LABELS: dict[str, tuple[str, str, int]] = {
+    "ftp_w": ("FTP", "W", 0), "cp_w": ("CP", "W", 0), "w_prime_j": ("W'", "kJ", 1),
+    "lthr_bpm": ("LTHR", "bpm", 0), "max_hr_bpm": ("Max HR", "bpm", 0),
+}
+
+
+def estimates_renderable(
+    report: EstimateReport, latest: dict[str, HistoryThresholds] | None = None
+) -> Group:
+    """Everything ``lactlog thresholds`` prints (``latest``: :func:`latest_by_group`)."""
     caveat = Text(
         "Estimates from training sessions, not all-out tests: they are only as high as your "
         "hardest efforts. Check the evidence before saving (--save).", style="dim")
-    return Group(estimates_table(report), critical_power_renderable(report.critical_power),
-                 Text(), caveat)
+    parts = [estimates_table(report), critical_power_renderable(report.critical_power)]
+    if latest:
+        parts += [Text(), history_table(latest)]
+    return Group(*parts, Text(), caveat)
 
 
 def window_dict(window: Window) -> dict[str, Any]:
@@ -128,8 +166,12 @@ def estimate_dict(estimate: Estimate) -> dict[str, Any]:
     }
 
 
-def estimates_document(report: EstimateReport, saved: dict[str, Any] | None = None) -> dict:
-    """The ``lactlog thresholds --json`` document; ``saved`` is what ``--save`` wrote."""
+def estimates_document(
+    report: EstimateReport, saved: dict[str, Any] | None = None,
+    latest: dict[str, HistoryThresholds] | None = None,
+) -> dict:
+    """The ``lactlog thresholds --json`` document; ``saved`` is what ``--save`` wrote,
+    ``history`` the history thresholds per sport group (see :func:`history_table`)."""
     fit = report.critical_power
     return clean({
         "schema_version": SCHEMA_VERSION,
@@ -154,4 +196,5 @@ def estimates_document(report: EstimateReport, saved: dict[str, Any] | None = No
             },
         },
         "saved": saved,
+        "history": {group: asdict(h) for group, h in (latest or {}).items()},
     })

@@ -59,15 +59,14 @@ def endurance_dict(analysis: EnduranceAnalysis | None) -> dict[str, Any]:
                                      primary_channel=None, time_above_lt_s=None)
     t = analysis.thresholds
     primary = analysis.primary_channel
-    source = None
-    if primary is not None:
-        source = getattr(t, CHANNELS[primary][1]).source or t.cp_w.source
+    used = t.used(CHANNELS[primary][1]) if primary is not None else None
     w = analysis.w_prime
     recorded = analysis.recorded_s
     return {
         "lthr_bpm": t.lthr_bpm.value,
         "ftp_w": t.ftp_w.value,
-        "threshold_source": source,
+        "threshold_source": used.source if used else None,
+        "threshold_stale": used.stale if used else None,
         "thresholds": {f.name: asdict(getattr(t, f.name)) for f in fields(t)},
         "primary_channel": primary,
         "recorded_s": recorded,

@@ -68,7 +68,8 @@ def thresholds_text(thresholds: SessionThresholds) -> str:
             text = pace_text(threshold.value)
         else:
             text = f"{threshold.value:,.0f} {unit}"
-        parts.append(f"{label} {text} ({threshold.source})")
+        stale = f"; stale: {threshold.stale}" if threshold.stale else ""
+        parts.append(f"{label} {text} ({threshold.source}{stale})")
     return " · ".join(parts) if parts else "none known"
 
 

@@ -143,7 +143,8 @@ def _threshold_text(analysis: EnduranceAnalysis) -> str:
         threshold = t.threshold_speed_mps
         pace_s = 1000 / threshold.value
         text = f"{int(pace_s // 60)}:{round(pace_s % 60):02d}/km"
-    return f"{text} ({threshold.source})"
+    stale = f"; stale: {threshold.stale}" if threshold.stale else ""
+    return f"{text} ({threshold.source}{stale})"
 
 
 def _above_text(analysis: EnduranceAnalysis) -> str:
