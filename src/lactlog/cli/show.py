@@ -48,6 +48,11 @@ def show(
     w_prime: WPrimeOption = None,
     max_hr: MaxHrOption = None,
     threshold_pace: PaceOption = None,
+    history: Annotated[
+        list[Path] | None,
+        typer.Option("--history", help="Files or folders of earlier sessions for the history "
+                     "thresholds (default: the file's own sessions only).", show_default=False),
+    ] = None,
 ) -> None:
     """Show one session in depth: thresholds and their sources, the stimulus verdict and why,
     time in zones, hard intervals, W' balance, load, and charts of heart rate and power.
@@ -73,8 +78,15 @@ def show(
             f"use a number from 1 to {count}",
             param_hint="--session",
         )
+    from lactlog.batch import history_of
+
     activity = activities[session - 1]
-    summary = summarize(activity, options)
+    histories, failed = history_of(activities, options, history or [], decoder.value)
+    for failure in failed:
+        err.print(f"[yellow]warning:[/yellow] history: {failure.source}: {failure.error}",
+                  highlight=False, soft_wrap=True)
+    meta = activity.meta
+    summary = summarize(activity, options, histories.get((meta.source, meta.session_index)))
     session_thresholds = summary.endurance.thresholds if summary.endurance else None
     if fmt.value != "table":
         series = session_series(activity, options.settings, session_thresholds)

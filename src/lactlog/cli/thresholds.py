@@ -76,22 +76,26 @@ def thresholds(
       lactlog thresholds runs/ --sport run --save
     """
     from lactlog.analysis.estimate import estimate_thresholds
+    from lactlog.analysis.history import history_rules, latest_by_group
     from lactlog.report.estimates import estimates_document, estimates_renderable
+    from lactlog.settings import settings_from
 
     fmt = output_format(json_output, ndjson, csv_output)
     profile = load_profile(config)
     durations_s = _cp_durations_s(cp_durations)
     out, err = consoles()
     files = find_files_or_exit(paths, err)
-    bests, n_failed = _history_bests(files, decoder, profile, durations_s, err)
-    report = estimate_thresholds(bests, sport.value if sport else None, durations_s)
+    dated, n_failed = _history_bests(files, decoder, profile, durations_s, err)
+    report = estimate_thresholds([d.bests for d in dated], 
+                                 sport.value if sport else None, durations_s)
+    latest = latest_by_group(dated, history_rules(settings_from(profile.settings)))
     saved = _save_estimates(profile, report, config, err) if save else None
     if fmt.value != "table":
-        document = estimates_document(report, saved)
+        document = estimates_document(report, saved, latest)
         rows = [{"estimate": name, **values} for name, values in document["estimates"].items()]
         emit(fmt, document, [("estimate", row) for row in rows], rows)
     else:
-        out.print(estimates_renderable(report))
+        out.print(estimates_renderable(report, latest))
     raise typer.Exit(ExitCode.INPUT_FAILED if n_failed else ExitCode.OK)
 
 
@@ -107,28 +111,22 @@ def _cp_durations_s(text: str) -> tuple[int, ...]:
 
 
 def _history_bests(files, decoder: Decoder, profile, durations_s, err) -> tuple[list, int]:
-    """Best-effort windows of every session in ``files``; unreadable files -> stderr lines."""
-    from lactlog.analysis.endurance import cleaning_rules
-    from lactlog.analysis.estimate import FTP_WINDOW_S, session_bests
-    from lactlog.errors import LactlogError
-    from lactlog.io import read
-    from lactlog.settings import settings_from
+    """Best efforts (with local dates) of every session in ``files`` — the first pass of
+    analyze/week, with the same cache and limits; unreadable files -> stderr lines."""
+    from lactlog.analysis.estimate import FTP_WINDOW_S
+    from lactlog.analysis.options import AnalysisOptions
+    from lactlog.batch import history_bests
+    from lactlog.cache import ResultCache
 
-    rules = cleaning_rules(settings_from(profile.settings))
-    bests, n_failed = [], 0
-    with progress(err, total=len(files)) as advance:
-        for path in files:
-            try:
-                activities = read(path, decoder=decoder.value)
-            except LactlogError as exc:
-                err.print(f"[red]error:[/red] {path}: {exc}", highlight=False, soft_wrap=True)
-                n_failed += 1
-            else:
-                windows_s = (FTP_WINDOW_S, *durations_s)
-                bests.extend(session_bests(a, rules, windows_s, profile.timezone)
-                             for a in activities)
-            advance(path)
-    return bests, n_failed
+    options = AnalysisOptions.from_profile(profile)
+    with ResultCache.open() as cache, progress(err, total=len(files)) as advance:
+        dated, failed = history_bests(files, decoder.value, options, cache,
+                                      power_windows_s=(FTP_WINDOW_S, *durations_s),
+                                      on_file=advance)
+    for failure in failed:
+        err.print(f"[red]error:[/red] {failure.source}: {failure.error}", highlight=False,
+                  soft_wrap=True)
+    return dated, len(failed)
 
 
 def _save_estimates(profile, report, config: Path | None, err) -> dict | None:
