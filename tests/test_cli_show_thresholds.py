@@ -24,8 +24,11 @@ def _shas() -> dict[Path, str]:
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    """An empty profile location, so the user's own profile never leaks into a test."""
-    return tmp_path / "profile.toml"
+    """An empty profile file, so the user's own profile never leaks into a test (a --config
+    file must exist)."""
+    path = tmp_path / "profile.toml"
+    path.write_text("", encoding="utf-8")
+    return path
 
 
 def test_show_hiit_run_text(config: Path) -> None:
@@ -36,7 +39,7 @@ def test_show_hiit_run_text(config: Path) -> None:
     assert "Lactate stimulus: HIGH" in result.stdout
     assert "LTHR 172 bpm (flag)" in result.stdout
     assert "Z5b" in result.stdout and " 172┤" in result.stdout
-    assert not config.exists()
+    assert config.read_text(encoding="utf-8") == ""
 
 
 def test_show_json(config: Path) -> None:
@@ -123,7 +126,7 @@ def test_thresholds_sample_data(config: Path) -> None:
     assert "LTHR" in out and "168 bpm" in out and "Friel" in out
     assert "Max HR" in out and "185 bpm" in out
     assert "CP 254 W" in out and "W' 1,158 J" in out and "R²" in out
-    assert not config.exists()  # nothing written without --save
+    assert config.read_text(encoding="utf-8") == ""  # nothing written without --save
     assert before == _shas()
 
 
@@ -158,7 +161,7 @@ def test_thresholds_save_writes_profile_dated_today(config: Path) -> None:
     # CP/W' left out: the fit's W' (1,158 J) is below the 5 kJ plausibility limit
     assert profile["thresholds"]["bike"][today] == {"ftp_w": 242}
     assert profile["thresholds"]["all"][today] == {"lthr_bpm": 168, "max_hr_bpm": 185}
-    assert f"saved bike.ftp_w = 242 (from {today}) in {config}" in " ".join(result.stderr.split())
+    assert f"saved bike.ftp_w = 242 (from {today} on) in {config}" in " ".join(result.stderr.split())
     assert before == _shas()
 
 
@@ -194,7 +197,7 @@ def test_thresholds_usage_errors(config: Path) -> None:
     base = ["thresholds", str(SAMPLE), "--config", str(config)]
     assert runner.invoke(app, base + ["--cp-durations", "1,5,12"]).exit_code == 2
     assert runner.invoke(app, base + ["--cp-durations", "5,12"]).exit_code == 2
-    assert runner.invoke(app, base + ["--sport", "swim"]).exit_code == 2
+    assert runner.invoke(app, base + ["--sport", "no-such-sport"]).exit_code == 2
     result = runner.invoke(app, base + ["--cp-durations", "3,5,20", "--json"])
     assert result.exit_code == 0
     points = json.loads(result.stdout)["estimates"]["critical_power"]["points"]

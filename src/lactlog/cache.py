@@ -114,6 +114,20 @@ def default_path() -> Path:
     return Path(folder) / FILE_NAME
 
 
+def read_info(path: Path | None = None) -> tuple[dict[str, Any], list[str]]:
+    """(what the cache holds, warnings) without creating anything: a cache file that does not
+    exist reads as empty (``exists`` False) and stays absent. See :meth:`ResultCache.info`."""
+    path = Path(path) if path is not None else default_path()
+    if not path.exists():
+        empty = {"path": str(path), "exists": False, "entries": 0, "files": 0, "versions": [],
+                 "size_bytes": 0, "schema_version": SCHEMA_VERSION,
+                 "analysis_version": ANALYSIS_VERSION, "lactlog_version": lactlog_version()}
+        return empty, []
+    with ResultCache.open(path) as cache:
+        info = {**cache.info(), "path": str(path), "exists": not isinstance(cache, NullCache)}
+        return info, list(cache.warnings)
+
+
 def options_fingerprint(options: AnalysisOptions | None = None, decoder: str = "lactlog") -> str:
     """Stable hash of everything besides the file that shapes a summary: the resolved settings,
     the flags, the profile's thresholds, sex and time zone, and the FIT decoder (sorted JSON).

@@ -61,6 +61,11 @@ SET_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: Warning of a file whose device clock was never set: its dates are wrong (FIT times relative to
+#: the device's power-on). ``lactlog week`` leaves such sessions out of the calendar.
+WARN_CLOCK_NOT_SET = "the device clock was not set (only relative times in the file): dates are wrong"
+
+
 @dataclass(frozen=True)
 class ActivityMeta:
     """Where a session comes from and what it is.

@@ -6,11 +6,13 @@ Location: ``--config PATH`` > ``$LACTLOG_CONFIG`` > ``<user config dir>/lactlog/
     sex = "female"                 # for Banister TRIMP
     timezone = "Europe/Berlin"     # for local dates when a file has no UTC offset
 
-    [thresholds.run."2026-01-01"]  # applies from this date on, until a later entry
+    [thresholds.run]               # undated: applies to every session...
+    lthr_bpm = 170
+    [thresholds.run."2026-01-01"]  # ...unless a dated value applies: from this date on
     lthr_bpm = 172
-    threshold_pace = "4:10"        # min/km
+    threshold_pace = "4:10"        # min:sec per km
 
-    [thresholds.bike."2026-03-01"]
+    [thresholds.bike]
     ftp_w = 260
 
     [thresholds.all."2026-01-01"]  # any sport, when the sport has no value of its own
@@ -20,12 +22,19 @@ Location: ``--config PATH`` > ``$LACTLOG_CONFIG`` > ``<user config dir>/lactlog/
     [settings]                     # analysis defaults, see lactlog.settings
     high_min_above_lt_s = 600
 
-A value applies from its date on, so a session in March uses March's LTHR. Per field, the sport's
-own latest entry dated on or before the session wins; otherwise the ``all`` entry.
+A dated value applies from its date on, so a session in March uses March's LTHR; an undated
+value applies to every session (it is stored as dated :data:`UNDATED`, the first day there is).
+Per field, the sport's own latest entry dated on or before the session wins; otherwise the
+``all`` entry.
+
+Every threshold is checked by :func:`check_threshold` — the same rule for the profile file,
+``lactlog config set`` and the command-line flags (``--lthr``, ``--ftp`` ...). Sport names that
+users type (``--sport``, the group of a ``config set`` key) go through :func:`parse_sport`.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -44,9 +53,31 @@ THRESHOLD_FIELDS: dict[str, str] = {
     "cp_w": "critical power [W]",
     "w_prime_j": "W', work capacity above CP [J]",
     "threshold_pace": "threshold pace [min:sec per km]",
+    "lt1_hr_bpm": "heart rate at the first lactate threshold, LT1 [bpm]",
+    "lt1_power_w": "power at the first lactate threshold, LT1 [W]",
+    "lt1_pace": "pace at the first lactate threshold, LT1 [min:sec per km]",
 }
+#: Threshold fields holding a pace (min:sec per km); they are read as a speed [m/s].
+PACE_FIELDS: tuple[str, ...] = ("threshold_pace", "lt1_pace")
 SPORT_GROUPS: tuple[str, ...] = ("run", "bike", "swim", "other", "all")
 SEXES: tuple[str, ...] = ("male", "female")
+#: The date an undated threshold is stored under: it applies to every session.
+UNDATED = date.min
+
+#: Plausible range of each numeric threshold, in its unit (inclusive). A value outside is a typo
+#: or a wrong unit (e.g. a pace in seconds); the flags and the profile refuse it alike.
+THRESHOLD_BOUNDS: dict[str, tuple[float, float]] = {
+    "lthr_bpm": (30.0, 240.0),
+    "max_hr_bpm": (60.0, 250.0),
+    "rest_hr_bpm": (20.0, 120.0),
+    "ftp_w": (20.0, 1000.0),
+    "cp_w": (20.0, 1000.0),
+    "w_prime_j": (1000.0, 100000.0),
+    "lt1_hr_bpm": (30.0, 240.0),
+    "lt1_power_w": (20.0, 1000.0),
+}
+#: Threshold pace range [s per km]: 2:00/km (faster than any 10-km world record) to 15:00/km.
+PACE_BOUNDS_S_PER_KM: tuple[float, float] = (120.0, 900.0)
 
 _RUN_SPORTS = {"running", "walking", "hiking", "trail_running"}
 _BIKE_SPORTS = {"cycling", "e_biking", "cycling_virtual"}
@@ -64,27 +95,136 @@ def sport_group(sport: str) -> str:
     return "other"
 
 
+#: Names a user may type for a sport group (``--sport``, ``config set <group>.<field>``).
+_SPORT_ALIASES: dict[str, tuple[str, ...]] = {
+    "run": ("running",),
+    "bike": ("cycling", "cycle", "biking", "ride"),
+    "swim": ("swimming",),
+    "other": (),
+}
+
+
+def sport_names(with_all: bool = False) -> dict[str, str]:
+    """Every accepted sport name -> its group: the groups, their aliases and the FIT sport
+    names :func:`sport_group` maps to a group (``trail_running`` -> ``run``)."""
+    names: dict[str, str] = {}
+    for group in SPORT_GROUPS:
+        if group == "all" and not with_all:
+            continue
+        names[group] = group
+        names.update(dict.fromkeys(_SPORT_ALIASES.get(group, ()), group))
+    for sport in (*_RUN_SPORTS, *_BIKE_SPORTS, *_SWIM_SPORTS):
+        names.setdefault(sport, sport_group(sport))
+    return names
+
+
+def parse_sport(name: str, with_all: bool = False) -> str:
+    """The sport group of a typed name (case-insensitive), e.g. ``Running`` -> ``run``.
+
+    Raises
+    ------
+    ConfigError
+        Not a known name; the message lists the groups and aliases.
+    """
+    names = sport_names(with_all)
+    group = names.get(name.strip().lower().replace("-", "_"))
+    if group is None:
+        listed = ", ".join(
+            f"{g} ({'/'.join(_SPORT_ALIASES.get(g, ()))})" if _SPORT_ALIASES.get(g) else g
+            for g in SPORT_GROUPS if with_all or g != "all"
+        )
+        raise ConfigError(f"unknown sport {name!r}: use one of {listed}")
+    return group
+
+
+def _pace_s_per_km(pace: str | float) -> float:
+    if isinstance(pace, bool):
+        raise ValueError
+    if isinstance(pace, (int, float)):
+        return float(pace) * 60
+    minutes, colon, seconds = pace.strip().partition(":")
+    if not colon:
+        return float(minutes) * 60
+    if not (minutes.isdigit() and len(seconds) == 2 and seconds.isdigit()) or int(seconds) > 59:
+        raise ValueError
+    return int(minutes) * 60 + int(seconds)
+
+
 def pace_to_speed_mps(pace: str | float) -> float:
-    """``"4:10"`` (min:sec per km) or 4.1667 (decimal min/km) -> speed [m/s]."""
+    """``"4:10"`` (min:sec per km, seconds 00–59) or 4.1667 (decimal min/km) -> speed [m/s].
+
+    speed = 1000 m / pace [s per km]; the pace must lie in :data:`PACE_BOUNDS_S_PER_KM`.
+    """
     try:
-        if isinstance(pace, str):
-            minutes, _, seconds = pace.strip().partition(":")
-            total_s = float(minutes) * 60 + (float(seconds) if seconds else 0.0)
-        else:
-            total_s = float(pace) * 60
-    except ValueError:
-        raise ConfigError(f"threshold pace {pace!r} is not min:sec per km (e.g. 4:10)") from None
-    if total_s <= 0:
-        raise ConfigError(f"threshold pace {pace!r} must be positive")
+        total_s = _pace_s_per_km(pace)
+    except (ValueError, TypeError, AttributeError):
+        raise ConfigError(
+            f"threshold pace {pace!r} is not min:sec per km (e.g. 4:10, seconds 00–59)"
+        ) from None
+    low, high = PACE_BOUNDS_S_PER_KM
+    if not low <= total_s <= high:
+        raise ConfigError(
+            f"threshold pace {pace!r} is outside {_pace_text(low)}–{_pace_text(high)} per km"
+        )
     return 1000.0 / total_s
+
+
+def _pace_text(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def check_threshold(name: str, value: Any) -> float | int | str:
+    """A threshold value checked against its unit's rule; returns the value to store.
+
+    ``threshold_pace``: see :func:`pace_to_speed_mps` (stored as given, e.g. ``"4:10"``).
+    Numbers: within :data:`THRESHOLD_BOUNDS` (ints stay ints). Text is parsed as a number.
+
+    Raises
+    ------
+    ConfigError
+        Unknown field, not a number, or outside the plausible range (the message says which).
+    """
+    if name not in THRESHOLD_FIELDS:
+        raise ConfigError(f"unknown threshold {name!r} (use {', '.join(THRESHOLD_FIELDS)})")
+    if name in PACE_FIELDS:
+        pace_to_speed_mps(value)
+        return value
+    number = _number(value, name)
+    low, high = THRESHOLD_BOUNDS[name]
+    if not low <= number <= high:
+        unit = THRESHOLD_FIELDS[name].rsplit("[", 1)[-1].rstrip("]")
+        raise ConfigError(f"{name} must be between {low:g} and {high:g} {unit}, not {number:g}")
+    return number
+
+
+def _number(value: Any, name: str) -> float | int:
+    """An int or float from TOML or typed text ("172", "4.5"); ints stay ints."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{name} must be a number, not {value!r}")
+    if isinstance(value, (int, float)):
+        number: float | int = value
+    else:
+        text = str(value).strip()
+        try:
+            number = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                raise ConfigError(f"{name} must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise ConfigError(f"{name} must be a finite number, not {value!r}")
+    return number
 
 
 @dataclass(frozen=True)
 class DatedValue:
-    """A profile value and the date it applies from."""
+    """A profile value, the date it applies from and, when it was measured, where it came from
+    (e.g. ``lactate test 2026-11-03 (ModDmax)``)."""
 
     value: float
     since: date
+    source: str | None = None
 
 
 @dataclass
@@ -96,6 +236,9 @@ class Profile:
     timezone: str | None = None
     thresholds: dict[str, dict[date, dict[str, Any]]] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    #: ``sources[group][since][field]``: where a measured value came from (``source`` table of a
+    #: dated entry in the file); a value without one was typed or estimated.
+    sources: dict[str, dict[date, dict[str, str]]] = field(default_factory=dict)
 
     def threshold(self, name: str, group: str, on: date) -> DatedValue | None:
         """The value of a threshold field for a sport group on a date (None if not set)."""
@@ -105,8 +248,9 @@ class Profile:
             if dated:
                 since = max(dated)
                 raw = entries[since][name]
-                value = pace_to_speed_mps(raw) if name == "threshold_pace" else float(raw)
-                return DatedValue(value, since)
+                value = pace_to_speed_mps(raw) if name in PACE_FIELDS else float(raw)
+                source = self.sources.get(candidate, {}).get(since, {}).get(name)
+                return DatedValue(value, since, source)
         return None
 
 
@@ -139,33 +283,51 @@ def _parse(document: dict[str, Any], path: Path) -> Profile:
     if sex is not None and sex not in SEXES:
         raise ConfigError(f"{path}: sex must be one of {', '.join(SEXES)}, not {sex!r}")
     thresholds: dict[str, dict[date, dict[str, Any]]] = {}
+    sources: dict[str, dict[date, dict[str, str]]] = {}
     for group, entries in document.get("thresholds", {}).items():
         if group not in SPORT_GROUPS:
             raise ConfigError(f"{path}: unknown sport group {group!r} (use {', '.join(SPORT_GROUPS)})")
-        for since, values in entries.items():
+        undated = {k: v for k, v in entries.items() if not isinstance(v, dict)}
+        dated = {k: v for k, v in entries.items() if isinstance(v, dict)}
+        if undated:
+            dated[UNDATED] = undated
+        for since, values in dated.items():
             try:
                 day = since if isinstance(since, date) else date.fromisoformat(str(since))
             except ValueError:
                 raise ConfigError(f"{path}: {group}: {since!r} is not a date (YYYY-MM-DD)") from None
+            where = f"{group}" if day == UNDATED else f"{group} {since}"
+            values = dict(values)
+            labels = _parse_sources(values.pop("source", None), values, f"{path}: {where}")
+            if labels:
+                sources.setdefault(group, {})[day] = labels
             unknown = set(values) - set(THRESHOLD_FIELDS)
             if unknown:
-                raise ConfigError(f"{path}: {group} {since}: unknown field(s) {sorted(unknown)}")
+                raise ConfigError(f"{path}: {where}: unknown field(s) {sorted(unknown)}")
             for name, value in values.items():
-                _check_value(name, value, path)
+                try:
+                    check_threshold(name, value)
+                except ConfigError as exc:
+                    raise ConfigError(f"{path}: {where}: {exc}") from None
             thresholds.setdefault(group, {})[day] = dict(values)
     settings = document.get("settings", {})
     from lactlog.settings import check_settings
 
     check_settings(settings, str(path))
-    return Profile(path, sex, document.get("timezone"), thresholds, settings)
+    return Profile(path, sex, document.get("timezone"), thresholds, settings, sources)
 
 
-def _check_value(name: str, value: Any, path: Path) -> None:
-    if name == "threshold_pace":
-        pace_to_speed_mps(value)
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"{path}: {name} must be a positive number, not {value!r}")
+def _parse_sources(labels: Any, values: dict[str, Any], where: str) -> dict[str, str]:
+    """The ``source`` table of a dated entry: {field: text}, for fields the entry sets."""
+    if labels is None:
+        return {}
+    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+        raise ConfigError(f"{where}: source must be a table of texts, e.g. source = "
+                          "{ lthr_bpm = \"lactate test 2026-11-03 (ModDmax)\" }")
+    unknown = sorted(set(labels) - set(values))
+    if unknown:
+        raise ConfigError(f"{where}: source names field(s) the entry does not set: {unknown}")
+    return dict(labels)
 
 
 def to_document(profile: Profile) -> dict[str, Any]:
@@ -177,12 +339,24 @@ def to_document(profile: Profile) -> dict[str, Any]:
         document["timezone"] = profile.timezone
     if profile.thresholds:
         document["thresholds"] = {
-            group: {d.isoformat(): dict(values) for d, values in sorted(entries.items())}
+            group: {
+                **entries.get(UNDATED, {}),
+                **{d.isoformat(): _with_sources(v, profile.sources.get(group, {}).get(d))
+                   for d, v in sorted(entries.items()) if d != UNDATED},
+            }
             for group, entries in profile.thresholds.items()
         }
     if profile.settings:
         document["settings"] = dict(profile.settings)
     return document
+
+
+def _with_sources(values: dict[str, Any], labels: dict[str, str] | None) -> dict[str, Any]:
+    entry = dict(values)
+    labels = {k: v for k, v in (labels or {}).items() if k in values}
+    if labels:
+        entry["source"] = labels
+    return entry
 
 
 def save_profile(profile: Profile, path: Path | None = None) -> Path:
@@ -201,37 +375,50 @@ def save_profile(profile: Profile, path: Path | None = None) -> Path:
     return path
 
 
-def set_value(profile: Profile, key: str, value: str, since: date) -> None:
-    """Set ``sex``, ``timezone``, ``settings.<name>`` or ``<group>.<threshold field>``."""
+def set_value(profile: Profile, key: str, value: str, since: date | None = None) -> tuple[str, Any]:
+    """Set ``sex``, ``timezone``, ``settings.<name>`` or ``<group>.<threshold field>``.
+
+    A threshold applies from ``since`` on, or to every session when ``since`` is None. The
+    group may be an alias (``running.lthr_bpm`` is ``run.lthr_bpm``, see :func:`parse_sport`).
+    Returns (the key as stored, the value as stored), so callers report exactly what was saved.
+    """
     if key == "sex":
         if value not in SEXES:
-            raise ConfigError(f"sex must be one of {', '.join(SEXES)}")
+            raise ConfigError(f"sex must be one of {', '.join(SEXES)}, not {value!r}")
         profile.sex = value
-        return
+        return key, value
     if key == "timezone":
         _check_timezone(value)
         profile.timezone = value
-        return
+        return key, value
     group, _, name = key.partition(".")
     if group == "settings":
         from lactlog.settings import parse_setting
 
         profile.settings[name] = parse_setting(name, value)
-        return
-    if group not in SPORT_GROUPS or name not in THRESHOLD_FIELDS:
+        return key, profile.settings[name]
+    try:
+        group = parse_sport(group, with_all=True)
+    except ConfigError:
+        group = ""
+    if not group or name not in THRESHOLD_FIELDS:
         raise ConfigError(
             f"unknown key {key!r}: use sex, timezone, settings.<name> or <group>.<field> with "
             f"group in {', '.join(SPORT_GROUPS)} and field in {', '.join(THRESHOLD_FIELDS)}"
         )
-    parsed: Any = value
-    if name != "threshold_pace":
-        try:
-            parsed = float(value)
-        except ValueError:
-            raise ConfigError(f"{key} must be a number, not {value!r}") from None
-        parsed = int(parsed) if parsed.is_integer() else parsed
-    _check_value(name, parsed, Path(key))
-    profile.thresholds.setdefault(group, {}).setdefault(since, {})[name] = parsed
+    stored = check_threshold(name, value)
+    profile.thresholds.setdefault(group, {}).setdefault(since or UNDATED, {})[name] = stored
+    profile.sources.get(group, {}).get(since or UNDATED, {}).pop(name, None)  # typed now
+    return f"{group}.{name}", stored
+
+
+def set_measured(profile: Profile, group: str, name: str, value: Any, since: date,
+                 source: str) -> Any:
+    """Store a measured threshold (checked as :func:`set_value` does) dated ``since``, with
+    where it came from, e.g. ``lactate test 2026-11-03 (ModDmax)``; returns the stored value."""
+    _, stored = set_value(profile, f"{group}.{name}", str(value), since)
+    profile.sources.setdefault(group, {}).setdefault(since, {})[name] = source
+    return stored
 
 
 def _check_timezone(name: str) -> None:

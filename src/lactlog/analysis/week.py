@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from lactlog.analysis.pmc import performance_management
+from lactlog.analysis.select import clock_known_wrong, matches_sport
 from lactlog.analysis.zones import _ZONE2_SUBSTITUTE, polarization_index
 from lactlog.localtime import as_utc, local_midnight, to_local, to_utc
 
@@ -326,10 +327,6 @@ class _Session:
     utc_offset_s: int | None
 
 
-def _matches_sport(summary: SessionSummary, sport: str | None) -> bool:
-    return sport is None or summary.sport == sport
-
-
 def weekly_summaries(
     summaries: Iterable[SessionSummary],
     tz: str | None,
@@ -346,9 +343,11 @@ def weekly_summaries(
     choose the rows shown — ``since`` / ``until`` keep the weeks containing a day of
     [since, until] (whole weeks, so a row always means the same thing), ``weeks`` keeps the
     last N of those — but CTL/ATL, the 48-h windows of the previous week and ``change`` are
-    computed from the whole history. ``sport`` (the session's sport name, e.g. ``running``)
-    filters the history itself: CTL/ATL are then those of that sport alone. Sessions without a
-    start time cannot be placed in a week and are left out.
+    computed from the whole history. ``sport`` (a sport group or alias, e.g. ``run`` or
+    ``running``, see :func:`~lactlog.analysis.select.matches_sport`) filters the history itself:
+    CTL/ATL are then those of that sport group alone. Sessions without a start time, and sessions
+    whose device clock was never set (:func:`~lactlog.analysis.select.clock_known_wrong`), cannot
+    be placed in a week and are left out.
 
     Returns (weeks, duplicates dropped, see :func:`find_duplicates`).
 
@@ -360,7 +359,8 @@ def weekly_summaries(
     if weeks is not None and weeks < 1:
         raise ValueError(f"weeks must be at least 1, got {weeks}")
     kept, duplicates = find_duplicates(summaries, tz)
-    history = [s for s in kept if s.start is not None and _matches_sport(s, sport)]
+    history = [s for s in kept if s.start is not None and matches_sport(s, sport)
+               and not clock_known_wrong(s)]
     if not history:
         return [], duplicates
     sessions = sorted(

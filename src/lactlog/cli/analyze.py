@@ -23,12 +23,14 @@ from lactlog.cli.common import (
     NoCacheOption,
     NoMergeOption,
     PaceOption,
+    SportOption,
     VerboseOption,
     WPrimeOption,
     analysis_options,
     consoles,
     emit,
     output_format,
+    parse_date,
     run_batch,
 )
 from lactlog.errors import ExitCode
@@ -40,6 +42,16 @@ def analyze(
         list[Path],
         typer.Argument(help="Files or folders (searched recursively) to analyse.", show_default=False),
     ],
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only sessions on or after this local date (YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Only sessions on or before this local date (YYYY-MM-DD).")
+    ] = None,
+    sport: SportOption = None,
+    reverse: Annotated[
+        bool, typer.Option("--reverse", "-r", help="Newest session first (default: oldest first).")
+    ] = False,
     json_output: JsonOption = False,
     ndjson: NdjsonOption = False,
     csv_output: CsvOption = False,
@@ -67,15 +79,24 @@ def analyze(
       lactlog analyze sample_data/
       lactlog analyze ride.fit.gz run.tcx --json | jq '.sessions[].timer_s'
       lactlog analyze ~/exports --csv > sessions.csv
+      lactlog analyze ~/exports --since 2026-11-01 --sport run --reverse
     """
     from lactlog.report.jsondoc import analyze_document, session_dict
     from lactlog.report.strength import strength_table
     from lactlog.report.tables import sessions_table, stimulus_table
 
     fmt = output_format(json_output, ndjson, csv_output)
+    first, last = parse_date(since, "--since"), parse_date(until, "--until")
     options = analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace)
     out, err = consoles()
-    result = run_batch(paths, decoder, options, jobs, no_cache, verbose, err, not no_merge)
+    from lactlog.analysis.select import select_sessions
+
+    def select(sessions: list) -> list:
+        return select_sessions(sessions, options.profile.timezone, since=first, until=last,
+                               sport=sport, reverse=reverse)
+
+    result = run_batch(paths, decoder, options, jobs, no_cache, verbose, err, not no_merge,
+                       select=select)
     if fmt.value != "table":
         document = analyze_document(result)
         records = [("session", s) for s in document["sessions"]]

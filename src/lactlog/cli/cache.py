@@ -24,17 +24,17 @@ def cache_path() -> None:
 
 @cache_app.command("info")
 def cache_info(json_output: JsonOption = False) -> None:
-    """Show the cache's path, number of entries and size."""
-    from lactlog.cache import ResultCache
+    """Show the cache's path, number of entries, size and the versions it holds (creates
+    nothing: a cache that does not exist yet is reported as empty)."""
+    from lactlog.cache import read_info
+    from lactlog.report.cache import cache_info_text
 
-    with ResultCache.open() as cache:
-        info = cache.info()
-        _warn(cache.warnings)
+    info, warnings = read_info()
+    _warn(warnings)
     if json_output:
         emit(output_format(True, False, False), info, [], [])
         return
-    for key, value in info.items():
-        typer.echo(f"{key}: {value}")
+    consoles()[0].print(cache_info_text(info), highlight=False, soft_wrap=True)
 
 
 @cache_app.command("clear")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.exceptions import TyperException
 
 from lactlog.errors import ExitCode
 
@@ -29,45 +33,106 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option(
         "--config",
-        envvar="LACTLOG_CONFIG",
-        help="Profile file (TOML). Default: lactlog/profile.toml in your user config folder.",
+        help="Profile file (TOML); it must exist (lactlog config set … --config PATH creates "
+        "one). Default: $LACTLOG_CONFIG, else lactlog/profile.toml in your user config folder "
+        "(an empty profile while that file does not exist).",
         show_default=False,
     ),
 ]
 
 
+def _threshold_callback(field: str):
+    """A flag's check: the same rule as the profile's (:func:`lactlog.profile.check_threshold`)."""
+
+    def check(value):
+        if value is None:
+            return None
+        from lactlog.errors import ConfigError
+        from lactlog.profile import check_threshold
+
+        try:
+            checked = check_threshold(field, value)
+        except ConfigError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        return checked if field == "threshold_pace" else float(checked)
+
+    return check
+
+
+def _threshold_option(flag: str, field: str, text: str):
+    return typer.Option(flag, help=text, callback=_threshold_callback(field), show_default=False)
+
+
 LthrOption = Annotated[
     float | None,
-    typer.Option("--lthr", help="Lactate-threshold heart rate [bpm] for every session.", min=30, max=240),
+    _threshold_option("--lthr", "lthr_bpm", "Lactate-threshold heart rate \\[bpm] for every session."),
 ]
 FtpOption = Annotated[
-    float | None, typer.Option("--ftp", help="Functional threshold power [W].", min=1)
+    float | None, _threshold_option("--ftp", "ftp_w", "Functional threshold power \\[W].")
 ]
-CpOption = Annotated[float | None, typer.Option("--cp", help="Critical power [W].", min=1)]
+CpOption = Annotated[float | None, _threshold_option("--cp", "cp_w", "Critical power \\[W].")]
 WPrimeOption = Annotated[
-    float | None, typer.Option("--w-prime", help="W' (work above CP) [J], e.g. 20000.", min=1)
+    float | None,
+    _threshold_option("--w-prime", "w_prime_j", "W' (work above CP) \\[J], e.g. 20000."),
 ]
 MaxHrOption = Annotated[
-    float | None, typer.Option("--max-hr", help="Maximum heart rate [bpm].", min=60, max=250)
+    float | None, _threshold_option("--max-hr", "max_hr_bpm", "Maximum heart rate \\[bpm].")
 ]
 PaceOption = Annotated[
     str | None,
-    typer.Option("--threshold-pace", help="Threshold pace as min:sec per km, e.g. 4:10."),
+    _threshold_option("--threshold-pace", "threshold_pace",
+                      "Threshold pace as min:sec per km, e.g. 4:10 (2:00 to 15:00)."),
 ]
 
 
-def analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace):
-    """Profile + command-line thresholds (flags win over everything)."""
-    from lactlog.analysis.options import AnalysisOptions
+def _sport_callback(value: str | None) -> str | None:
+    if value is None:
+        return None
     from lactlog.errors import ConfigError
+    from lactlog.profile import parse_sport
+
+    try:
+        return parse_sport(value)
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _sport_completion(incomplete: str) -> list[str]:
+    from lactlog.profile import sport_names
+
+    return [name for name in sport_names() if name.startswith(incomplete)]
+
+
+SPORT_HELP = "run (running), bike (cycling, ride), swim (swimming) or other"
+
+
+def sport_option(text: str):
+    """``--sport``: a sport group or alias (one set of names, :func:`lactlog.profile.parse_sport`)."""
+    return typer.Option("--sport", help=text, callback=_sport_callback,
+                        autocompletion=_sport_completion, show_default=False)
+
+
+SportOption = Annotated[str | None, sport_option(f"Only this sport: {SPORT_HELP}.")]
+
+
+def parse_date(value: str | None, option: str):
+    """``YYYY-MM-DD`` -> date (None stays None); anything else is a usage error naming the flag."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
+def analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace):
+    """Profile + command-line thresholds (flags win over everything; all already checked)."""
+    from lactlog.analysis.options import AnalysisOptions
     from lactlog.profile import pace_to_speed_mps
 
-    speed = None
-    if threshold_pace is not None:
-        try:
-            speed = pace_to_speed_mps(threshold_pace)
-        except ConfigError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--threshold-pace") from None
+    speed = None if threshold_pace is None else pace_to_speed_mps(threshold_pace)
     flags = {
         "lthr_bpm": lthr, "ftp_w": ftp, "cp_w": cp, "w_prime_j": w_prime,
         "max_hr_bpm": max_hr, "threshold_speed_mps": speed,
@@ -125,22 +190,55 @@ DecoderOption = Annotated[
 ]
 
 
-def read_file(path: Path, decoder: Decoder, err) -> list:
+def read_file(path: Path, decoder: Decoder, err, verbose: bool = False) -> list:
     """Read one file; an unreadable file is one red line on stderr and exit code 1."""
-    from lactlog.errors import LactlogError
     from lactlog.io import read
 
-    try:
+    with file_errors(path, err, verbose):
         return read(path, decoder=decoder.value)
+
+
+@contextmanager
+def file_errors(path: Path, err, verbose: bool = False) -> Iterator[None]:
+    """Errors while working on one file -> one red line naming it, exit code 1 (as a failed
+    file in ``analyze``): a LactlogError's message, anything else an internal error (the
+    traceback follows with ``verbose``). Typer's exits and usage errors pass through."""
+    from rich.markup import escape
+
+    from lactlog.errors import LactlogError, internal_error_message
+
+    try:
+        yield
+    except (typer.Exit, typer.Abort, TyperException):
+        raise
     except LactlogError as exc:
-        err.print(f"[red]error:[/red] {path}: {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(f'{path}: {exc}')}", highlight=False, soft_wrap=True)
+        raise typer.Exit(ExitCode.INPUT_FAILED) from None
+    except Exception as exc:  # noqa: BLE001 — a bug in lactlog: one line, not a traceback
+        message = escape(f"{path}: {internal_error_message(exc)}")
+        err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+        if verbose:
+            err.print(traceback.format_exc(), markup=False, highlight=False)
         raise typer.Exit(ExitCode.INPUT_FAILED) from None
 
 
-def load_profile(path: Path | None):
+def load_profile(path: Path | None, must_exist: bool = True):
+    """The profile; a broken one, or a ``--config`` file that does not exist (unless
+    ``must_exist`` is False, as for ``config set``, which creates it), is one red line and exit
+    code 2."""
+    from rich.markup import escape
+
     from lactlog.errors import ConfigError
     from lactlog.profile import load_profile
 
+    if path is not None and must_exist and not path.is_file():
+        consoles()[1].print(
+            f"[red]error:[/red] --config {escape(str(path))}: no such profile file (lactlog "
+            f"config set KEY VALUE --config {escape(str(path))} creates it; without --config the "
+            "default profile is used)",
+            highlight=False, soft_wrap=True,
+        )
+        raise typer.Exit(ExitCode.USAGE)
     try:
         return load_profile(path)
     except ConfigError as exc:
@@ -212,8 +310,11 @@ def find_files_or_exit(paths: list[Path], err) -> list[Path]:
 
 
 def run_batch(paths: list[Path], decoder: Decoder, options, jobs: int | None, no_cache: bool,
-              verbose: bool, err, merge: bool = True):
-    """Analyse files with progress, cache and workers; print errors/warnings on stderr."""
+              verbose: bool, err, merge: bool = True, select=None):
+    """Analyse files with progress, cache and workers; print errors/warnings on stderr.
+
+    ``select`` (sessions -> sessions) chooses the sessions kept, before their warnings are told.
+    """
     from lactlog.batch import analyse_paths
     from lactlog.cache import NullCache, ResultCache
 
@@ -224,6 +325,10 @@ def run_batch(paths: list[Path], decoder: Decoder, options, jobs: int | None, no
                                cache=cache, jobs=jobs, merge=merge)
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    if select is not None:
+        from dataclasses import replace
+
+        result = replace(result, sessions=select(result.sessions))
     for failure in result.errors:
         err.print(
             f"[red]error:[/red] {failure.source}: {failure.error}", highlight=False, soft_wrap=True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,23 +18,17 @@ from lactlog.cli.common import (
     NdjsonOption,
     NoCacheOption,
     NoMergeOption,
+    SPORT_HELP,
     VerboseOption,
     analysis_options,
     consoles,
     emit,
     output_format,
+    parse_date,
     run_batch,
+    sport_option,
 )
 from lactlog.errors import ExitCode
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
 
 
 @app.command()
@@ -50,8 +43,14 @@ def week(
     since: Annotated[str | None, typer.Option("--since", help="First day (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Last day (YYYY-MM-DD).")] = None,
     sport: Annotated[
-        str | None, typer.Option("--sport", help="Only this sport (FIT name, e.g. running).")
+        str | None,
+        sport_option(f"Only this sport: {SPORT_HELP}. CTL/ATL are then that sport's alone."),
     ] = None,
+    all_weeks: Annotated[
+        bool,
+        typer.Option("--all-weeks", help="Show every week; by default a run of weeks without "
+                     "sessions is one line."),
+    ] = False,
     json_output: JsonOption = False,
     ndjson: NdjsonOption = False,
     csv_output: CsvOption = False,
@@ -67,20 +66,31 @@ def week(
 
     Weeks are ISO weeks in local time: the profile's time zone (lactlog config set timezone
     Europe/Berlin), else each file's UTC offset. The same activity found twice is counted once
-    and reported as a duplicate.
+    and reported as a duplicate. Sessions whose device clock was never set (their dates are
+    wrong) are left out, with a warning; a run of weeks without sessions is one line unless
+    --all-weeks (the JSON output always lists every week).
 
     [dim]Examples:[/dim]
       lactlog week ~/exports --weeks 8
+      lactlog week ~/exports --sport run --since 2026-01-01
       lactlog week ~/exports --json | jq '.weeks[] | {week, time_above_lt_s, ctl}'
     """
+    from rich.markup import escape
+
+    from lactlog.analysis.select import clock_wrong_sessions
     from lactlog.analysis.week import weekly_summaries
-    from lactlog.report.week import week_dict, week_document, week_table
+    from lactlog.report.week import left_out_records, week_dict, week_document, week_table
 
     fmt = output_format(json_output, ndjson, csv_output)
-    first, last = _date(since, "--since"), _date(until, "--until")
+    first, last = parse_date(since, "--since"), parse_date(until, "--until")
     options = analysis_options(config, None, None, None, None, None, None)
     out, err = consoles()
     result = run_batch(paths, decoder, options, jobs, no_cache, verbose, err, not no_merge)
+    left_out = clock_wrong_sessions(result.sessions)
+    for session in left_out:
+        err.print(f"[yellow]left out:[/yellow] {escape(session.source)}: the device clock was "
+                  "never set, so its date is wrong; not placed in any week",
+                  highlight=False, soft_wrap=True)
     rows, duplicates = weekly_summaries(
         result.sessions, options.profile.timezone, weeks=weeks, since=first, until=last,
         sport=sport,
@@ -92,13 +102,14 @@ def week(
             highlight=False, soft_wrap=True,
         )
     if fmt.value != "table":
-        document = week_document(rows, duplicates, result.errors)
+        document = week_document(rows, duplicates, result.errors, left_out_records(left_out))
         records = [("week", w) for w in document["weeks"]]
         records += [("duplicate", d) for d in document["duplicates"]]
+        records += [("left_out", d) for d in document["left_out"]]
         records += [("error", e) for e in document["errors"]]
         emit(fmt, document, records, [week_dict(w) for w in rows])
     elif rows:
-        out.print(week_table(rows))
+        out.print(week_table(rows, all_weeks=all_weeks))
     else:
         err.print("no sessions in the chosen weeks", highlight=False)
     raise typer.Exit(ExitCode.INPUT_FAILED if result.errors else ExitCode.OK)

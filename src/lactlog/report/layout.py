@@ -80,6 +80,7 @@ class RowTable:
         self.title = title
         self.caption = caption
         self.rows: list[tuple[list[Text], list[Text]]] = []
+        self._lines: dict[int, list[Text]] = {}  # full-width lines before row i
 
     def add_row(self, *cells: str | Text, details: Sequence[str | Text] = ()) -> None:
         """One row; ``details`` are extra lines printed under it over the whole width."""
@@ -87,6 +88,11 @@ class RowTable:
             raise ValueError(f"{len(cells)} cells for {len(self.columns)} columns")
         self.rows.append(([c if isinstance(c, Text) else Text(c) for c in cells],
                           [d if isinstance(d, Text) else Text(d) for d in details]))
+
+    def add_line(self, text: str | Text) -> None:
+        """A full-width line between rows (e.g. "… 12 weeks without sessions …")."""
+        self._lines.setdefault(len(self.rows), []).append(
+            text if isinstance(text, Text) else Text(text, style="dim"))
 
     def layout(self, width: int) -> tuple[list[int], list[int]]:
         """(indices of the columns kept in the table, their widths) for a terminal width."""
@@ -121,7 +127,8 @@ class RowTable:
         header.add_row(*(Text(self.columns[i].header, style="bold") for i in kept))
         yield header
         yield Text("─" * min(width, _total(widths)), style="dim")
-        for cells, details in self.rows:
+        for index, (cells, details) in enumerate(self.rows):
+            yield from self._lines.get(index, [])
             grid = Table.grid(padding=(0, _GAP, 0, 0), pad_edge=False)
             for i, column_width in zip(kept, widths, strict=True):
                 grid.add_column(justify=self.columns[i].justify, width=column_width,
@@ -132,6 +139,7 @@ class RowTable:
                      for i in spilled] + details
             for line in lines:
                 yield Padding(line, (0, 0, 0, _DETAIL_INDENT))
+        yield from self._lines.get(len(self.rows), [])
         if self.caption:
             yield Text(self.caption, style="dim")
         yield Text()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
-from lactlog.profile import THRESHOLD_FIELDS, Profile, to_document
+from lactlog.profile import THRESHOLD_FIELDS, UNDATED, Profile, to_document
 from lactlog.report.jsondoc import SCHEMA_VERSION
+from lactlog.report.layout import Column, RowTable
 from lactlog.settings import describe, settings_from
 
 
@@ -25,29 +25,31 @@ def profile_document(profile: Profile) -> dict[str, Any]:
 
 
 def profile_renderable(profile: Profile) -> Group:
-    """Thresholds by sport group and date, then all settings with their defaults."""
+    """Thresholds by sport group and date (one line per value), then all settings with their
+    defaults; laid out by :class:`~lactlog.report.layout.RowTable`, so nothing is cut."""
     header = Text(f"Profile: {profile.path}\n", style="bold")
     header.append(f"sex: {profile.sex or '– (TRIMP uses male constants)'}\n", style="")
     header.append(f"time zone: {profile.timezone or '– (files’ own offsets, else this computer)'}")
-    thresholds = Table(title="Thresholds (each applies from its date on)", title_justify="left")
-    thresholds.add_column("Sport")
-    thresholds.add_column("From")
-    for name in THRESHOLD_FIELDS:
-        thresholds.add_column(name, justify="right")
+    thresholds = RowTable(
+        [Column("Sport"), Column("From"), Column("Field"), Column("Value", "right"),
+         Column("Meaning", flexible=True)],
+        title="Thresholds (undated: every session; dated: from that date on)",
+        caption=None if profile.thresholds else
+        "none set — lactlog uses what the files record (see README)",
+    )
     for group, entries in sorted(profile.thresholds.items()):
         for since, values in sorted(entries.items()):
-            thresholds.add_row(
-                group, since.isoformat(), *(str(values.get(n, "")) for n in THRESHOLD_FIELDS)
-            )
-    if not profile.thresholds:
-        thresholds.caption = "none set — lactlog uses what the files record (see README)"
+            for name in THRESHOLD_FIELDS:
+                if name in values:
+                    thresholds.add_row(group, "undated" if since == UNDATED else since.isoformat(),
+                                       name, str(values[name]), THRESHOLD_FIELDS[name])
     effective = settings_from(profile.settings)
-    settings = Table(title="Settings", title_justify="left")
-    settings.add_column("Name")
-    settings.add_column("Value", justify="right")
-    settings.add_column("Default", justify="right")
-    settings.add_column("Meaning", overflow="fold")
+    settings = RowTable(
+        [Column("Name"), Column("Value", "right"), Column("Default", "right"),
+         Column("Meaning", spill=True, min_width=30)],
+        title="Settings",
+    )
     for name, default, doc in describe():
         value = getattr(effective, name)
         settings.add_row(name, str(value), "" if value == default else str(default), doc)
-    return Group(header, thresholds, settings)
+    return Group(header, Text(), thresholds, settings)

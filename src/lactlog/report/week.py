@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from rich import box
-from rich.table import Table
-
 from lactlog.analysis.week import Duplicate, WeekSummary
 from lactlog.batch import FileError
 from lactlog.report.bars import bar
 from lactlog.report.jsondoc import SCHEMA_VERSION, clean
+from lactlog.report.layout import Column, RowTable
 
 _BAR_WIDTH = 6
 
@@ -22,15 +20,30 @@ def week_dict(week: WeekSummary) -> dict[str, Any]:
 
 
 def week_document(
-    weeks: list[WeekSummary], duplicates: list[Duplicate], errors: list[FileError]
+    weeks: list[WeekSummary], duplicates: list[Duplicate], errors: list[FileError],
+    left_out: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The ``lactlog week --json`` document."""
+    """The ``lactlog week --json`` document.
+
+    ``weeks`` holds every week, empty ones included (only the table collapses runs of empty
+    weeks); ``left_out`` the sessions not placed in a week (see :func:`left_out_records`).
+    """
     return {
         "schema_version": SCHEMA_VERSION,
         "weeks": [week_dict(w) for w in weeks],
+        "left_out": left_out or [],
         "duplicates": [asdict(d) for d in duplicates],
         "errors": [{"source": e.source, "error": e.error} for e in errors],
     }
+
+
+def left_out_records(sessions: list) -> list[dict[str, Any]]:
+    """JSON records of the sessions ``week`` left out (see
+    :func:`~lactlog.analysis.select.clock_wrong_sessions`)."""
+    from lactlog.model import WARN_CLOCK_NOT_SET
+
+    return [{"source": s.source, "session_index": s.session_index, "reason": WARN_CLOCK_NOT_SET}
+            for s in sessions]
 
 
 def _above(week: WeekSummary) -> str:
@@ -52,29 +65,34 @@ def _sports(week: WeekSummary) -> str:
     return f"{week.sessions}: " + " ".join(parts) if parts else "0"
 
 
-def week_table(weeks: list[WeekSummary]) -> Table:
-    """One row per ISO week, newest last, with a bar of the minutes at or above threshold."""
-    table = Table(
+#: Runs of at least this many weeks without a session are one line in the table.
+EMPTY_RUN_MIN_WEEKS = 2
+
+
+def week_table(weeks: list[WeekSummary], all_weeks: bool = False) -> RowTable:
+    """One row per ISO week, newest last, with a bar of the minutes at or above threshold.
+
+    Runs of :data:`EMPTY_RUN_MIN_WEEKS` or more weeks without a session are one line
+    ("… 12 weeks without sessions (2025-W02 to 2025-W13) …") unless ``all_weeks``.
+    """
+    table = RowTable(
+        [Column("Week"), Column("Sessions", flexible=True), Column("Timer", "right"),
+         Column("≥LT Δ", "right"), Column(""), Column("H/M/L", "right"), Column("Int", "right"),
+         Column("MS", "right"), Column("Load", "right"), Column("CTL/ATL/TSB", "right"),
+         Column("48h", "right"), Column("PI", "right")],
         title="Weeks (estimated from HR/power/pace and set logs — not blood lactate)",
-        title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 0),
-        pad_edge=False,
         caption="≥LT Δ: minutes at or above threshold and change from the previous week; H/M/L: sessions "
         "by stimulus; MS: metabolic-stress sets; 48h: share of the week within 48 h after a HIGH "
         "session (a heuristic: post-exercise insulin sensitivity is reported to last up to "
         "~48 h); PI: polarisation index of the Seiler zones (Treff et al. 2019), defined only when "
         "Z1 > Z3 > Z2 (else –)",
-        caption_justify="left",
     )
-    for header, justify in (
-        ("Week", "left"), ("Sessions", "left"), ("Timer", "right"), ("≥LT Δ", "right"),
-        ("", "left"), ("H/M/L", "right"), ("Int", "right"), ("MS", "right"),
-        ("Load", "right"), ("CTL/ATL/TSB", "right"), ("48h", "right"), ("PI", "right"),
-    ):
-        table.add_column(header, justify=justify, no_wrap=header != "Sessions",
-                         overflow="fold" if header == "Sessions" else "ellipsis",
-                         min_width=8 if header == "Sessions" else None)
     longest = max((w.stimulus_minutes for w in weeks), default=0.0)
-    for w in weeks:
+    for kind, run in _runs(weeks, all_weeks):
+        if kind == "empty":
+            table.add_line(f"… {len(run)} weeks without sessions ({run[0].week} to {run[-1].week}) …")
+            continue
+        w = run[0]
         table.add_row(
             w.week,
             _sports(w),
@@ -90,3 +108,25 @@ def week_table(weeks: list[WeekSummary]) -> Table:
             "–" if w.polarization_index is None else f"{w.polarization_index:.2f}",
         )
     return table
+
+
+def _runs(weeks: list[WeekSummary], all_weeks: bool) -> list[tuple[str, list[WeekSummary]]]:
+    """("week", [w]) per shown week and ("empty", [w...]) per collapsed run of empty weeks."""
+    parts: list[tuple[str, list[WeekSummary]]] = []
+    pending: list[WeekSummary] = []
+
+    def flush() -> None:
+        if len(pending) >= EMPTY_RUN_MIN_WEEKS:
+            parts.append(("empty", list(pending)))
+        else:
+            parts.extend(("week", [w]) for w in pending)
+        pending.clear()
+
+    for w in weeks:
+        if w.sessions == 0 and not all_weeks:
+            pending.append(w)
+            continue
+        flush()
+        parts.append(("week", [w]))
+    flush()
+    return parts
