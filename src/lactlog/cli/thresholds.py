@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,22 +15,16 @@ from lactlog.cli.common import (
     DecoderOption,
     JsonOption,
     NdjsonOption,
+    SPORT_HELP,
     consoles,
     emit,
     find_files_or_exit,
     load_profile,
     output_format,
     progress,
+    sport_option,
 )
 from lactlog.errors import ExitCode
-
-
-class SportGroup(str, Enum):
-    """Sport group whose sessions an estimate uses (and where --save stores it)."""
-
-    run = "run"
-    bike = "bike"
-    other = "other"
 
 
 @app.command()
@@ -45,18 +38,16 @@ def thresholds(
         bool, typer.Option("--save", help="Write the estimates into the profile, dated today.")
     ] = False,
     sport: Annotated[
-        SportGroup | None,
-        typer.Option(
-            "--sport",
-            help="Use only this sport's sessions and save into its group. Default: power from "
-            "bike sessions (saved under bike), heart rate from all (saved under all).",
-            show_default=False,
+        str | None,
+        sport_option(
+            f"Use only this sport's sessions and save into its group: {SPORT_HELP}. Default: "
+            "power from bike sessions (saved under bike), heart rate from all (saved under all)."
         ),
     ] = None,
     cp_durations: Annotated[
         str,
         typer.Option("--cp-durations",
-                     help="Durations [min] of the best powers the CP/W' fit uses, 3–20 min."),
+                     help="Durations \\[min] of the best powers the CP/W' fit uses, 3–20 min."),
     ] = "3,5,12,20",
     json_output: JsonOption = False,
     ndjson: NdjsonOption = False,
@@ -81,13 +72,12 @@ def thresholds(
     from lactlog.settings import settings_from
 
     fmt = output_format(json_output, ndjson, csv_output)
-    profile = load_profile(config)
+    profile = load_profile(config, must_exist=not save)  # --save creates the file
     durations_s = _cp_durations_s(cp_durations)
     out, err = consoles()
     files = find_files_or_exit(paths, err)
     dated, n_failed = _history_bests(files, decoder, profile, durations_s, err)
-    report = estimate_thresholds([d.bests for d in dated], 
-                                 sport.value if sport else None, durations_s)
+    report = estimate_thresholds([d.bests for d in dated], sport, durations_s)
     latest = latest_by_group(dated, history_rules(settings_from(profile.settings)))
     saved = _save_estimates(profile, report, config, err) if save else None
     if fmt.value != "table":
@@ -132,7 +122,9 @@ def _history_bests(files, decoder: Decoder, profile, durations_s, err) -> tuple[
 def _save_estimates(profile, report, config: Path | None, err) -> dict | None:
     """Store the usable estimates in the profile, dated today; say what went where."""
     from datetime import date
+    from typing import Any
 
+    from lactlog.errors import ConfigError
     from lactlog.profile import save_profile, set_value
 
     values = report.values_to_save()
@@ -140,11 +132,18 @@ def _save_estimates(profile, report, config: Path | None, err) -> dict | None:
         err.print("nothing saved: no threshold could be estimated", highlight=False)
         return None
     today = date.today()
+    stored: dict[str, Any] = {}
     for key, value in values.items():
-        set_value(profile, key, str(value), today)
+        try:  # the same checks as lactlog config set and the flags
+            _, stored[key] = set_value(profile, key, str(value), today)
+        except ConfigError as exc:
+            err.print(f"not saved: {key}: {exc}", highlight=False, soft_wrap=True)
+    if not stored:
+        return None
     path = save_profile(profile, config)
-    for key, value in values.items():
-        err.print(f"saved {key} = {value} (from {today}) in {path}", highlight=False, soft_wrap=True)
-    return {"path": str(path), "since": today.isoformat(), "values": values}
+    for key, value in stored.items():
+        err.print(f"saved {key} = {value!r} (from {today} on) in {path}", highlight=False,
+                  soft_wrap=True, markup=False)
+    return {"path": str(path), "since": today.isoformat(), "values": stored}
 
 
