@@ -114,7 +114,8 @@ def test_expected_exponents_of_the_box_range() -> None:
     [
         (lambda rng, n: rng.standard_normal(n), expected_alpha1(random_walk_covariance)),
         (lambda rng, n: pink_noise(n, rng), 1.0),
-        (lambda rng, n: np.cumsum(rng.standard_normal(n)), expected_alpha1(integrated_walk_covariance)),
+        (lambda rng, n: np.cumsum(rng.standard_normal(n)),
+         expected_alpha1(integrated_walk_covariance)),
     ],
     ids=["white", "pink", "brownian"],
 )
