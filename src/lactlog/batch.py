@@ -44,7 +44,7 @@ from lactlog.cache import (
     history_fingerprint,
     options_fingerprint,
 )
-from lactlog.errors import LactlogError
+from lactlog.errors import LactlogError, internal_error_message
 from lactlog.io import find_inputs, read
 
 #: Cache writes are grouped into transactions of this many files.
@@ -133,7 +133,7 @@ def _guard(work: Callable[[], tuple[Any, ...]]) -> _Outcome:
     except LactlogError as exc:
         return _Outcome(error=str(exc))
     except Exception as exc:  # noqa: BLE001 — a bug in lactlog: report it, keep going, no cache
-        message = f"internal error ({type(exc).__name__}: {exc}); please report it"
+        message = internal_error_message(exc)
         return _Outcome(error=message, detail=traceback.format_exc(), cacheable=False)
 
 

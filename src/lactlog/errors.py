@@ -22,6 +22,11 @@ class LactlogError(Exception):
     """Base class of every error lactlog raises on purpose."""
 
 
+def internal_error_message(exc: BaseException) -> str:
+    """The one-line report of an exception lactlog did not raise on purpose (a bug)."""
+    return f"internal error ({type(exc).__name__}: {exc}); please report it"
+
+
 class InputError(LactlogError):
     """An input file could not be read."""
 

@@ -30,6 +30,10 @@ if TYPE_CHECKING:  # history imports estimate, which imports this module
 
 #: A gap between two samples longer than this is "not recording" rather than slow sampling [s].
 MAX_RECORDING_GAP_S = 60.0
+#: Times of one session may disagree by this much before :func:`duration_warnings` warns: the
+#: larger of an absolute [s] and a relative margin [fraction of the duration].
+DURATION_MARGIN_S = 60.0
+DURATION_MARGIN_FRACTION = 0.02
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ def summarize(
         )
         endurance = analyse_endurance(activity, thresholds, options.settings, options.profile.sex)
     weights_s = sample_weights_s(samples.index)
+    duration = _first_known(device.elapsed_s, elapsed_s(samples.index))
+    timer = _first_known(device.timer_s, timer_s(samples.index, activity.pauses))
     rules = cleaning_rules(options.settings)  # no 0/255 placeholders or 65,535-W glitches
     heart_rate, power = (
         None if name not in samples
@@ -116,20 +122,44 @@ def summarize(
         utc_offset_s=meta.utc_offset_s,
         manufacturer=meta.manufacturer,
         product=meta.product,
-        duration_s=_first_known(device.elapsed_s, elapsed_s(samples.index)),
-        timer_s=_first_known(device.timer_s, timer_s(samples.index, activity.pauses)),
+        duration_s=duration,
+        timer_s=timer,
         avg_heart_rate_bpm=weighted_mean(heart_rate, weights_s),
         max_heart_rate_bpm=_max(heart_rate),
         avg_power_w=weighted_mean(power, weights_s),
         distance_m=_first_known(device.distance_m, distance_m(samples.get("distance_m"))),
         n_samples=len(samples),
         n_sets=int((activity.sets["set_type"] == "active").sum()) if len(activity.sets) else 0,
-        warnings=meta.warnings,
+        warnings=meta.warnings + duration_warnings(duration, timer, elapsed_s(samples.index)),
         endurance=endurance,
         strength=strength,
         profile_timezone=options.profile.timezone,
         wall_clock=meta.wall_clock,
     )
+
+
+def duration_warnings(
+    duration_s: float | None, timer_s: float | None, samples_span_s: float | None
+) -> tuple[str, ...]:
+    """Warnings when a session's times contradict each other.
+
+    The timer time (recording time without pauses) cannot exceed the elapsed duration, and the
+    samples cannot span more than it; a margin of max(:data:`DURATION_MARGIN_S`,
+    :data:`DURATION_MARGIN_FRACTION` × duration) allows for rounding and a last sample's
+    length. Typical causes: device totals from another session of the file, a clock jump, a
+    pause-heavy file whose totals were edited.
+    """
+    if duration_s is None:
+        return ()
+    margin_s = max(DURATION_MARGIN_S, DURATION_MARGIN_FRACTION * duration_s)
+    found = []
+    if timer_s is not None and timer_s > duration_s + margin_s:
+        found.append(f"the timer time ({timer_s / 60:,.0f} min) is longer than the duration "
+                     f"({duration_s / 60:,.0f} min): the file's totals contradict each other")
+    if samples_span_s is not None and samples_span_s > duration_s + margin_s:
+        found.append(f"the samples span {samples_span_s / 60:,.0f} min but the duration is "
+                     f"{duration_s / 60:,.0f} min: the device's totals contradict its samples")
+    return tuple(found)
 
 
 def _first_known(*values: float | None) -> float | None:

@@ -20,10 +20,12 @@ from lactlog.cli.common import (
     MaxHrOption,
     NdjsonOption,
     PaceOption,
+    VerboseOption,
     WPrimeOption,
     analysis_options,
     consoles,
     emit,
+    file_errors,
     output_format,
     read_file,
 )
@@ -48,6 +50,7 @@ def show(
     w_prime: WPrimeOption = None,
     max_hr: MaxHrOption = None,
     threshold_pace: PaceOption = None,
+    verbose: VerboseOption = False,
     history: Annotated[
         list[Path] | None,
         typer.Option("--history", help="Files or folders of earlier sessions for the history "
@@ -57,20 +60,18 @@ def show(
     """Show one session in depth: thresholds and their sources, the stimulus verdict and why,
     time in zones, hard intervals, W' balance, load, and charts of heart rate and power.
 
+    The session's warnings (CRC mismatch, truncation, clock not set...) go to stderr. Exit code
+    1 when the file cannot be read, as in analyze.
+
     [dim]Examples:[/dim]
       lactlog show sample_data/2026-11-16-hiit-run.fit --lthr 172
       lactlog show triathlon.fit --session 2
       lactlog show ride.fit.gz --json | jq '.series.power_w'
     """
-    from lactlog.analysis.series import session_series
-    from lactlog.analysis.session import summarize
-    from lactlog.report.chart import chart_columns
-    from lactlog.report.show import show_document, show_renderable
-
     fmt = output_format(json_output, ndjson, csv_output)
     options = analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace)
     out, err = consoles()
-    activities = read_file(file, decoder, err)
+    activities = read_file(file, decoder, err, verbose)
     if session > len(activities):
         count = len(activities)
         raise typer.BadParameter(
@@ -78,15 +79,30 @@ def show(
             f"use a number from 1 to {count}",
             param_hint="--session",
         )
+    with file_errors(file, err, verbose):
+        _show(activities, session - 1, options, fmt, out, err, history or [], decoder.value)
+
+
+def _show(activities: list, index: int, options, fmt, out, err, history_paths: list[Path],
+          decoder: str) -> None:
+    """Summarise session ``index`` of a file's activities, print its warnings, render it."""
+    from lactlog.analysis.series import session_series
+    from lactlog.analysis.session import summarize
+    from lactlog.report.chart import chart_columns
+    from lactlog.report.show import show_document, show_renderable
+
     from lactlog.batch import history_of
 
-    activity = activities[session - 1]
-    histories, failed = history_of(activities, options, history or [], decoder.value)
+    activity = activities[index]
+    histories, failed = history_of(activities, options, history_paths, decoder)
     for failure in failed:
         err.print(f"[yellow]warning:[/yellow] history: {failure.source}: {failure.error}",
                   highlight=False, soft_wrap=True)
     meta = activity.meta
     summary = summarize(activity, options, histories.get((meta.source, meta.session_index)))
+    for warning in summary.warnings:
+        err.print(f"[yellow]warning:[/yellow] {summary.source}: {warning}", highlight=False,
+                  soft_wrap=True)
     session_thresholds = summary.endurance.thresholds if summary.endurance else None
     if fmt.value != "table":
         series = session_series(activity, options.settings, session_thresholds)
@@ -99,5 +115,3 @@ def show(
         activity, options.settings, session_thresholds, max_buckets=chart_columns(width)
     )
     out.print(show_renderable(summary, series, width, len(activities)))
-
-
