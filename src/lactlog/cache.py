@@ -259,6 +259,7 @@ class _CacheBase:
 
     def __init__(self, warnings: list[str] | None = None) -> None:
         self.warnings: list[str] = list(warnings or [])
+        self._archive_hashes: dict[tuple, str] = {}  # zip archives hashed in this run
 
     def lookup_sha256(self, path: Path, stat: os.stat_result | None = None) -> str | None:
         return None
@@ -269,16 +270,26 @@ class _CacheBase:
     def key_for(self, path: str | Path, fingerprint: str) -> CacheKey | None:
         """The cache key of an input file: stat, then the remembered hash or a fresh one.
 
-        None when the file cannot be stat-ed or read (let ``read`` report that).
+        None when the file cannot be stat-ed or read (let ``read`` report that). A member of a
+        zip (``export.zip:activities/1.fit``) is keyed by its archive's hash and its own name
+        (``source``); the archive is hashed once per run.
         """
+        from lactlog.io.archive import outer_archive
+
         path = Path(path)
+        archive = outer_archive(path)
+        target = path if archive is None else archive
         try:
-            before = path.stat()
-            sha256 = self.lookup_sha256(path, before)
+            before = target.stat()
+            sha256 = self.lookup_sha256(target, before)
+            if sha256 is None and archive is not None:
+                sha256 = self._archive_hashes.get((str(archive), _stat_key(before)))
             if sha256 is None:
-                sha256 = file_sha256(path)
-                if _same_file(before, path.stat()):  # not modified while hashing
-                    self.remember_sha256(path, sha256, before)
+                sha256 = file_sha256(target)
+                if _same_file(before, target.stat()):  # not modified while hashing
+                    self.remember_sha256(target, sha256, before)
+                    if archive is not None:
+                        self._archive_hashes[(str(archive), _stat_key(before))] = sha256
         except OSError:
             return None
         return CacheKey(str(path), sha256, before.st_size, fingerprint)
@@ -310,6 +321,14 @@ class NullCache(_CacheBase):
 
     def info(self) -> dict[str, Any]:
         return {"path": None, "entries": 0, "files": 0, "size_bytes": 0, "versions": []}
+
+
+def _check_sha256(key: CacheKey) -> bool:
+    """Whether the sessions of ``key`` carry its sha256: yes for files, no for zip members
+    (keyed by their archive's hash; each session carries its member's own)."""
+    from lactlog.io.archive import outer_archive
+
+    return outer_archive(key.source) is None
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
@@ -466,7 +485,9 @@ class ResultCache(_CacheBase):
     def _row(self, key: CacheKey, result: CachedResult) -> tuple[Any, ...] | None:
         if result.error is not None:
             return (*self._params(key), result.error, None, time.time_ns())
-        if any(getattr(s, "sha256", key.sha256) != key.sha256 for s in result.sessions):
+        if _check_sha256(key) and any(
+            getattr(s, "sha256", key.sha256) != key.sha256 for s in result.sessions
+        ):
             return None
         try:
             blob = pickle.dumps(list(result.sessions), protocol=pickle.HIGHEST_PROTOCOL)

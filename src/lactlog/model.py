@@ -89,6 +89,8 @@ class ActivityMeta:
     #: exports): ``start`` and the sample times are those wall times stored as if they were UTC
     #: (see :mod:`lactlog.localtime`).
     wall_clock: bool = False
+    #: The activity's title where the export has one (Strava's activities.csv, GPX <name>).
+    name: str | None = None
 
 
 @dataclass(frozen=True)

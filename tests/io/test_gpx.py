@@ -96,10 +96,13 @@ def test_samples_values(activities: list) -> None:
     assert samples["altitude_m"].iloc[0] == 400.5
     assert samples["lat_deg"].tolist() == [47.5, 47.501, 47.502, 47.503]
     assert samples["lon_deg"].iloc[3] == 8.253
-    assert "distance_m" not in samples.columns
+    # GPX has no distance: computed from the positions (haversine, see test_gpx_distance.py);
+    # each step is 0.001° north and east at 47.5° N, about 134 m.
+    assert samples["distance_m"].iloc[0] == 0.0
+    assert samples["distance_m"].diff().iloc[1:].between(133.0, 135.0).all()
     run = activities[1].samples
     assert run["heart_rate_bpm"].tolist() == [90.0]
-    assert set(run.columns) == {"heart_rate_bpm", "lat_deg", "lon_deg"}
+    assert set(run.columns) == {"heart_rate_bpm", "distance_m", "lat_deg", "lon_deg"}
 
 
 def test_meta(activities: list) -> None:

@@ -65,6 +65,8 @@ class SessionSummary:
     #: computer's zone), and whether ``start`` is a wall-clock time (see :mod:`lactlog.localtime`).
     profile_timezone: str | None = None
     wall_clock: bool = False
+    #: The activity's title where the export has one (Strava's activities.csv, GPX <name>).
+    name: str | None = None
 
 
 def is_strength(activity: Activity) -> bool:
@@ -135,6 +137,7 @@ def summarize(
         strength=strength,
         profile_timezone=options.profile.timezone,
         wall_clock=meta.wall_clock,
+        name=meta.name,
     )
 
 

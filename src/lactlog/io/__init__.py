@@ -1,7 +1,11 @@
 """Readers: every supported file format into the canonical :class:`~lactlog.model.Activity`.
 
 :func:`read` sniffs the format from the content (not only the extension), decompresses gzip
-with a size cap, and dispatches to the format's reader.
+with a size cap, and dispatches to the format's reader. It also reads files inside zip archives
+(``export.zip:activities/123.fit.gz``, see :mod:`lactlog.io.archive`), Apple Health exports
+(streamed, :mod:`lactlog.io.apple_health`) and names Strava activities from their export's
+``activities.csv`` (:mod:`lactlog.io.strava`). :func:`find_inputs` knows the layout of bulk
+exports (:mod:`lactlog.io.exports`).
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from lactlog.errors import (
     UnsupportedFormatError,
 )
 from lactlog.io.common import RawInput
+from lactlog.io.exports import WORKOUT_SUFFIXES
 from lactlog.model import Activity
 
-#: Extensions :func:`find_inputs` picks up when walking folders (case-insensitive).
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".fit", ".fit.gz", ".tcx", ".tcx.gz", ".gpx", ".gpx.gz", ".csv")
+#: Extensions :func:`find_inputs` picks up when walking folders (case-insensitive); zips and
+#: Apple Health ``export.xml`` files are picked up too.
+SUPPORTED_SUFFIXES: tuple[str, ...] = WORKOUT_SUFFIXES
 
 #: Default largest decompressed size of a ``.gz`` input [bytes].
 MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024
@@ -57,8 +63,21 @@ def read(
     InputError
         The file cannot be read, is damaged, too large, or is not a supported format.
     """
-    raw = load(path, max_decompressed_bytes, max_file_bytes=max_file_bytes)
-    return read_raw(raw, decoder)
+    limit = MAX_DECOMPRESSED_BYTES if max_decompressed_bytes is None else max_decompressed_bytes
+    from lactlog.io import container
+
+    member = container.split_member(path)
+    if member is not None:
+        return container.read_member(member, decoder, limit)
+    path = Path(path)
+    if not path.name.lower().endswith(SUPPORTED_SUFFIXES):
+        kind = container.peek_kind(path)
+        if kind == "zip":
+            return container.read_archive(path, decoder, limit)
+        if kind == "apple_health":
+            return container.read_apple_file(path)
+    raw = load(path, limit, max_file_bytes=max_file_bytes)
+    return container.name_from_strava_table(read_raw(raw, decoder), path, max_file_bytes)
 
 
 def read_bytes(
@@ -70,13 +89,21 @@ def read_bytes(
 ) -> list[Activity]:
     """:func:`read` on content already in memory; ``name`` plays the file name's part (its
     extension is a format hint, and it is the activities' ``source``)."""
-    raw = _maybe_gunzip(RawInput.from_bytes(name, bytes(data)), max_decompressed_bytes)
+    raw = maybe_gunzip(RawInput.from_bytes(name, bytes(data)), max_decompressed_bytes)
     return read_raw(raw, decoder)
 
 
 def read_raw(raw: RawInput, decoder: str = "lactlog") -> list[Activity]:
     """Sniff the format of loaded (already decompressed) content and read it."""
     kind = sniff(raw)
+    if kind == "csv":
+        from lactlog.io.strava import is_activities_table
+
+        if is_activities_table(raw.data[:4096]):
+            raise UnsupportedFormatError(
+                "Strava's activities.csv lists activities but holds no samples; analyse the "
+                "whole export (its folder or zip), which names each activity from it"
+            )
     expected = _kind_from_name(raw.source)
     if expected is None or expected == kind:
         return _read_kind(raw, kind, decoder)
@@ -139,7 +166,7 @@ def load(
         raise InputError(f"cannot read the file ({exc.strerror or exc})") from None
     if len(data) > limit:
         raise InputTooLargeError(_too_large(len(data), limit))
-    return _maybe_gunzip(RawInput.from_bytes(str(path), data), max_decompressed_bytes)
+    return maybe_gunzip(RawInput.from_bytes(str(path), data), max_decompressed_bytes)
 
 
 def _read_at_most(handle: BinaryIO, expected: int, limit: int) -> bytes:
@@ -161,7 +188,8 @@ def _read_at_most(handle: BinaryIO, expected: int, limit: int) -> bytes:
     return b"".join(parts)
 
 
-def _maybe_gunzip(raw: RawInput, max_decompressed_bytes: int | None) -> RawInput:
+def maybe_gunzip(raw: RawInput, max_decompressed_bytes: int | None) -> RawInput:
+    """``raw`` with its data decompressed when it is gzip (same source and sha256)."""
     if raw.data[:2] != b"\x1f\x8b":
         return raw
     limit = MAX_DECOMPRESSED_BYTES if max_decompressed_bytes is None else max_decompressed_bytes
@@ -170,12 +198,13 @@ def _maybe_gunzip(raw: RawInput, max_decompressed_bytes: int | None) -> RawInput
 
 def _too_large(size: int, limit: int) -> str:
     return (
-        f"the file is too large ({_megabytes(size)}, limit {_megabytes(limit)}); refusing to "
+        f"the file is too large ({megabytes(size)}, limit {megabytes(limit)}); refusing to "
         "read it (if it is genuine: lactlog config set settings.max_file_mb N)"
     )
 
 
-def _megabytes(n: int) -> str:
+def megabytes(n: int) -> str:
+    """A size in bytes as MB or GB for messages."""
     return f"{n / 2**20:,.1f} MB" if n < 2**30 else f"{n / 2**30:,.2f} GB"
 
 
@@ -188,7 +217,7 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
         raise CorruptFileError(f"damaged gzip data ({exc})") from None
     if len(out) > max_bytes:
         raise InputTooLargeError(
-            f"decompresses to more than {_megabytes(max_bytes)} (the limit); refusing to read it "
+            f"decompresses to more than {megabytes(max_bytes)} (the limit); refusing to read it "
             "(if it is genuine: lactlog config set settings.max_decompressed_mb N)"
         )
     if not decompressor.eof:
@@ -235,18 +264,22 @@ def _not_fit_hint(data: bytes) -> str:
     return f"not a FIT file (no '.FIT' signature){guess}"
 
 
-def find_inputs(paths: list[Path]) -> list[Path]:
-    """Expand folders recursively into supported files (sorted); files are kept as given."""
+def find_inputs(paths: list[Path], max_decompressed_bytes: int | None = None) -> list[Path]:
+    """Expand folders recursively into supported files (sorted), and zips into their members
+    (``export.zip:activities/1.fit``, nested zips too); other files are kept as given.
+
+    Bulk-export layouts are followed (:func:`lactlog.io.exports.select_inputs`): a Strava
+    export's tables, Apple Health route files and JSON files are not inputs. A zip that cannot
+    be opened is kept as given, so that reading it reports why.
+    """
+    from lactlog.io import container
+
+    limit = MAX_DECOMPRESSED_BYTES if max_decompressed_bytes is None else max_decompressed_bytes
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.name.lower().endswith(SUPPORTED_SUFFIXES)
-                )
-            )
+            for file in container.folder_inputs(path):
+                found.extend(container.expand_zip(file, limit))
         else:
-            found.append(path)
+            found.extend(container.expand_zip(path, limit))
     return found

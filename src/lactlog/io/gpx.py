@@ -7,11 +7,16 @@ Track point fields: ``lat``/``lon`` attributes [deg], ``ele`` [m], ``time``, and
 elements ``hr``/``heartrate`` [bpm], ``cad``/``cadence`` [rpm], ``atemp``/``temp`` [°C],
 ``power``/``PowerInWatts`` [W] and ``speed`` [m/s] (Garmin TrackPointExtension v2; also the
 GPX 1.0 ``<speed>``).
+
+GPX has no distance field: ``distance_m`` is computed from the coordinates
+(:func:`cumulative_distance_m`, haversine on a sphere of the mean Earth radius).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+
+import numpy as np
 
 from lactlog.errors import EmptyFileError
 from lactlog.io.common import RawInput
@@ -24,7 +29,7 @@ from lactlog.io.xmlcommon import (
     parse_xml,
     walk_points,
 )
-from lactlog.model import Activity, ActivityMeta
+from lactlog.model import SAMPLE_COLUMNS, Activity, ActivityMeta
 
 _GPX_FIELDS: tuple[str, ...] = (
     "heart_rate_bpm",
@@ -50,6 +55,10 @@ _GPX_SLOTS: dict[str, int] = {
     "temp": 7,
 }
 _GPX_ATTRIBUTES: dict[str, int] = {"lat": 5, "lon": 6}
+
+#: Mean Earth radius R1 = (2a + b) / 3 of the GRS 80 ellipsoid [m] (Moritz, "Geodetic Reference
+#: System 1980", J. Geodesy 74, 2000).
+EARTH_RADIUS_M = 6_371_008.8
 
 #: ``<type>`` values taken as FIT sport names as they are.
 _FIT_SPORTS: frozenset[str] = frozenset(
@@ -81,6 +90,7 @@ def read_gpx(raw: RawInput) -> list[Activity]:
             sha256=raw.sha256,
             format="gpx",
             sport=_gpx_sport(track),
+            name=(child_text(track, "name") or "").strip() or None,
             manufacturer=manufacturer_from_name(product),
             product=product,
             session_index=len(activities),
@@ -100,7 +110,37 @@ def _read_track(track: ET.Element, meta: ActivityMeta) -> Activity | None:
     )
     times, values = walk_points(points, _GPX_SLOTS, len(_GPX_FIELDS), _GPX_ATTRIBUTES)
     columns = {name: values[:, slot] for slot, name in enumerate(_GPX_FIELDS)}
-    return build_activity(meta, times, columns)
+    activity = build_activity(meta, times, columns)
+    if activity is not None and {"lat_deg", "lon_deg"} <= set(activity.samples.columns):
+        samples = activity.samples
+        samples["distance_m"] = cumulative_distance_m(
+            samples["lat_deg"].to_numpy(), samples["lon_deg"].to_numpy()
+        )
+        activity.samples = samples[[c for c in SAMPLE_COLUMNS if c in samples.columns]]
+    return activity
+
+
+def cumulative_distance_m(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """Distance along a track from its first point [m]; NaN at points without a position.
+
+    Each step is the great-circle distance between consecutive positioned points by the
+    haversine formula (Sinnott, "Virtues of the Haversine", Sky & Telescope 68(2), 1984):
+    ``d = 2 R asin(sqrt(sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2)))`` with φ latitude, λ longitude
+    [rad] and R = :data:`EARTH_RADIUS_M`. Points without a position are skipped (the step
+    from the point before them to the one after counts).
+    """
+    lat = np.radians(np.asarray(lat_deg, dtype=np.float64))
+    lon = np.radians(np.asarray(lon_deg, dtype=np.float64))
+    known = np.isfinite(lat) & np.isfinite(lon)
+    distance = np.full(lat.shape, np.nan)
+    phi, lam = lat[known], lon[known]
+    if phi.size == 0:
+        return distance
+    h = (np.sin(np.diff(phi) / 2.0) ** 2
+         + np.cos(phi[:-1]) * np.cos(phi[1:]) * np.sin(np.diff(lam) / 2.0) ** 2)
+    steps = 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    distance[known] = np.concatenate(([0.0], np.cumsum(steps)))
+    return distance
 
 
 def _gpx_sport(track: ET.Element) -> str:

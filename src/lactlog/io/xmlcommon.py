@@ -24,6 +24,10 @@ from lactlog.model import Activity, ActivityMeta
 _BOM_AND_SPACE = b"\xef\xbb\xbf \t\r\n"
 _DTD_DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _UTC_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})\s*$")
+#: Why documents declaring entities are refused (shared by every XML reader).
+ENTITIES_REFUSED = (
+    "lactlog refuses those (real exports never have one, and entities can expand without bound)"
+)
 
 #: Slot code of the time element in a field map passed to :func:`walk_points`.
 TIME_SLOT = -2
@@ -66,8 +70,7 @@ def _parse_body(raw: RawInput, format_name: str) -> ET.Element:
     skipped = raw.data[: len(raw.data) - len(body)]
     if _DTD_DECLARATION.search(body):
         raise UnsupportedFormatError(
-            f"{format_name} file with a DOCTYPE/ENTITY declaration; lactlog refuses those "
-            "(real exports never have one, and entities can expand without bound)"
+            f"{format_name} file with a DOCTYPE/ENTITY declaration; {ENTITIES_REFUSED}"
         )
     try:
         return ET.fromstring(body)
