@@ -99,7 +99,8 @@ def resolve_thresholds(
         dated = profile.threshold(_PROFILE_NAMES.get(name, name), group, on)
         if dated is not None:
             stale = stale_reason(name, dated.value, history, settings)
-            resolved[name] = Threshold(dated.value, f"profile {dated.since.isoformat()}", stale)
+            source = dated.source or f"profile {dated.since.isoformat()}"  # measured: its test
+            resolved[name] = Threshold(dated.value, source, stale)
         elif device_values.get(name) is not None:
             resolved[name] = _device_or_history(name, device_values[name], learned, history,
                                                 settings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from lactlog.cli import analyze, cache, config, show, thresholds, week  # noqa: F401
+from lactlog.cli import analyze, cache, config, lactate_test, show, thresholds, week  # noqa: F401
 from lactlog.cli.app import app, unwrap_all_help
 from lactlog.errors import ExitCode
 
