@@ -8,6 +8,8 @@ with the attributes the strength analysis will have.
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -94,19 +96,38 @@ def utc(*args: int) -> datetime:
 # --- local time and ISO weeks ------------------------------------------------------------------
 
 
-def test_sunday_late_evening_west_of_utc_belongs_to_the_local_week() -> None:
+@pytest.fixture
+def machine_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Set this computer's time zone (``TZ``) for the test."""
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_sunday_late_evening_west_of_utc_belongs_to_the_local_week(
+    machine_zone: Callable[[str], None],
+) -> None:
     # Sunday 2026-11-22 23:30 in New York (EST, UTC−5) is Monday 2026-11-23 04:30 UTC (W48).
+    machine_zone("Asia/Tokyo")  # this computer's zone, the last fallback (UTC+9)
     s = session(utc(2026, 11, 23, 4, 30), utc_offset_s=-5 * 3600)
     assert local_start(s, "America/New_York") == datetime(
         2026, 11, 22, 23, 30, tzinfo=ZoneInfo("America/New_York"))
     assert local_start(s, None).date() == date(2026, 11, 22)  # the file's offset
-    assert local_start(replace(s, utc_offset_s=None), None).date() == date(2026, 11, 23)  # UTC
+    assert local_start(replace(s, utc_offset_s=None), None).hour == 13  # Tokyo: 04:30 + 9 h
     # the profile's zone wins over the file's offset: 04:30 UTC is 05:30 in Berlin (CET)
     assert local_start(s, "Europe/Berlin").hour == 5
     rows, _ = weekly_summaries([s], "America/New_York")
     assert [(r.week, r.week_start) for r in rows] == [("2026-W47", date(2026, 11, 16))]
     rows, _ = weekly_summaries([replace(s, utc_offset_s=None)], None)
     assert [r.week for r in rows] == ["2026-W48"]
+    machine_zone("America/Los_Angeles")  # UTC−8: Sunday 20:30, week 47
+    rows, _ = weekly_summaries([replace(s, utc_offset_s=None)], None)
+    assert [r.week for r in rows] == ["2026-W47"]
 
 
 def test_local_start_needs_a_start() -> None:
