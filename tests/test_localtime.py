@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -27,6 +28,7 @@ from lactlog.localtime import (
     to_local,
     to_utc,
 )
+from lactlog.profile import load_profile
 
 
 @pytest.fixture
@@ -105,9 +107,13 @@ def test_local_midnight(new_york: None) -> None:
     assert as_utc(local_midnight(date(2026, 11, 16))) == datetime(2026, 11, 16, 5, 0, tzinfo=UTC)
 
 
-def test_unknown_zone_is_a_config_error() -> None:
+def test_unknown_zone_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
         to_local(datetime(2026, 1, 1, tzinfo=UTC), "Mars/Olympus")
+    profile = tmp_path / "profile.toml"
+    profile.write_text('timezone = "Mars/Olympus"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"profile\.toml: timezone: unknown time zone"):
+        load_profile(profile)  # refused once, on loading, not per session
 
 
 @dataclass(frozen=True)

@@ -314,7 +314,13 @@ def _parse(document: dict[str, Any], path: Path) -> Profile:
     from lactlog.settings import check_settings
 
     check_settings(settings, str(path))
-    return Profile(path, sex, document.get("timezone"), thresholds, settings, sources)
+    zone = document.get("timezone")
+    if zone is not None:
+        try:
+            _check_timezone(str(zone))
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: timezone: {exc}") from None
+    return Profile(path, sex, zone, thresholds, settings, sources)
 
 
 def _parse_sources(labels: Any, values: dict[str, Any], where: str) -> dict[str, str]:
@@ -422,9 +428,6 @@ def set_measured(profile: Profile, group: str, name: str, value: Any, since: dat
 
 
 def _check_timezone(name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from lactlog.localtime import named_zone
 
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)") from None
+    named_zone(name)  # ConfigError when unknown
