@@ -159,6 +159,7 @@ def garmin_export() -> Tree:
 
 # -- Apple Health ----------------------------------------------------------------------------
 
+HEART_RATE = "HKQuantityTypeIdentifierHeartRate"
 _APPLE_DTD = """<!DOCTYPE HealthData [
 <!-- HealthKit Export Version: 13 -->
 <!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary)*)>
@@ -184,11 +185,22 @@ def apple_date(moment: pd.Timestamp | datetime, offset_s: int = APPLE_OFFSET_S) 
     return f"{local:%Y-%m-%d %H:%M:%S} {sign}{hours:02d}{minutes:02d}"
 
 
-def _record(kind: str, unit: str, moment: pd.Timestamp, value: float) -> str:
-    stamp = apple_date(moment)
-    return (f' <Record type="{kind}" sourceName="Ann’s Apple Watch" sourceVersion="10.4" '
-            f'unit="{unit}" creationDate="{stamp}" startDate="{stamp}" endDate="{stamp}" '
-            f'value="{value:g}"/>\n')
+def _records(kind: str, unit: str, moments: pd.DatetimeIndex, values: np.ndarray) -> str:
+    """``<Record>`` lines as Apple writes them (one per sample)."""
+    stamps = _apple_dates(moments)
+    return "".join(
+        f' <Record type="{kind}" sourceName="Ann’s Apple Watch" sourceVersion="10.4" '
+        f'unit="{unit}" creationDate="{stamp}" startDate="{stamp}" endDate="{stamp}" '
+        f'value="{value:g}"/>\n'
+        for stamp, value in zip(stamps, values)
+    )
+
+
+def _apple_dates(moments: pd.DatetimeIndex, offset_s: int = APPLE_OFFSET_S) -> list[str]:
+    """:func:`apple_date` of many instants at once."""
+    suffix = apple_date(moments[0], offset_s)[-6:] if len(moments) else ""
+    local = moments.tz_convert(timezone(timedelta(seconds=offset_s)))
+    return [text + suffix for text in local.strftime("%Y-%m-%d %H:%M:%S")]
 
 
 def _workout(kind: str, start: pd.Timestamp, end: pd.Timestamp, hr_avg: float, hr_max: float,
@@ -244,16 +256,16 @@ def write_apple_health_xml(
     origin = pd.Timestamp("2024-05-01T00:00:00Z")
     spans = [(pd.Timestamp(s), pd.Timestamp(s) + pd.Timedelta(minutes=m), hr)
              for _, s, m, hr, _ in workouts]
-    for hour in range(days * 24):
-        moment = origin + pd.Timedelta(hours=hour)
-        handle.write(_record("HKQuantityTypeIdentifierStepCount", "count", moment, 250).encode())
+    hours = pd.date_range(origin, periods=days * 24, freq="h")
+    handle.write(_records("HKQuantityTypeIdentifierStepCount", "count", hours,
+                          np.full(len(hours), 250.0)).encode())
     for day in range(days):
-        block = []
-        for second in range(0, 86400, hr_every_s):
-            moment = origin + pd.Timedelta(days=day, seconds=second)
-            bpm = next((hr for a, b, hr in spans if a <= moment <= b), 100.0)
-            block.append(_record("HKQuantityTypeIdentifierHeartRate", "count/min", moment, bpm))
-        handle.write("".join(block).encode())
+        moments = origin + pd.Timedelta(days=day) + pd.to_timedelta(
+            np.arange(0, 86400, hr_every_s), unit="s")
+        bpm = np.full(len(moments), 100.0)
+        for a, b, hr in spans:
+            bpm[(moments >= a) & (moments <= b)] = hr
+        handle.write(_records(HEART_RATE, "count/min", moments, bpm).encode())
     for (kind, start, minutes, hr, has_route), (a, b, _) in zip(workouts, spans):
         distance = 6.0 if kind == "Running" else None
         route = f"route_{a:%Y-%m-%d_%H.%M}.gpx" if has_route else None
