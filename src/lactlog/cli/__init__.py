@@ -9,12 +9,10 @@ from __future__ import annotations
 import sys
 
 from lactlog.cli import analyze, cache, config, lactate_test, show, thresholds, week  # noqa: F401
-from lactlog.cli.app import app, unwrap_all_help
+from lactlog.cli.app import app
 from lactlog.errors import ExitCode
 
 __all__ = ["app", "main"]
-
-unwrap_all_help(app)
 
 
 def main() -> None:

@@ -3,47 +3,17 @@
 from __future__ import annotations
 
 import inspect
+import re
+import typing
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 ESTIMATE_NOTE = (
     "lactlog [bold]estimates[/bold] lactate stimulus from heart rate, power, pace and set logs; "
     "it never measures blood lactate."
 )
-
-app = typer.Typer(
-    name="lactlog",
-    help=(
-        "How much high-lactate / metabolic-stress stimulus did your training give?\n\n"
-        f"{ESTIMATE_NOTE}\n\n"
-        "Reads FIT (also .fit.gz), TCX, GPX and CSV exports, files or whole folders."
-    ),
-    rich_markup_mode="rich",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        from lactlog import __version__
-
-        typer.echo(f"lactlog {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", help="Print lactlog's version and exit.", is_eager=True,
-                     callback=_print_version),
-    ] = False,
-) -> None:
-    """How much high-lactate / metabolic-stress stimulus did your training give?"""
 
 
 def unwrap_help(text: str | None) -> str | None:
@@ -66,10 +36,65 @@ def unwrap_help(text: str | None) -> str | None:
     return "\n\n".join(paragraphs)
 
 
-def unwrap_all_help(typer_app: typer.Typer) -> None:
-    """Apply :func:`unwrap_help` to every command of ``typer_app`` and its groups."""
-    for command in typer_app.registered_commands:
-        command.help = unwrap_help(command.help or inspect.getdoc(command.callback))
-    for group in typer_app.registered_groups:
-        if group.typer_instance is not None:
-            unwrap_all_help(group.typer_instance)
+#: A "[" that does not open one of the style tags lactlog's help texts use, nor is escaped.
+_UNIT_BRACKET = re.compile(r"(?<!\\)\[(?!/?(?:dim|bold|italic|red|yellow|green)\])")
+
+
+def escape_brackets(text: str | None) -> str | None:
+    """Help text with every "[" that is not a style tag escaped, so Rich shows "[bpm]",
+    "[min]" instead of taking them for markup (idempotent)."""
+    return text if not text else _UNIT_BRACKET.sub(r"\\[", text)
+
+
+def fix_help(command: typing.Any) -> None:
+    """:func:`unwrap_help` and :func:`escape_brackets` on the help of ``command``, its
+    parameters and every command below it: one place for all commands, present and future."""
+    command.help = escape_brackets(unwrap_help(command.help))
+    for parameter in command.params:
+        if getattr(parameter, "help", None):
+            parameter.help = escape_brackets(parameter.help)  # type: ignore[attr-defined]
+    for sub in getattr(command, "commands", {}).values():
+        fix_help(sub)
+
+
+class HelpGroup(TyperGroup):
+    """The root group: fixes the help of the whole command tree once Typer has built it."""
+
+    def __init__(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        super().__init__(*args, **kwargs)
+        fix_help(self)
+
+
+app = typer.Typer(
+    name="lactlog",
+    help=(
+        "How much high-lactate / metabolic-stress stimulus did your training give?\n\n"
+        f"{ESTIMATE_NOTE}\n\n"
+        "Reads FIT (also .fit.gz), TCX, GPX and CSV exports, files or whole folders."
+    ),
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    cls=HelpGroup,
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from lactlog import __version__
+
+        typer.echo(f"lactlog {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print lactlog's version and exit.", is_eager=True,
+                     callback=_print_version),
+    ] = False,
+) -> None:
+    """How much high-lactate / metabolic-stress stimulus did your training give?"""
