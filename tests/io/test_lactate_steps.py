@@ -1,0 +1,149 @@
+"""Step-test sheets (CSV, TOML) and step means from the test's own recording."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lactlog.errors import InputError
+from lactlog.io.lactate_steps import (
+    read_lactate_sheet,
+    step_test_from_recording,
+    step_test_from_sheet,
+)
+from lactlog.model import LAP_COLUMNS, Activity, ActivityMeta
+
+DEMO_CSV = """step,duration_min,power_w,lactate_mmol,heart_rate_bpm
+0,0,0,0.93,96
+1,3,50,0.98,114
+2,3,75,1.23,134
+3,3,100,1.88,154
+4,3,125,2.80,170
+5,3,150,4.21,182
+6,3,175,6.66,193
+7,2,191,8.64,198
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "test.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_csv_sheet(tmp_path: Path) -> None:
+    test = step_test_from_sheet(read_lactate_sheet(write(tmp_path, DEMO_CSV)))
+    assert test.intensity_field == "power_w"
+    assert test.baseline is not None and test.baseline.lactate_mmol == 0.93
+    assert [s.intensity for s in test.exercise_steps] == [50, 75, 100, 125, 150, 175, 191]
+    assert test.steps[-1].duration_s == 120.0 and test.steps[-1].heart_rate_bpm == 198
+
+
+def test_semicolons_decimal_commas_comments_and_blank_heart_rates(tmp_path: Path) -> None:
+    text = ("# ramp test, 3-min steps\nstep;duration_min;speed_kmh;lactate_mmol;heart_rate_bpm\n"
+            "1;3;8;1,1;\n2;3;10;1,4;150\n\n3;3;12;2,3;160\n4;3;14;4,4;170\n")
+    test = step_test_from_sheet(read_lactate_sheet(write(tmp_path, text)))
+    assert test.intensity_field == "speed_mps"
+    assert test.steps[0].intensity == pytest.approx(8 / 3.6)
+    assert test.steps[0].lactate_mmol == 1.1 and test.steps[0].heart_rate_bpm is None
+
+
+def test_paces_become_speeds(tmp_path: Path) -> None:
+    text = ("step,duration_min,pace_min_per_km,lactate_mmol\n0,0,0,1.0\n1,4,6:00,1.1\n"
+            "2,4,5:00,1.5\n3,4,4:30,2.6\n4,4,4:00,4.9\n")
+    test = step_test_from_sheet(read_lactate_sheet(write(tmp_path, text)))
+    assert test.baseline is not None
+    assert [round(s.intensity, 4) for s in test.exercise_steps] == \
+        [round(1000 / 360, 4), 3.3333, round(1000 / 270, 4), 4.1667]
+
+
+def test_toml_sheet_with_date_and_sport(tmp_path: Path) -> None:
+    steps = "".join(f"[[steps]]\nstep = {i}\nduration_min = 4\nspeed_mps = {v}\n"
+                    f"lactate_mmol = {la}\n\n"
+                    for i, (v, la) in enumerate([(2.5, 1.0), (3.0, 1.3), (3.5, 2.0), (4.0, 4.0)],
+                                                start=1))
+    path = write(tmp_path, f'date = 2026-11-03\nsport = "run"\n\n{steps}', "test.toml")
+    test = step_test_from_sheet(read_lactate_sheet(path))
+    assert test.test_date == date(2026, 11, 3) and test.sport_group == "run"
+    assert [s.intensity for s in test.steps] == [2.5, 3.0, 3.5, 4.0]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("step,duration_min,lactate_mmol\n1,3,1.0\n", "missing column.*power_w or speed_kmh"),
+    ("step,power_w,lactate_mmol\n1,100,1.0\n", "missing column.*duration_min"),
+    ("step,duration_min,power_w,speed_kmh,lactate_mmol\n1,3,100,10,1\n",
+     "several intensity columns"),
+    ("step,duration_min,power_w,lactate_mmol\n1,3,100,abc\n", "row 2: lactate_mmol 'abc' is not"),
+    ("step,duration_min,power_w,lactate_mmol\n1,3,100\n", "row 2: 3 cells for 4 columns"),
+    ("step,duration_min,pace_min_per_km,lactate_mmol\n1,3,4:75,1\n", "not min:sec"),
+    ("", "empty"),
+])
+def test_bad_sheets(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        step_test_from_sheet(read_lactate_sheet(write(tmp_path, text)))
+
+
+def test_the_step_test_rules_apply_to_sheets(tmp_path: Path) -> None:
+    few = "\n".join(DEMO_CSV.splitlines()[:4]) + "\n"
+    with pytest.raises(InputError, match="at least 4"):
+        step_test_from_sheet(read_lactate_sheet(write(tmp_path, few)))
+    swapped = DEMO_CSV.replace("3,100,1.88", "3,70,1.88")
+    with pytest.raises(InputError, match="step 3: intensity 70 is not above"):
+        step_test_from_sheet(read_lactate_sheet(write(tmp_path, swapped)))
+    with pytest.raises(InputError, match="step 5: lactate 0.2 mmol/L is outside 0.3–30"):
+        step_test_from_sheet(read_lactate_sheet(write(tmp_path, DEMO_CSV.replace("4.21", "0.2"))))
+
+
+def ramp_activity(sport: str = "cycling") -> Activity:
+    """A warm-up lap, then five 3-min steps of 100…300 W / 2.5…4.5 m/s with HR 120…160."""
+    start = pd.Timestamp(datetime(2026, 11, 3, 9, 0, tzinfo=UTC))
+    seconds = np.arange(600 + 5 * 180)
+    step = np.clip((seconds - 600) // 180, -1, 4)
+    power = np.where(step < 0, 80.0, 100.0 + 50 * step)
+    speed = np.where(step < 0, 2.0, 2.5 + 0.5 * step)
+    heart_rate = np.where(step < 0, 100.0, 120.0 + 10 * step)
+    samples = pd.DataFrame({"power_w": power, "speed_mps": speed, "heart_rate_bpm": heart_rate},
+                           index=pd.DatetimeIndex(start + pd.to_timedelta(seconds, "s"),
+                                                  name="time"))
+    lap_starts = [start] + [start + pd.Timedelta(seconds=600 + 180 * k) for k in range(5)]
+    laps = pd.DataFrame({"start": lap_starts, "elapsed_s": [600.0] + [180.0] * 5,
+                         "timer_s": [600.0] + [180.0] * 5})
+    laps = laps.reindex(columns=list(LAP_COLUMNS))
+    meta = ActivityMeta(source="ramp.fit", sha256="0", format="fit", sport=sport,
+                        start=start.to_pydatetime(), utc_offset_s=3600)
+    return Activity(meta=meta, samples=samples, laps=laps)
+
+
+SHEET_LACTATES = "step,lactate_mmol\n0,0.9\n1,1.0\n2,1.3\n3,2.0\n4,3.5\n5,6.0\n"
+
+
+def test_step_means_from_laps(tmp_path: Path) -> None:
+    sheet = read_lactate_sheet(write(tmp_path, SHEET_LACTATES), need_intensity=False)
+    test = step_test_from_recording(sheet, ramp_activity(), first_lap=2)
+    assert test.intensity_field == "power_w"
+    assert [s.intensity for s in test.exercise_steps] == [100, 150, 200, 250, 300]
+    assert [s.heart_rate_bpm for s in test.exercise_steps] == [120, 130, 140, 150, 160]
+    assert [s.duration_s for s in test.exercise_steps] == [180.0] * 5
+    assert test.baseline is not None and test.baseline.lactate_mmol == 0.9
+    assert test.test_date == date(2026, 11, 3)
+
+
+def test_step_means_from_a_step_length_and_running_speed(tmp_path: Path) -> None:
+    sheet = read_lactate_sheet(write(tmp_path, SHEET_LACTATES), need_intensity=False)
+    test = step_test_from_recording(sheet, ramp_activity("running"), step_s=180, start_s=600)
+    assert test.intensity_field == "speed_mps" and test.sport_group == "run"
+    assert [s.intensity for s in test.exercise_steps] == [2.5, 3.0, 3.5, 4.0, 4.5]
+
+
+def test_laps_that_do_not_match_the_steps(tmp_path: Path) -> None:
+    sheet = read_lactate_sheet(write(tmp_path, SHEET_LACTATES), need_intensity=False)
+    with pytest.raises(InputError, match="6 laps for 5 exercise steps.*--first-lap"):
+        step_test_from_recording(sheet, ramp_activity())
+    with pytest.raises(InputError, match="laps 3–7 for 5 steps, but the recording has 6"):
+        step_test_from_recording(sheet, ramp_activity(), first_lap=3)
+    with pytest.raises(InputError, match="run past the end"):
+        step_test_from_recording(sheet, ramp_activity(), step_s=600)
