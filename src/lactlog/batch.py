@@ -318,13 +318,13 @@ def merge_strength_sessions(result: BatchResult, options: AnalysisOptions, decod
 
 
 def app_offset_s(app, timezone_name: str | None) -> int | None:
-    """UTC offset of an app workout's wall-clock start in the profile's time zone (None: unknown)."""
+    """UTC offset of an app workout's wall-clock start in the profile's time zone (None: unknown),
+    by :func:`lactlog.localtime.to_local`."""
     if timezone_name is None or app.meta.start is None:
         return None
-    from zoneinfo import ZoneInfo
+    from lactlog.localtime import to_local
 
-    wall_clock = app.meta.start.replace(tzinfo=None)
-    offset = ZoneInfo(timezone_name).utcoffset(wall_clock)
+    offset = to_local(app.meta.start, timezone_name, wall_clock=True).utcoffset()
     return None if offset is None else int(offset.total_seconds())
 
 
