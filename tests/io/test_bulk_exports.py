@@ -154,3 +154,23 @@ def test_samples_are_canonical(tmp_path: Path) -> None:
         index = activity.samples.index
         assert str(index.tz) == "UTC" and index.is_monotonic_increasing and index.is_unique
         assert all(activity.samples[c].dtype == np.float64 for c in activity.samples)
+
+
+def test_cli_analyze_on_each_export(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from lactlog.cli import app
+
+    exports = {"strava": strava_export("de"), "garmin": garmin_export(),
+               "apple": apple_health_export()}
+    runner = CliRunner()
+    for name, tree in exports.items():
+        export = _export(tmp_path, tree, "zip", name)
+        done = runner.invoke(app, ["analyze", str(export), "--json", "--no-cache"])
+        assert done.exit_code == 0, done.output
+        document = json.loads(done.stdout)
+        assert document["errors"] == []
+        assert len(document["sessions"]) == {"strava": 4, "garmin": 3, "apple": 3}[name]
+        assert all(s["source"].startswith(f"{export}:") for s in document["sessions"])

@@ -46,15 +46,16 @@ _POSITIONS = {"name": 2, "type": 3}
 _FILE_VALUE = re.compile(r"^activities/[^/]+\.(fit|tcx|gpx)(\.gz)?$", re.IGNORECASE)
 
 #: Activity type words (lower case, English and the export languages) → (sport, sub_sport),
-#: first match wins: strength before "training", "virtual ride" is a ride.
+#: first match wins: strength before "training", hiking before running ("Wanderung" holds
+#: "run"), "virtual ride" is a ride.
 _TYPE_WORDS: tuple[tuple[tuple[str, ...], tuple[str, str | None]], ...] = (
     (("weight", "kraft", "muscu", "poids", "pesas", "pesi", "kracht", "crossfit"),
      ("training", "strength_training")),
+    (("hike", "wander", "randonn", "escursion", "senderismo", "trektocht"), ("hiking", None)),
     (("run", "lauf", "course", "carrera", "corsa", "hardloop", "corrida"), ("running", None)),
     (("ride", "radfahrt", "vélo", "velo", "bici", "fiets", "cycl", "ciclismo", "pedal"),
      ("cycling", None)),
     (("swim", "schwimm", "natation", "nuoto", "natación", "zwem", "natação"), ("swimming", None)),
-    (("hike", "wander", "randonn", "escursion", "senderismo", "trektocht"), ("hiking", None)),
     (("walk", "spazier", "gehen", "marche", "camminata", "caminata", "wandel", "caminhada"),
      ("walking", None)),
     (("row", "ruder", "aviron", "canottaggio", "remo", "roei"), ("rowing", None)),
