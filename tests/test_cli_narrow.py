@@ -72,3 +72,13 @@ def test_sessions_table_keeps_whole_file_names_at_80_columns() -> None:
     for path in Path(SAMPLE).iterdir():
         if path.suffix in (".fit", ".tcx", ".gz"):
             assert path.name in text.split()
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_thresholds_evidence_keeps_whole_file_names(width: int) -> None:
+    document = json.loads(runner.invoke(app, ["thresholds", str(SAMPLE), "--json"]).stdout)
+    names = {Path(w["source"]).name for e in document["estimates"].values()
+             for w in e.get("evidence") or []}
+    assert names
+    words = set(_check_table(["thresholds", str(SAMPLE)], width).split())
+    assert names <= words

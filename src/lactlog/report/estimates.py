@@ -16,6 +16,7 @@ from lactlog.analysis.estimate import CriticalPowerFit, Estimate, EstimateReport
 from lactlog.analysis.history import HistoryThresholds
 from lactlog.localtime import session_local_time, session_start_local
 from lactlog.report.jsondoc import SCHEMA_VERSION, clean
+from lactlog.report.layout import Column, RowTable
 from lactlog.report.tables import format_duration
 
 #: Estimate name -> (label, unit, digits).
@@ -50,20 +51,17 @@ def _value(estimate: Estimate) -> str:
     return "–" if estimate.value is None else f"{estimate.value:,.{digits}f} {unit}"
 
 
-def estimates_table(report: EstimateReport) -> Table:
-    """FTP, LTHR and maximum HR: value, method, and the windows each comes from."""
-    table = Table(
+def estimates_table(report: EstimateReport) -> RowTable:
+    """FTP, LTHR and maximum HR: value, method, and the windows each comes from (the evidence
+    goes under its row when the terminal is narrow, so no file name is ever cut)."""
+    table = RowTable(
+        [Column("Threshold"), Column("Value", "right"), Column("Method", flexible=True),
+         Column("Evidence", spill=True, min_width=30)],
+        caption="Evidence: file (session start): window, mean of the window",
         title=f"Threshold estimates from {report.n_sessions} session"
         f"{'s' if report.n_sessions != 1 else ''} (power: {_GROUP_WORDS[report.power_group]} "
         f"sessions; heart rate: {_GROUP_WORDS[report.heart_rate_group]})",
-        title_justify="left", title_style="bold", header_style="bold",
-        box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False,
     )
-    table.add_column("Threshold", no_wrap=True)
-    table.add_column("Value", justify="right", no_wrap=True)
-    table.add_column("Method", ratio=1, overflow="fold")
-    table.add_column(Text("Evidence (file, session start: window, mean)"), ratio=2,
-                     overflow="fold")
     for estimate in (report.ftp_w, report.lthr_bpm, report.max_hr_bpm):
         label, unit, _ = ESTIMATE_LABELS[estimate.name]
         evidence = "\n".join(window_text(w, unit) for w in estimate.evidence)
