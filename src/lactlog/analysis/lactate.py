@@ -30,7 +30,9 @@ least-squares polynomial of degree 3 (default) or 4 through the steps.
   steps, the maximal distance to the line from the first step x_i to the last x_f has the
   closed form x = ln[(e^(c·x_f) − e^(c·x_i)) / (c·(x_f − x_i))] / c.
 * **Log-Poly-ModDmax** and **Log-Exp-ModDmax** (Jamnick et al. 2018): Dmax on the polynomial,
-  resp. Exp-Dmax on the exponential, with the line starting at the Log-log threshold.
+  resp. Exp-Dmax on the exponential, with the line starting at the Log-log threshold (for
+  the polynomial, at its value there; lactater takes the main curve's value rounded to 0.1
+  mmol/L, a difference of < 0.5 W on its demo).
 * **LTP1 / LTP2** (Hofmann et al. 1997; Pokan et al. 1997; Hofmann & Tschakert 2017): the two
   breakpoints of a continuous three-segment linear least-squares fit of lactate against
   intensity (same interpolated data as Log-log); lactate from the main curve.

@@ -274,7 +274,8 @@ def step_test_from_recording(
         meta = activity.meta
         test_date = local_date(meta.start, profile_timezone, meta.utc_offset_s,
                                wall_clock=meta.wall_clock)
-    test = StepTest(tuple(steps), field, sheet.source, test_date, sheet.sport or group)
+    recorded_group = group if group in ("run", "bike") else None  # "other": from the intensity
+    test = StepTest(tuple(steps), field, sheet.source, test_date, sheet.sport or recorded_group)
     check_step_test(test)
     return test
 

@@ -85,9 +85,10 @@ def _marks_caption(marks: dict[str, str]) -> str:
 
 def lactate_chart(result: LactateTestResult, width: int, marks: dict[str, str],
                   height: int = 10) -> Text:
-    """The fitted curve (top edge drawn with eighth blocks), the measured steps (``●``) and the
-    marked thresholds (a ``┊`` column, labelled under the axis), lactate [mmol/L] against
-    intensity. Legible without colour."""
+    """The fitted curve (its height inside a row drawn with eighth blocks), the measured steps
+    (``●``) and the marked thresholds (a ``┊`` column, labelled under the axis), lactate
+    [mmol/L] against intensity; each row is labelled with its lower edge. Legible without
+    colour."""
     field = result.test.intensity_field
     x = np.asarray(result.curve_intensity)
     y = np.asarray(result.curve_lactate_mmol)
@@ -124,8 +125,8 @@ def lactate_chart(result: LactateTestResult, width: int, marks: dict[str, str],
     text = Text(f"Lactate curve [mmol/L] against intensity [{unit}]", style="bold")
     text.append(f"; {POINT} measured step, ▁▄█ fitted curve, {MARK} threshold\n", style="")
     for row in range(height - 1, -1, -1):
-        label = (f"{(row + 1) * step:>{LABEL_WIDTH}.1f}" if row in (height - 1, 0)
-                 or (row + 1) % 2 == 0 else " " * LABEL_WIDTH)[-LABEL_WIDTH:]
+        label = (f"{row * step:>{LABEL_WIDTH}.1f}" if row % 2 == 0
+                 else " " * LABEL_WIDTH)[-LABEL_WIDTH:]  # a row's label: its lower edge
         text.append(label + ("┤" if label.strip() else "│"))
         for char in grid[row]:
             style = "red" if char == POINT else "yellow" if char == MARK else ""
