@@ -234,3 +234,18 @@ def test_estimate_names_a_history_max_hr() -> None:
     assert t.lthr_bpm.value == pytest.approx(60 + 0.85 * (186 - 60))  # 167.1
     assert t.lthr_bpm.source == ("estimate (85 % of HR reserve; max HR 186 bpm, history 90 d: "
                                  "2nd-highest 5-s peak of 2 sessions)")
+
+
+def test_history_lthr_from_an_easy_effort_gives_way_to_a_stored_max_hr() -> None:
+    # Two easy runs: 30-min mean 150 bpm, peaks 165/162 -> history max 162, and 150 ≥ 0.85 × 162
+    # makes the effort "hard" against the history's own (low) maximum...
+    run = [bests("a", "run", hr_30=(150, 152), peak=165), bests("b", "run", peak=162)]
+    history = group_history("run", [b.bests for b in run], RULES)
+    assert (history.lthr_bpm.value, history.lthr_effort_mean_bpm) == (152, 150)
+    t = resolve_thresholds("run", DAY, {}, Profile(), DeviceSummary(), Settings(), history)
+    assert t.lthr_bpm.value == 152
+    # ...but not against the device's max HR 195: 150 < 0.85 × 195 = 165.75 -> the estimate.
+    device = DeviceSummary(max_heart_rate_setting_bpm=195)
+    t = resolve_thresholds("run", DAY, {}, Profile(), device, Settings(), history)
+    assert t.lthr_bpm.value == pytest.approx(60 + 0.85 * (195 - 60), abs=0.1)  # 174.75, to 0.1
+    assert t.lthr_bpm.source == "estimate (85 % of HR reserve)"

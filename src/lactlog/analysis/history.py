@@ -95,13 +95,17 @@ class HistoryThresholds:
     """Thresholds a sport group's history gives on one day, and the evidence behind them.
 
     ``n_power_sessions`` / ``n_heart_rate_sessions``: sessions of the window with a 20-min
-    power window / any heart rate. ``best_20_min_power_w``, ``best_hr_tail_bpm`` (last 20 min
+    power window / any heart rate; a threshold is used on its own (no stored value) only when
+    it rests on ``min_sessions`` (:meth:`usable_alone`). ``best_20_min_power_w``, ``best_hr_tail_bpm`` (last 20 min
     of the best 30-min HR effort) and ``peak_hr_bpm`` (see max HR above) are the evidence the
-    stale checks compare stored thresholds with; ``notes`` say why a value is missing.
+    stale checks compare stored thresholds with; ``lthr_effort_mean_bpm`` is the mean HR of the
+    effort the LTHR comes from (checked again against a stored max HR); ``notes`` say why a
+    value is missing.
     """
 
     group: str
     window_days: int
+    min_sessions: int = 2
     n_power_sessions: int = 0
     n_heart_rate_sessions: int = 0
     ftp_w: Threshold = Threshold()
@@ -112,6 +116,7 @@ class HistoryThresholds:
     best_20_min_power_w: float | None = None
     best_hr_tail_bpm: float | None = None
     peak_hr_bpm: float | None = None
+    lthr_effort_mean_bpm: float | None = None
     notes: tuple[str, ...] = ()
 
     def sessions_for(self, name: str) -> int:
@@ -119,6 +124,12 @@ class HistoryThresholds:
         return self.n_power_sessions if name in ("ftp_w", "cp_w", "w_prime_j") else (
             self.n_heart_rate_sessions
         )
+
+    def usable_alone(self, name: str) -> bool:
+        """Whether threshold ``name`` has a value resting on at least ``min_sessions``."""
+        found = getattr(self, name, None)
+        return (found is not None and found.value is not None
+                and self.sessions_for(name) >= self.min_sessions)
 
 
 def robust_max_hr_bpm(peaks_bpm: Sequence[float]) -> float | None:
@@ -162,14 +173,26 @@ def power_thresholds(
     return Threshold(round(estimate_ftp(best_20), 1), text), cp, w_prime, best_20
 
 
+@dataclass(frozen=True)
+class HeartRateHistory:
+    """What :func:`heart_rate_thresholds` finds (see :class:`HistoryThresholds`)."""
+
+    lthr_bpm: Threshold = Threshold()
+    max_hr_bpm: Threshold = Threshold()
+    best_hr_tail_bpm: float | None = None
+    peak_hr_bpm: float | None = None
+    lthr_effort_mean_bpm: float | None = None
+    note: str | None = None
+
+
 def heart_rate_thresholds(
     bests: Sequence[SessionBests], rules: HistoryRules, label: str
-) -> tuple[Threshold, Threshold, float | None, float | None, str | None]:
-    """(LTHR, max HR, best 30-min tail HR [bpm], peak HR [bpm], note) from ``bests``."""
+) -> HeartRateHistory:
+    """LTHR, max HR and their evidence from ``bests`` (module rules)."""
     peaks = [b.heart_rate_peak_5_s.mean for b in bests if b.heart_rate_peak_5_s is not None]
     peak = robust_max_hr_bpm(peaks)
     if peak is None:
-        return Threshold(), Threshold(), None, None, None
+        return HeartRateHistory()
     how = f"2nd-highest 5-s peak of {len(peaks)} sessions" if len(peaks) > 1 else (
         "5-s peak of the only session")
     max_hr = Threshold(round(peak, 1), f"{label}: {how}")
@@ -179,18 +202,20 @@ def heart_rate_thresholds(
     tail = test.heart_rate_30_min_tail.mean if test is not None else None
     fraction = rules.lthr_min_fraction_of_max_hr
     if test is not None:
-        if plausibly_hard(test.heart_rate_30_min.mean, peak, fraction):
+        effort = test.heart_rate_30_min.mean
+        if plausibly_hard(effort, peak, fraction):
             text = f"{label}: best 30-min HR effort, last 20 min {tail:.0f} bpm"
-            return Threshold(round(tail, 1), text), max_hr, tail, peak, None
-        return Threshold(), max_hr, tail, peak, (
-            f"best 30-min HR effort ({test.heart_rate_30_min.mean:.0f} bpm) below "
-            f"{fraction:.0%} of max HR {peak:.0f} bpm: not hard enough for an LTHR")
+            return HeartRateHistory(Threshold(round(tail, 1), text), max_hr, tail, peak, effort)
+        return HeartRateHistory(Threshold(), max_hr, tail, peak, None, (
+            f"best 30-min HR effort ({effort:.0f} bpm) below {fraction:.0%} of max HR "
+            f"{peak:.0f} bpm: not hard enough for an LTHR"))
     best_20 = _best(b.heart_rate_20_min for b in endurance)
     if best_20 is not None and plausibly_hard(best_20, peak, fraction):
         value = LTHR_FALLBACK_FRACTION * best_20
         text = f"{label}: 0.95 × best 20-min HR {best_20:.0f} bpm"
-        return Threshold(round(value, 1), text), max_hr, None, peak, None
-    return Threshold(), max_hr, None, peak, "no hard 20-min heart-rate effort"
+        return HeartRateHistory(Threshold(round(value, 1), text), max_hr, None, peak, best_20)
+    return HeartRateHistory(Threshold(), max_hr, None, peak, None,
+                            "no hard 20-min heart-rate effort")
 
 
 def group_history(
@@ -205,18 +230,22 @@ def group_history(
     label = f"history {rules.window_days} d"
     own = [b for b in bests if b.group == group]
     ftp, cp, w_prime, best_20 = power_thresholds(own, rules, label)
-    lthr, max_hr, tail, peak, note = heart_rate_thresholds(own, rules, label)
-    notes = [note] if note else []
+    heart = heart_rate_thresholds(own, rules, label)
+    lthr, max_hr, effort = heart.lthr_bpm, heart.max_hr_bpm, heart.lthr_effort_mean_bpm
     if group == "swim" and run is not None:
         lthr, max_hr = _carry_to_swim(lthr, max_hr, run, rules)
+        if lthr is not heart.lthr_bpm:  # carried: the run effort, with the same offset
+            effort = run.lthr_effort_mean_bpm - rules.swim_hr_offset_bpm
     return HistoryThresholds(
         group=group,
         window_days=rules.window_days,
+        min_sessions=rules.min_sessions,
         n_power_sessions=sum(FTP_WINDOW_S in b.power_w for b in own if not b.strength),
         n_heart_rate_sessions=sum(b.heart_rate_peak_5_s is not None for b in own),
         ftp_w=ftp, cp_w=cp, w_prime_j=w_prime, lthr_bpm=lthr, max_hr_bpm=max_hr,
-        best_20_min_power_w=best_20, best_hr_tail_bpm=tail, peak_hr_bpm=peak,
-        notes=tuple(notes),
+        best_20_min_power_w=best_20, best_hr_tail_bpm=heart.best_hr_tail_bpm,
+        peak_hr_bpm=heart.peak_hr_bpm, lthr_effort_mean_bpm=effort,
+        notes=(heart.note,) if heart.note else (),
     )
 
 

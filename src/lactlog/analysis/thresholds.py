@@ -104,11 +104,12 @@ def resolve_thresholds(
         elif device_values.get(name) is not None:
             resolved[name] = _device_or_history(name, device_values[name], learned, history,
                                                 settings)
-        elif (learned is not None and learned.value is not None
-              and history.sessions_for(name) >= settings.history_min_sessions):
+        elif history is not None and history.usable_alone(name):
             resolved[name] = learned
         else:
             resolved[name] = Threshold()
+    resolved["lthr_bpm"] = _hard_enough(resolved["lthr_bpm"], resolved["max_hr_bpm"], history,
+                                        settings)
     if resolved["lthr_bpm"].value is None and resolved["max_hr_bpm"].value is not None:
         resolved["lthr_bpm"] = estimate_lthr(
             resolved["max_hr_bpm"].value, resolved["rest_hr_bpm"].value, settings,
@@ -150,6 +151,21 @@ def stale_reason(
         if peak >= value + settings.stale_max_hr_margin_bpm:
             return f"peak HR {peak:.0f} bpm > max HR {value:.0f} bpm ({days})"
     return None
+
+
+def _hard_enough(
+    lthr: Threshold, max_hr: Threshold, history: HistoryThresholds | None, settings: Settings
+) -> Threshold:
+    """A history LTHR whose effort was not hard against a stored (flag, profile, device) max HR
+    is dropped: the history's own max HR may come from the same easy sessions."""
+    if (history is None or lthr.value is None or lthr is not history.lthr_bpm
+            or max_hr.value is None or max_hr is history.max_hr_bpm
+            or history.lthr_effort_mean_bpm is None):
+        return lthr
+    fraction = settings.history_lthr_min_fraction_of_max_hr
+    if history.lthr_effort_mean_bpm >= fraction * max_hr.value:
+        return lthr
+    return Threshold()
 
 
 def _device_or_history(

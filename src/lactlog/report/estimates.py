@@ -112,9 +112,13 @@ def history_table(latest: dict[str, HistoryThresholds]) -> Table:
         rows = [(HISTORY_LABELS[name], getattr(history, name)) for name in HISTORY_LABELS]
         known = [(label, t) for label, t in rows if t.value is not None]
         for i, ((label, unit, digits), threshold) in enumerate(known):
+            name = next(n for n, labels in HISTORY_LABELS.items() if labels[0] == label)
+            alone = "" if history.usable_alone(name) else (
+                f" — fewer than {history.min_sessions} sessions: used only where it shows a "
+                "device value stale")
             table.add_row(group if i == 0 else "", label,
                           f"{threshold.value / (1000 if unit == 'kJ' else 1):,.{digits}f} {unit}",
-                          threshold.source)
+                          threshold.source + alone)
         if not known:
             table.add_row(group, "–", "–", "; ".join(history.notes) or "no usable efforts")
     return table
