@@ -68,6 +68,9 @@ def test_malformed_and_empty() -> None:
     with pytest.raises(CorruptFileError, match="malformed Apple Health XML at line 2"):
         read_apple_health(io.BytesIO(b'<?xml version="1.0"?>\n<HealthData><Workout></HealthData>'),
                           "export.xml")
+    undated = '<Workout workoutActivityType="HKWorkoutActivityTypeYoga" startDate="soon"/>'
+    (activity,) = read_apple_health(io.BytesIO(_document(undated, WORKOUT)), "export.xml")
+    assert activity.meta.sub_sport == "strength_training"  # the undated workout is left out
     with pytest.raises(EmptyFileError, match="no workouts"):
         read_apple_health(io.BytesIO(_document(_hr("2024-05-01 18:09:00 -0400", 150))), "x")
 

@@ -266,8 +266,9 @@ def read_apple_health(
     source: str,
     routes: Callable[[], Iterable[RawInput]] = lambda: (),
 ) -> list[Activity]:
-    """One Activity per ``<Workout>`` (in document order), with the heart-rate records of its
-    span as samples and, when a route overlaps it, the route's positions.
+    """One Activity per ``<Workout>`` (in document order; one without a readable start date is
+    left out), with the heart-rate records of its span as samples and, when a route overlaps
+    it, the route's positions.
 
     ``routes`` yields the route GPX files (only called when there are workouts).
 
@@ -277,13 +278,14 @@ def read_apple_health(
         See :func:`parse`; EmptyFileError when the export has no workouts.
     """
     collector, sha256 = parse(stream)
-    if not collector.workouts:
-        raise EmptyFileError("the Apple Health export holds no workouts")
+    workouts = [w for w in collector.workouts if _span_s(w)[0] != _NAT]  # no start: unplaceable
+    if not workouts:
+        raise EmptyFileError("the Apple Health export holds no workouts with a readable start")
     times_s, bpm = collector.heart_rate()
-    spans = np.array([_span_s(w) for w in collector.workouts], dtype=np.int64).reshape(-1, 2)
+    spans = np.array([_span_s(w) for w in workouts], dtype=np.int64).reshape(-1, 2)
     route_frames = _routes_by_workout(routes(), spans)
     activities = []
-    for index, workout in enumerate(collector.workouts):
+    for index, workout in enumerate(workouts):
         start_s, end_s = spans[index]
         first = np.searchsorted(times_s, start_s, side="left")
         last = np.searchsorted(times_s, end_s, side="right")
@@ -298,7 +300,7 @@ def _span_s(workout: _Workout) -> tuple[int, int]:
     """(start, end) of a workout [UTC s]; the end from ``duration`` when ``endDate`` is absent."""
     start, end = _utc_seconds([workout.attributes.get("startDate", ""),
                                workout.attributes.get("endDate", "")])
-    if end == _NAT and start != _NAT:
+    if start != _NAT and (end == _NAT or end < start):
         duration = _duration_s(workout.attributes)
         end = start + int(duration) if duration is not None else start
     return int(start), int(end)
