@@ -162,9 +162,10 @@ def test_undated_value_applies_to_every_session_and_dated_ones_win_from_their_da
         f"saved bike.ftp_w = 250 (undated: every session) in {profile}")
     assert tomllib.loads(profile.read_text(encoding="utf-8"))["thresholds"]["bike"] == {"ftp_w": 250}
     ftp = _ride_ftp(profile)  # the ride is from 2026-11-18, long before today
-    assert ftp["value"] == 250 and ftp["source"].startswith("profile")
+    assert (ftp["value"], ftp["source"]) == (250, "profile (undated)")
     assert _set(profile, "cycling.ftp_w", "270", "--from", "2026-11-01").exit_code == 0
-    assert _ride_ftp(profile)["value"] == 270
+    dated = _ride_ftp(profile)
+    assert (dated["value"], dated["source"]) == (270, "profile 2026-11-01")
     assert _set(profile, "bike.ftp_w", "280", "--from", "2026-12-01").exit_code == 0
     assert _ride_ftp(profile)["value"] == 270  # a later date does not reach back
 

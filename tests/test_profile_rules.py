@@ -30,7 +30,7 @@ def test_undated_value_applies_before_and_after_dated_ones(tmp_path: Path) -> No
     assert "[thresholds.bike]\nftp_w = 250\n" in text  # undated: a plain key of the group
     loaded = load_profile(tmp_path / "p.toml")
     before = loaded.threshold("ftp_w", "bike", date(2001, 1, 1))
-    assert (before.value, before.since) == (250, UNDATED)
+    assert (before.value, before.since, before.source) == (250, UNDATED, "profile (undated)")
     assert loaded.threshold("ftp_w", "bike", date(2026, 3, 1)).value == 270
 
 

@@ -220,7 +220,7 @@ def _number(value: Any, name: str) -> float | int:
 @dataclass(frozen=True)
 class DatedValue:
     """A profile value, the date it applies from and, when it was measured, where it came from
-    (e.g. ``lactate test 2026-11-03 (ModDmax)``)."""
+    (e.g. ``lactate test 2026-11-03 (ModDmax)``); an undated value says ``profile (undated)``."""
 
     value: float
     since: date
@@ -250,6 +250,8 @@ class Profile:
                 raw = entries[since][name]
                 value = pace_to_speed_mps(raw) if name in PACE_FIELDS else float(raw)
                 source = self.sources.get(candidate, {}).get(since, {}).get(name)
+                if source is None and since == UNDATED:
+                    source = "profile (undated)"
                 return DatedValue(value, since, source)
         return None
 
