@@ -14,6 +14,9 @@ Location: ``--config PATH`` > ``$LACTLOG_CONFIG`` > ``<user config dir>/lactlog/
 
     [thresholds.bike]
     ftp_w = 260
+    [thresholds.bike."2026-11-03"]  # written by lactlog lactate-test --save: a measured value
+    ftp_w = 140                     # keeps its source, which the sessions then show
+    source = { ftp_w = "lactate test 2026-11-03 (ModDmax)" }
 
     [thresholds.all."2026-01-01"]  # any sport, when the sport has no value of its own
     max_hr_bpm = 192
@@ -25,7 +28,8 @@ Location: ``--config PATH`` > ``$LACTLOG_CONFIG`` > ``<user config dir>/lactlog/
 A dated value applies from its date on, so a session in March uses March's LTHR; an undated
 value applies to every session (it is stored as dated :data:`UNDATED`, the first day there is).
 Per field, the sport's own latest entry dated on or before the session wins; otherwise the
-``all`` entry.
+``all`` entry. A dated entry's ``source`` table names where measured values came from
+(:attr:`DatedValue.source`); setting a value by hand drops its source.
 
 Every threshold is checked by :func:`check_threshold` — the same rule for the profile file,
 ``lactlog config set`` and the command-line flags (``--lthr``, ``--ftp`` ...). Sport names that

@@ -129,7 +129,7 @@ def lactate_test(
         raise typer.BadParameter("--first-lap and --step-min need --fit")
     if first_lap is not None and step_min is not None:
         raise typer.BadParameter("choose one of --first-lap and --step-min")
-    profile = load_profile(config)
+    profile = load_profile(config, must_exist=not save)  # --save creates the file
     lt1_method, lt2_method = lt1 or DEFAULT_LT1_METHOD, lt2 or DEFAULT_LT2_METHOD
     out, err = consoles()
     test = _read_test(sheet, fit, first_lap, step_min, start_min, decoder, profile.timezone, err)
