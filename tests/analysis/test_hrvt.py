@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +14,13 @@ from lactlog.analysis.dfa import alpha1_windows
 from lactlog.analysis.hrvt import (
     FIT_ALPHA1_MAX,
     FIT_ALPHA1_MIN,
+    HrvThreshold,
+    SessionHrvThreshold,
     analyse_dfa,
     hrv_thresholds,
+    latest_hrv_thresholds,
     repeated_percent,
+    session_hrv_thresholds,
     window_power_w,
 )
 
@@ -174,3 +179,38 @@ def test_corpus_file_with_rr() -> None:
     assert 0 < result.n_clean_windows <= result.n_windows
     assert result.power_w is not None
     assert result.hrvt1 is None and result.notes
+
+
+def _threshold(name: str, hr: float, quality: str) -> HrvThreshold:
+    return HrvThreshold(name, 0.75 if name == "HRVT1" else 0.5, hr, None, 0.8, 100, quality)
+
+
+def test_latest_prefers_ramp_then_newest() -> None:
+    items = [
+        SessionHrvThreshold(date(2026, 10, 1), "ramp-oct.fit", 0, "bike",
+                            _threshold("HRVT1", 140, "ramp")),
+        SessionHrvThreshold(date(2026, 11, 1), "ride-nov.fit", 0, "bike",
+                            _threshold("HRVT1", 150, "weak")),
+        SessionHrvThreshold(date(2026, 11, 2), "run.fit", 0, "run",
+                            _threshold("HRVT1", 145, "weak")),
+        SessionHrvThreshold(date(2026, 11, 3), "run2.fit", 0, "run",
+                            _threshold("HRVT1", 147, "weak")),
+        SessionHrvThreshold(date(2026, 11, 3), "run2.fit", 0, "run",
+                            _threshold("HRVT2", 170, "weak")),
+    ]
+    picks = latest_hrv_thresholds(items)
+    assert list(picks) == [("bike", "HRVT1"), ("run", "HRVT1"), ("run", "HRVT2")]
+    assert picks[("bike", "HRVT1")].source == "ramp-oct.fit"  # a ramp beats a newer ordinary
+    assert picks[("run", "HRVT1")].source == "run2.fit"  # newest among equals
+
+
+def test_session_hrv_thresholds_from_summaries() -> None:
+    from lactlog.analysis.options import AnalysisOptions
+    from lactlog.analysis.session import summarize
+    from lactlog.testing.beats import ramp_activity
+
+    summary = summarize(ramp_activity(), AnalysisOptions())
+    found = session_hrv_thresholds([summary])
+    assert [f.threshold.name for f in found] == ["HRVT1", "HRVT2"]
+    assert found[0].group == "bike" and found[0].day == date(2026, 11, 3)
+    assert session_hrv_thresholds([summary], group="run") == []

@@ -39,6 +39,8 @@ the same.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -118,18 +120,55 @@ def correct_artefacts(rr_s: np.ndarray, artefact: np.ndarray) -> np.ndarray:
     return np.where(good, rr, np.interp(beat, beat[good], rr[good]))
 
 
+@dataclass(frozen=True)
+class BeatQuality:
+    """Steps 1–2 of the module docstring for one recording (arrays in beat order).
+
+    ``time_s`` [s from the first beat], ``artefact`` (bool), ``missing`` (beats missing before
+    each beat), ``corrected_s`` (RR with artefacts interpolated [s]).
+    """
+
+    time_s: np.ndarray
+    artefact: np.ndarray
+    missing: np.ndarray
+    corrected_s: np.ndarray
+
+    @property
+    def artefact_percent(self) -> float:
+        """Artefact and missing beats over the recording [% of beats, missing ones included]."""
+        missing = int(self.missing.sum())
+        total = len(self.artefact) + missing
+        return 100.0 * (int(self.artefact.sum()) + missing) / total if total else float("nan")
+
+
+def beat_quality(rr: pd.DataFrame, tolerance: float = ARTEFACT_TOLERANCE) -> BeatQuality:
+    """Artefacts, missing beats and corrected intervals of an :attr:`Activity.rr` frame."""
+    values = rr["rr_s"].to_numpy(dtype=np.float64)
+    t = (rr.index - rr.index[0]).total_seconds().to_numpy(dtype=np.float64)
+    bad = artefact_mask(values, tolerance)
+    return BeatQuality(t, bad, missing_beats(t, values, tolerance), correct_artefacts(values, bad))
+
+
 def box_residuals(profile: np.ndarray, n: int) -> np.ndarray:
     """Residual sum of squares of a least-squares line through y(p) … y(p + n − 1), for every
-    start p = 0 … len(profile) − n (a strided view: no copy of the overlapping boxes).
+    start p = 0 … len(profile) − n.
 
-    With k the centred point number and ȳ the box mean, the line's slope is
-    b = Σ k (y − ȳ) / Σ k² and the residual sum of squares Σ (y − ȳ)² − b² Σ k².
+    With vⱼ = y(p + j) − y(p) (a shift: changes no residual, keeps the numbers small) and
+    kⱼ = j − (n − 1)/2 (centred, Σk = 0): RSS = Σv² − (Σv)²/n − (Σk·v)²/Σk². The sums run over
+    the n offsets j, each at once for every start p.
     """
-    y = np.lib.stride_tricks.sliding_window_view(profile, n)
-    centred = y - y.mean(axis=1, keepdims=True)
+    m = len(profile) - n + 1
     k = np.arange(n) - (n - 1) / 2.0
-    slope = centred @ k / (k @ k)
-    return np.maximum(np.einsum("ij,ij->i", centred, centred) - slope**2 * (k @ k), 0.0)
+    first = profile[:m]
+    total = np.zeros(m)
+    moment = np.zeros(m)
+    squares = np.zeros(m)
+    for j in range(1, n):  # j = 0 contributes v = 0
+        v = profile[j : j + m] - first
+        total += v
+        moment += k[j] * v
+        squares += v * v
+    return np.maximum(squares - total**2 / n - moment**2 / (k @ k), 0.0)
 
 
 def fluctuations(
@@ -210,6 +249,7 @@ def alpha1_windows(
     tolerance: float = ARTEFACT_TOLERANCE,
     min_beats: int = MIN_WINDOW_BEATS,
     box_sizes: tuple[int, ...] = BOX_SIZES,
+    quality: BeatQuality | None = None,
 ) -> pd.DataFrame:
     """α1 over a session in sliding windows (module docstring, steps 1–4).
 
@@ -226,6 +266,8 @@ def alpha1_windows(
         Artefact rule (:func:`artefact_mask`, :func:`missing_beats`).
     min_beats : int
         Fewest beats for an α1.
+    quality : BeatQuality or None
+        :func:`beat_quality` of ``rr`` when the caller has it already.
 
     Returns
     -------
@@ -241,13 +283,11 @@ def alpha1_windows(
     if rr is None or len(rr) < 2 or "rr_s" not in rr:
         return empty
     origin = rr.index[0]
-    t = (rr.index - origin).total_seconds().to_numpy(dtype=np.float64)
-    values = rr["rr_s"].to_numpy(dtype=np.float64)
-    if t[-1] < window_s:
+    if (rr.index[-1] - origin).total_seconds() < window_s:
         return empty
-    bad = artefact_mask(values, tolerance)
-    missing = missing_beats(t, values, tolerance)
-    corrected = correct_artefacts(values, bad)
+    quality = quality or beat_quality(rr, tolerance)
+    t, bad, missing, corrected = (quality.time_s, quality.artefact, quality.missing,
+                                  quality.corrected_s)
     ends = window_s + step_s * np.arange(int(np.floor((t[-1] - window_s) / step_s)) + 1)
     lo = np.searchsorted(t, ends - window_s, side="right")
     hi = np.searchsorted(t, ends, side="right")
@@ -283,8 +323,4 @@ def artefact_percent(rr: pd.DataFrame, tolerance: float = ARTEFACT_TOLERANCE) ->
     """Share of artefact and missing beats over the whole recording [%] (NaN without beats)."""
     if rr is None or not len(rr) or "rr_s" not in rr:
         return float("nan")
-    values = rr["rr_s"].to_numpy(dtype=np.float64)
-    t = (rr.index - rr.index[0]).total_seconds().to_numpy(dtype=np.float64)
-    bad = int(artefact_mask(values, tolerance).sum())
-    missing = int(missing_beats(t, values, tolerance).sum())
-    return 100.0 * (bad + missing) / (len(values) + missing)
+    return beat_quality(rr, tolerance).artefact_percent

@@ -26,8 +26,10 @@ hard efforts).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -37,8 +39,11 @@ from lactlog.analysis.dfa import (
     STEP_S,
     WINDOW_S,
     alpha1_windows,
-    artefact_percent,
+    beat_quality,
 )
+
+if TYPE_CHECKING:  # session imports this module
+    from lactlog.analysis.session import SessionSummary
 
 HRVT1_ALPHA1 = 0.75
 HRVT2_ALPHA1 = 0.5
@@ -189,7 +194,7 @@ def hrv_thresholds(
                     f"(need {MIN_CLEAN_WINDOWS}, i.e. 5 min of clean beats)",)
     span = float(np.subtract(*np.percentile(hr[clean], [95, 5])))
     if span < MIN_HR_SPAN_BPM:
-        return {}, (f"no {names}: heart rate spans only {span:.0f} bpm over the clean windows "
+        return {}, (f"no {names}: heart rate spans only {span:.1f} bpm over the clean windows "
                     f"(a steady session; a threshold needs a ramp through "
                     f"{MIN_HR_SPAN_BPM:.0f} bpm or more)",)
     fit = clean & (a1 >= FIT_ALPHA1_MIN) & (a1 <= FIT_ALPHA1_MAX)
@@ -276,7 +281,10 @@ def analyse_dfa(
     DfaAnalysis or None
         None when the beats do not span one 2-min window.
     """
-    windows = alpha1_windows(rr, max_artefact_percent=max_artefact_percent)
+    if rr is None or len(rr) < 2 or "rr_s" not in rr:
+        return None
+    quality = beat_quality(rr)
+    windows = alpha1_windows(rr, max_artefact_percent=max_artefact_percent, quality=quality)
     if not len(windows):
         return None
     a1 = windows["alpha1"].to_numpy()
@@ -294,7 +302,7 @@ def analyse_dfa(
     step = max(1, int(round(compact_step_s / STEP_S)))
 
     def compact(values: np.ndarray) -> tuple[float, ...]:
-        return tuple(float(round(v, 3)) for v in values[::step])
+        return tuple(np.round(values[::step], 3).tolist())
 
     return DfaAnalysis(
         start=start.to_pydatetime(warn=False),
@@ -302,7 +310,7 @@ def analyse_dfa(
         alpha1=compact(a1),
         heart_rate_bpm=compact(hr),
         power_w=None if power is None else compact(power),
-        artefact_percent=artefact_percent(rr),
+        artefact_percent=quality.artefact_percent,
         max_artefact_percent=max_artefact_percent,
         n_windows=len(windows),
         n_clean_windows=int(np.isfinite(a1).sum()),
@@ -310,3 +318,51 @@ def analyse_dfa(
         hrvt2=found.get("HRVT2"),
         notes=notes,
     )
+
+
+@dataclass(frozen=True)
+class SessionHrvThreshold:
+    """An HRV threshold found in one session of the history, with the athlete's date of it."""
+
+    day: date
+    source: str
+    session_index: int
+    group: str
+    threshold: HrvThreshold
+
+
+def latest_hrv_thresholds(
+    found: Iterable[SessionHrvThreshold],
+) -> dict[tuple[str, str], SessionHrvThreshold]:
+    """Per (sport group, ``HRVT1``/``HRVT2``) the threshold to offer: the latest one from a
+    ramp-like session, else the latest one at all (quality ``weak``, said so when shown)."""
+    best: dict[tuple[str, str], SessionHrvThreshold] = {}
+    for item in found:
+        key = (item.group, item.threshold.name)
+        current = best.get(key)
+        rank = (item.threshold.quality == "ramp", item.day, item.source)
+        if current is None or rank > (current.threshold.quality == "ramp", current.day,
+                                      current.source):
+            best[key] = item
+    return dict(sorted(best.items()))
+
+
+def session_hrv_thresholds(
+    summaries: Iterable[SessionSummary], group: str | None = None
+) -> list[SessionHrvThreshold]:
+    """The HRVT1/HRVT2 of analysed sessions (``group``: only that sport group's), each dated
+    by the athlete's local calendar day (:func:`lactlog.localtime.session_start_local`)."""
+    from lactlog.localtime import session_start_local
+    from lactlog.profile import sport_group
+
+    found = []
+    for summary in summaries:
+        dfa, start = summary.dfa, session_start_local(summary)
+        own_group = sport_group(summary.sport)
+        if dfa is None or start is None or (group is not None and own_group != group):
+            continue
+        for threshold in (dfa.hrvt1, dfa.hrvt2):
+            if threshold is not None:
+                found.append(SessionHrvThreshold(start.date(), summary.source,
+                                                 summary.session_index, own_group, threshold))
+    return found
