@@ -18,6 +18,11 @@ altitude_m         altitude [m]
 lat_deg, lon_deg   position [degrees, WGS84]
 temperature_c      temperature [°C]
 =================  ====================================
+
+:attr:`Activity.rr` holds beat-to-beat intervals where the file has them (FIT ``hrv``
+messages): a UTC ``DatetimeIndex`` named ``time`` (the beat, i.e. the end of its interval;
+sorted, unique) and column ``rr_s`` (the interval [s], artefacts removed). Formats without
+beat data (TCX, GPX, CSV) leave it empty, with that column.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ SAMPLE_COLUMNS: tuple[str, ...] = (
     "temperature_c",
 )
 
+RR_COLUMNS: tuple[str, ...] = ("rr_s",)
 PAUSE_COLUMNS: tuple[str, ...] = ("start", "end")
 LAP_COLUMNS: tuple[str, ...] = (
     "start",
@@ -151,6 +157,13 @@ def empty_samples() -> pd.DataFrame:
     return pd.DataFrame(index=pd.DatetimeIndex([], tz="UTC", name="time"))
 
 
+def empty_rr() -> pd.DataFrame:
+    """An empty beat-to-beat frame: UTC DatetimeIndex named ``time``, float column ``rr_s``."""
+    return pd.DataFrame(
+        {"rr_s": pd.Series(dtype="float64")}, index=pd.DatetimeIndex([], tz="UTC", name="time")
+    )
+
+
 @dataclass
 class Activity:
     """One training session in canonical form.
@@ -169,6 +182,9 @@ class Activity:
         Strength sets, columns :data:`SET_COLUMNS`; ``set_type`` is ``active`` or ``rest``;
         ``weight_kg`` in kilograms; ``exercise_category``/``exercise_name`` are FIT profile names.
     device_summary : DeviceSummary
+    rr : DataFrame
+        Beat-to-beat intervals: UTC ``DatetimeIndex`` named ``time`` (beat time; sorted,
+        unique), float column ``rr_s`` [s]; empty when the file has none.
     """
 
     meta: ActivityMeta
@@ -177,3 +193,4 @@ class Activity:
     laps: pd.DataFrame = field(default_factory=lambda: empty_frame(LAP_COLUMNS))
     sets: pd.DataFrame = field(default_factory=lambda: empty_frame(SET_COLUMNS))
     device_summary: DeviceSummary = field(default_factory=DeviceSummary)
+    rr: pd.DataFrame = field(default_factory=empty_rr)

@@ -45,10 +45,15 @@ def test_same_records_and_activities_as_fitparse(path: Path) -> None:
     raw = load(path)
     ours, theirs = decode(raw.data), decode_with_fitparse(raw.data)
     assert ours.n_records == theirs.n_records
-    for name in ("record", "lap", "session", "set", "event"):
+    for name in ("record", "lap", "session", "set", "event", "hr", "hrv"):
         ours_n = len(next(iter(ours.messages.get(name, {"": []}).values())))
         theirs_n = len(next(iter(theirs.messages.get(name, {"": []}).values())))
         assert ours_n == theirs_n, name
+    for name in ("hr", "hrv"):  # array fields (event_timestamp_12 unpacked), beat anchors
+        mine, fitparse_columns = ours.messages.get(name, {}), theirs.messages.get(name, {})
+        assert sorted(mine) == sorted(fitparse_columns), name
+        for column, values in mine.items():
+            np.testing.assert_allclose(values, fitparse_columns[column], err_msg=column)
     mine, reference = read(path), build_activities(raw, theirs)
     assert len(mine) == len(reference)
     for a, b in zip(mine, reference):
@@ -56,6 +61,7 @@ def test_same_records_and_activities_as_fitparse(path: Path) -> None:
         _assert_frames_equal(a.laps, b.laps, "laps")
         _assert_frames_equal(a.sets, b.sets, "sets")
         _assert_frames_equal(a.pauses, b.pauses, "pauses")
+        _assert_frames_equal(a.rr, b.rr, "rr")
         for field in dataclasses.fields(a.device_summary):
             _assert_same_value(
                 getattr(a.device_summary, field.name),

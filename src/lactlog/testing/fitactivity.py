@@ -3,9 +3,11 @@
 :func:`write_activity` produces what a Garmin watch or bike computer writes: ``file_id``,
 ``device_info``, optionally ``user_profile`` and ``zones_target``, timer ``event`` messages,
 ``record`` messages interleaved with ``lap`` messages in time order, ``set`` messages,
-``time_in_zone``, ``session`` and ``activity``. Session and lap summaries (times, distance,
-averages, maxima) are computed from the samples so they agree with the records; device-computed
-values that need a model (training effect, normalized power, TSS ...) are passed in.
+``time_in_zone``, ``session`` and ``activity``; optionally a strap's stored beats as ``hr``
+messages and RR intervals as ``hrv`` messages after the records. Session and lap summaries
+(times, distance, averages, maxima) are computed from the samples so they agree with the
+records; device-computed values that need a model (training effect, normalized power, TSS ...)
+are passed in.
 
 Conventions: each record stands for the second that starts at its timestamp, so a session's end is
 one second after its last record and its timer time equals the number of records when recording
@@ -41,7 +43,67 @@ RECORD_FIELDS: dict[str, str] = {
 
 Pause = tuple[datetime, datetime]
 
-_EVENT, _LAP, _RECORD = 0, 1, 2  # order of messages sharing a timestamp
+_EVENT, _LAP, _RECORD, _HRV = 0, 1, 2, 3  # order of messages sharing a timestamp
+#: ``event_timestamp`` ticks per second (scale 1024) and beats per ``event_timestamp_12``.
+_TICKS_PER_S, _BEATS_PER_HR_MESSAGE = 1024, 8
+#: RR intervals per ``hrv`` message (Garmin devices write arrays of five).
+RR_PER_HRV_MESSAGE = 5
+
+
+@dataclass(frozen=True)
+class StrapBeats:
+    """Beats a chest strap stored, written as FIT ``hr`` messages as Garmin devices do.
+
+    Each beat in ``anchors`` (indices) gets an anchor message (``timestamp`` = its second,
+    ``fractional_timestamp`` = the rest, one full ``event_timestamp``, one ``filtered_bpm``);
+    the other beats go, up to eight at a time, into messages with ``event_timestamp_12`` (the
+    low 12 bits of each beat's event_timestamp in 1/1024 s, packed little-endian) and
+    ``filtered_bpm``. ``strap_clock_s`` is the strap's event_timestamp of the first beat [s]; the
+    strap clock runs with UTC from there and wraps at 2³² ticks, like the uint32 field.
+    """
+
+    times: Sequence[datetime]
+    bpm: Sequence[int]
+    strap_clock_s: float = 100_000.0
+    anchors: Sequence[int] = (0,)
+
+
+def hr_messages(beats: StrapBeats) -> list[dict[str, Any]]:
+    """Field values (by profile name) of the ``hr`` messages for ``beats``, in file order."""
+    first = beats.times[0]
+    ticks = [
+        round((beats.strap_clock_s + (t - first).total_seconds()) * _TICKS_PER_S) % 2**32
+        for t in beats.times
+    ]
+    messages: list[dict[str, Any]] = []
+    pending: list[int] = []
+
+    def flush() -> None:
+        if pending:
+            packed = sum((ticks[i] & 0xFFF) << (12 * j) for j, i in enumerate(pending))
+            size = (12 * len(pending) + 7) // 8
+            messages.append({
+                "filtered_bpm": [beats.bpm[i] for i in pending],
+                "event_timestamp_12": packed.to_bytes(size, "little"),
+            })
+            pending.clear()
+
+    for i, moment in enumerate(beats.times):
+        if i in beats.anchors:
+            flush()
+            second = moment.replace(microsecond=0)
+            messages.append({
+                "timestamp": second,
+                "event_timestamp": [ticks[i] / _TICKS_PER_S],
+                "fractional_timestamp": (moment - second).total_seconds(),
+                "filtered_bpm": [beats.bpm[i]],
+            })
+            continue
+        pending.append(i)
+        if len(pending) == _BEATS_PER_HR_MESSAGE:
+            flush()
+    flush()
+    return messages
 
 
 @dataclass(frozen=True)
@@ -90,6 +152,8 @@ def write_activity(
     time_in_zone: TimeInZone | None = None,
     athlete: AthleteSettings | None = None,
     utc_offset_s: int = 0,
+    strap_beats: StrapBeats | None = None,
+    rr_intervals: Sequence[tuple[datetime, Sequence[float | None]]] = (),
 ) -> bytes:
     """FIT bytes of one activity.
 
@@ -116,6 +180,11 @@ def write_activity(
         Written as ``user_profile`` and ``zones_target``.
     utc_offset_s : int
         Local time minus UTC [s], stored as the activity's ``local_timestamp``.
+    strap_beats : StrapBeats, optional
+        Written as ``hr`` messages after the records (:func:`hr_messages`).
+    rr_intervals : sequence of (time, intervals)
+        Each an ``hrv`` message written right after the record at ``time``; ``intervals`` are
+        RR intervals [s] (``None`` = invalid), padded to five with invalid values.
     """
     samples = _drop_paused(samples, pauses)
     start = samples.index[0].to_pydatetime()
@@ -123,10 +192,12 @@ def write_activity(
     laps = tuple(laps) or (LapSpec(start, end, trigger="session_end"),)
     enc = ProfileEncoder()
     _write_header_messages(enc, device, start, athlete)
-    for _, _, name, values in sorted(
-        _timed_messages(samples, pauses, laps, sport, start, end), key=lambda m: (m[0], m[1])
-    ):
+    timed = _timed_messages(samples, pauses, laps, sport, start, end)
+    timed += [(t, _HRV, "hrv", {"time": _rr_array(rr)}) for t, rr in rr_intervals]
+    for _, _, name, values in sorted(timed, key=lambda m: (m[0], m[1])):
         enc.message(name, values)
+    for values in hr_messages(strap_beats) if strap_beats is not None else ():
+        enc.message("hr", values)
     for index, row in enumerate(() if sets is None else sets.itertuples(index=False)):
         enc.message("set", _set_fields(row, index))
     if time_in_zone is not None:
@@ -177,6 +248,14 @@ def _activity_fields(end: datetime, timer_s: float, utc_offset_s: int) -> dict[s
         "event_type": "stop",
         "local_timestamp": (end + timedelta(seconds=utc_offset_s)).replace(tzinfo=None),
     }
+
+
+def _rr_array(intervals: Sequence[float | None]) -> list[float | None]:
+    """RR intervals [s] padded with invalid values to one ``hrv.time`` array."""
+    values = list(intervals)
+    if len(values) > RR_PER_HRV_MESSAGE:
+        raise ValueError(f"an hrv message holds at most {RR_PER_HRV_MESSAGE} RR intervals")
+    return values + [None] * (RR_PER_HRV_MESSAGE - len(values))
 
 
 def _drop_paused(samples: pd.DataFrame, pauses: Sequence[Pause]) -> pd.DataFrame:

@@ -2,7 +2,10 @@
 
 Shared by both decoders (lactlog's columnar one and fitparse), so they can only differ in
 decoding. One activity per ``session`` message (multisport files have several); records, laps,
-sets and timer pauses go to the session whose start precedes them.
+sets and timer pauses go to the session whose start precedes them. Beats of ``hr`` and ``hrv``
+messages (:mod:`lactlog.io.fit.heartbeats`) go to the session whose time span
+[start, start + elapsed time] holds them: a strap's stored beats often begin minutes before
+the session.
 """
 
 from __future__ import annotations
@@ -15,17 +18,26 @@ import pandas as pd
 
 from lactlog.errors import EmptyFileError
 from lactlog.io.common import RawInput, build_samples
-from lactlog.io.fit import profile
-from lactlog.io.fit.decode import Columns, DecodedFit
+from lactlog.io.fit import heartbeats, profile
+from lactlog.io.fit.decode import (
+    FOLLOWING_RECORD_TIME,
+    PRECEDING_RECORD_TIME,
+    Columns,
+    DecodedFit,
+)
+from lactlog.io.fit.heartbeats import Beats
 from lactlog.io.fit.quality import channel_warnings, session_warnings
 from lactlog.model import (
     LAP_COLUMNS,
+    SAMPLE_COLUMNS,
     SET_COLUMNS,
+    WARN_CLOCK_NOT_SET,
     Activity,
     ActivityMeta,
     DeviceSummary,
     TimeInZone,
     empty_frame,
+    empty_rr,
 )
 
 _SEMICIRCLE_DEG = 180.0 / 2**31
@@ -58,21 +70,29 @@ def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
             raise EmptyFileError(f"{decoded.warnings[0]} — nothing usable before the damage")
         raise EmptyFileError("no activity in this FIT file (no session and no timed records)")
     if min_time == 0:
-        decoded.warnings.append(
-            "the device clock was not set (only relative times in the file): dates are wrong"
-        )
+        decoded.warnings.append(WARN_CLOCK_NOT_SET)
     if not sessions:
         sessions = [_implicit_session(messages, record_times)]
     starts = np.array([s["start_time"] for s in sessions], dtype=np.float64)
     device = _device(messages)
     thresholds = _thresholds(messages)
     offset = _utc_offset_s(messages)
+    hr_beats = _hr_beats(messages.get("hr", {}), min_time, decoded.warnings)
+    rr_beats = _rr_beats(messages.get("hrv", {}), min_time)
     activities = []
     for index, session in enumerate(sessions):
         def owner(times: np.ndarray, i: int = index) -> np.ndarray:
             return _session_of(times, starts) == i
 
-        samples, sample_warnings = _samples(records, record_times, owner(record_times))
+        def in_session(beats: Beats, s: dict[str, float] = session) -> Beats:
+            mine = owner(beats.time_s)
+            return Beats(beats.time_s[mine], beats.value[mine]).within(
+                s["start_time"], _session_end(s)
+            )
+
+        samples, sample_warnings = _samples(
+            records, record_times, owner(record_times), in_session(hr_beats)
+        )
         sample_warnings += session_warnings(session.get("total_elapsed_time"), samples)
         meta = ActivityMeta(
             source=raw.source,
@@ -95,9 +115,53 @@ def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
                 laps=_laps(messages.get("lap", {}), owner, min_time),
                 sets=_sets(messages.get("set", {}), owner, min_time),
                 device_summary=_device_summary(session, messages, thresholds),
+                rr=_rr_frame(in_session(rr_beats)),
             )
         )
     return activities
+
+
+def _session_end(session: dict[str, float]) -> float:
+    """End of a session [FIT s]: start + elapsed time, else its timestamp, else open."""
+    elapsed, end = session.get("total_elapsed_time"), session.get("timestamp")
+    if elapsed is not None and elapsed >= 0:
+        return session["start_time"] + elapsed
+    return end if end is not None and end >= session["start_time"] else math.inf
+
+
+def _hr_beats(hr: Columns, min_time: float, warnings: list[str]) -> Beats:
+    """Heart-rate beats of the file's ``hr`` messages (SDK anchoring), all sessions."""
+    if not _length(hr):
+        return Beats.empty()
+    anchor_s = fit_times(_column(hr, "timestamp"), min_time)
+    anchor_s = anchor_s + np.nan_to_num(_column(hr, "fractional_timestamp"))
+    beats, unanchored = heartbeats.hr_beats(
+        anchor_s, _matrix(hr, "event_timestamp"), _matrix(hr, "filtered_bpm")
+    )
+    if unanchored:
+        warnings.append(
+            f"{unanchored:,} heart beats of the hr messages precede every anchor timestamp "
+            "and were left out"
+        )
+    return beats
+
+
+def _rr_beats(hrv: Columns, min_time: float) -> Beats:
+    """RR intervals of the file's ``hrv`` messages, timed against the records."""
+    if not _length(hrv):
+        return Beats.empty()
+    before = fit_times(_column(hrv, PRECEDING_RECORD_TIME), min_time)
+    after = fit_times(_column(hrv, FOLLOWING_RECORD_TIME), min_time)
+    return heartbeats.rr_beats(_matrix(hrv, "time"), before, after)
+
+
+def _rr_frame(beats: Beats) -> pd.DataFrame:
+    """Beat-to-beat frame of :attr:`Activity.rr` (empty frame without beats)."""
+    if not len(beats.time_s):
+        return empty_rr()
+    index = _to_index(beats.time_s)
+    index.name = "time"
+    return pd.DataFrame({"rr_s": beats.value.astype(np.float64)}, index=index)
 
 
 def _earliest_valid_time(records: Columns) -> float:
@@ -157,6 +221,16 @@ def _column(columns: Columns, name: str, first_element: bool = False) -> np.ndar
     return values.astype(np.float64, copy=False)
 
 
+def _matrix(columns: Columns, name: str) -> np.ndarray:
+    """A numeric (array) field as a 2-D float array, one row per message; NaN when absent or
+    text."""
+    n = _length(columns)
+    values = columns.get(name)
+    if values is None or values.dtype == object or len(values) != n or values.ndim > 2:
+        return np.full((n, 1), np.nan)
+    return values.reshape(n, -1).astype(np.float64, copy=False)
+
+
 def _first(columns: Columns, name: str, row: int = 0) -> float | None:
     """A numeric field of one message row (an array field's first element); None when absent,
     invalid, infinite or text."""
@@ -208,8 +282,10 @@ def _session_of(times: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def _samples(
-    records: Columns, times: np.ndarray, mask: np.ndarray
+    records: Columns, times: np.ndarray, mask: np.ndarray, beats: Beats
 ) -> tuple[pd.DataFrame, list[str]]:
+    """The session's samples from its records, heart rate from hr-message ``beats`` merged in
+    (:func:`lactlog.io.fit.heartbeats.heart_rate_rows`)."""
     columns = {}
     for column, fields, factor in _SAMPLE_FIELDS:
         values = None
@@ -221,7 +297,22 @@ def _samples(
         if values is not None:
             columns[column] = values[mask] * factor
     frame, repairs = build_samples(_to_index(times[mask]), columns)
-    return frame, channel_warnings(columns) + repairs
+    hr = frame["heart_rate_bpm"].to_numpy() if "heart_rate_bpm" in frame else None
+    merged = heartbeats.heart_rate_rows(_fit_seconds(frame.index), hr, beats)
+    if merged is None:
+        return frame, channel_warnings(columns) + repairs
+    row_s, heart_rate = merged
+    index = _to_index(row_s)
+    index.name = "time"
+    frame = frame.reindex(index)
+    frame["heart_rate_bpm"] = heart_rate
+    frame = frame[[c for c in SAMPLE_COLUMNS if c in frame]]
+    return frame, channel_warnings({**columns, "heart_rate_bpm": heart_rate}) + repairs
+
+
+def _fit_seconds(index: pd.DatetimeIndex) -> np.ndarray:
+    """UTC DatetimeIndex -> FIT seconds (inverse of :func:`_to_index`)."""
+    return index.as_unit("ns").asi8 / 1e9 - profile.FIT_EPOCH_UNIX_S
 
 
 def _pauses(events: Columns, owner, min_time: float) -> pd.DataFrame:

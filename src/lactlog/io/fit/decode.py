@@ -29,8 +29,14 @@ CRC_MISMATCH = "CRC mismatch (the file may be damaged; its data was read anyway)
 #: Messages lactlog turns into the canonical model.
 WANTED_MESSAGES: tuple[str, ...] = (
     "file_id", "device_info", "user_profile", "zones_target", "sport", "event", "record",
-    "lap", "session", "activity", "set", "time_in_zone", "exercise_title",
+    "lap", "session", "activity", "set", "time_in_zone", "exercise_title", "hr", "hrv",
 )
+
+#: Columns added to ``hrv`` messages (which have no timestamp): the ``timestamp`` of the last
+#: ``record`` before the message in the file and of the first one after it [FIT s], NaN when
+#: there is none. Beat times are anchored to them (:mod:`lactlog.io.fit.heartbeats`).
+PRECEDING_RECORD_TIME = "preceding_record_timestamp"
+FOLLOWING_RECORD_TIME = "following_record_timestamp"
 
 
 @dataclass
@@ -79,6 +85,7 @@ def _decode(data: bytes, wanted: tuple[str, ...]) -> DecodedFit:
         if timestamps is not None:
             timestamp_events.append((positions, timestamps))
     resolved = _resolve_compressed_timestamps(buffer, result, timestamp_events, pieces)
+    _add_record_times(resolved)
     messages = {name: _concat(parts) for name, parts in resolved.items()}
     return DecodedFit(messages, warnings, result.n_records, result.stopped_early)
 
@@ -131,8 +138,9 @@ def _decode_fields(records: np.ndarray, bin_: DefinitionBin) -> Columns:
         explicit = columns.get(name)
         if explicit is None or explicit.ndim != 1 or explicit.dtype == object:
             columns[name] = values
-        else:
+        elif explicit.shape == values.shape:
             columns[name] = np.where(np.isnan(explicit), values, explicit)
+        # else: a one-value field beside array components (damaged definition): it stays
     return columns
 
 
@@ -164,45 +172,94 @@ def _strings(raw: np.ndarray) -> np.ndarray:
 
 
 def _components(raw: np.ndarray, field: FieldDef, spec: profile.FieldSpec) -> Columns:
-    """Unpack a field's components (bit fields, little-endian across bytes), with accumulation."""
-    if raw.ndim == 2:  # byte array: little-endian integer of up to 8 bytes
-        width = min(raw.shape[1], 8)
-        packed = np.zeros(raw.shape[0], dtype=np.uint64)
-        for k in range(width):
-            packed |= raw[:, k].astype(np.uint64) << np.uint64(8 * k)
+    """Unpack a field's components (bit fields, little-endian across bytes), with accumulation.
+
+    Components that share a target give a 2-D column, one element per component in profile
+    order: ``hr.event_timestamp_12`` packs eight 12-bit ``event_timestamp`` values into 12 bytes.
+    Accumulation runs through those elements in order, message after message, as the FIT SDK's
+    accumulator keeps one running value per target field (and fitparse one per field number).
+    """
+    if raw.ndim == 2:  # byte array: little-endian bit string
         invalid = np.all(raw == 0xFF, axis=1)
         available_bits = 8 * raw.shape[1]
     else:
-        packed = raw.astype(np.uint64)
         invalid = raw == field.base_type.invalid if field.base_type.invalid is not None else None
         available_bits = 64
         if invalid is None:
             invalid = np.zeros(raw.shape, dtype=bool)
-    out: Columns = {}
+    groups: dict[str, list[tuple[profile.ComponentSpec, np.ndarray]]] = {}
     for component in spec.components:
         if component.bit_offset and component.bit_offset >= available_bits:
             continue
-        mask = np.uint64((1 << component.bits) - 1)
-        values = (packed >> np.uint64(component.bit_offset)) & mask
-        values = values.astype(np.float64)
-        if component.accumulate:
-            values = _accumulate(values, invalid, component.bits)
+        values = _bits(raw, component.bit_offset, component.bits).astype(np.float64)
+        groups.setdefault(component.target, []).append((component, values))
+    out: Columns = {}
+    for target, parts in groups.items():
+        specs = [c for c, _ in parts]
+        values = np.stack([v for _, v in parts], axis=1)  # (messages, components)
+        if specs[0].accumulate:
+            bits = np.tile(np.array([float(c.bits) for c in specs]), len(values))
+            flat = _accumulate(values.reshape(-1), np.repeat(invalid, len(specs)), bits)
+            values = flat.reshape(values.shape)
         values[invalid] = np.nan
-        out[component.target] = values / component.scale - component.offset
+        scale = np.array([c.scale for c in specs])
+        offset = np.array([c.offset for c in specs])
+        values = values / scale - offset
+        out[target] = values[:, 0] if len(specs) == 1 else values
     return out
 
 
-def _accumulate(values: np.ndarray, invalid: np.ndarray, bits: int) -> np.ndarray:
+def _bits(raw: np.ndarray, bit_offset: int, bits: int) -> np.ndarray:
+    """``bits`` bits from ``bit_offset`` of each value (of each row of a byte array) as uint64.
+
+    A byte array is one little-endian bit string (FIT protocol, "Components"); only the up to 8
+    bytes holding the wanted bits are combined, so arrays of any length can be unpacked.
+    """
+    mask = np.uint64((1 << bits) - 1) if bits < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
+    if raw.ndim != 2:
+        return (raw.astype(np.uint64) >> np.uint64(bit_offset)) & mask
+    first = bit_offset // 8
+    last = min((bit_offset + bits - 1) // 8, raw.shape[1] - 1, first + 7)
+    packed = np.zeros(raw.shape[0], dtype=np.uint64)
+    for k, column in enumerate(range(first, last + 1)):
+        packed |= raw[:, column].astype(np.uint64) << np.uint64(8 * k)
+    return (packed >> np.uint64(bit_offset % 8)) & mask
+
+
+def _accumulate(values: np.ndarray, invalid: np.ndarray, bits: float | np.ndarray) -> np.ndarray:
     """Undo the roll-over of a counter that keeps only its low ``bits`` bits.
 
     Each valid value adds ``(value - previous) mod 2**bits`` to a running total that starts at 0
-    for each definition (FIT SDK, "accumulated fields").
+    for each definition (FIT SDK, "accumulated fields"); ``bits`` may differ per value.
     """
-    valid = values[~invalid]
-    steps = np.diff(np.concatenate(([0.0], valid))) % float(1 << bits)
+    valid = ~invalid
+    modulus = np.exp2(bits[valid] if isinstance(bits, np.ndarray) else float(bits))
+    steps = np.diff(np.concatenate(([0.0], values[valid]))) % modulus
     out = np.full(values.shape, np.nan)
-    out[~invalid] = np.cumsum(steps)
+    out[valid] = np.cumsum(steps)
     return out
+
+
+def _add_record_times(pieces: dict[str, list[tuple[np.ndarray, Columns]]]) -> None:
+    """Give every ``hrv`` message the :data:`PRECEDING_RECORD_TIME` and
+    :data:`FOLLOWING_RECORD_TIME` columns (records with a valid timestamp, by file position)."""
+    if "hrv" not in pieces:
+        return
+    positions, times = [], []
+    for record_positions, columns in pieces.get("record", []):
+        stamps = columns.get("timestamp")
+        if stamps is not None and stamps.ndim == 1 and stamps.dtype != object:
+            positions.append(record_positions[~np.isnan(stamps)])
+            times.append(stamps[~np.isnan(stamps)])
+    record_positions = np.concatenate(positions) if positions else np.zeros(0, np.int64)
+    record_times = np.concatenate(times) if times else np.zeros(0)
+    order = np.argsort(record_positions, kind="stable")
+    record_positions, record_times = record_positions[order], record_times[order]
+    padded = np.concatenate(([np.nan], record_times, [np.nan]))
+    for hrv_positions, columns in pieces["hrv"]:
+        after = np.searchsorted(record_positions, hrv_positions)  # index of the next record
+        columns[PRECEDING_RECORD_TIME] = padded[after]
+        columns[FOLLOWING_RECORD_TIME] = padded[after + 1]
 
 
 def _resolve_compressed_timestamps(

@@ -13,7 +13,15 @@ import warnings as warnings_module
 import numpy as np
 
 from lactlog.errors import CorruptFileError
-from lactlog.io.fit.decode import CRC_MISMATCH, WANTED_MESSAGES, Columns, DecodedFit, FitMessages
+from lactlog.io.fit.decode import (
+    CRC_MISMATCH,
+    FOLLOWING_RECORD_TIME,
+    PRECEDING_RECORD_TIME,
+    WANTED_MESSAGES,
+    Columns,
+    DecodedFit,
+    FitMessages,
+)
 
 
 def decode_with_fitparse(data: bytes, wanted: tuple[str, ...] = WANTED_MESSAGES) -> DecodedFit:
@@ -42,11 +50,23 @@ def _collect(data: bytes, wanted: tuple[str, ...], check_crc: bool) -> DecodedFi
     n_records = 0
     stopped_early = False
     fit = fitparse.FitFile(io.BytesIO(data), check_crc=check_crc, check_developer_data=False)
+    record_time = None  # timestamp of the last record so far, for hrv messages
+    waiting: list[dict[str, object]] = []  # hrv messages that wait for the next record
     try:
         for message in fit.get_messages(with_definitions=True):
             n_records += 1
             if message.type == "data" and message.name in rows:
-                rows[message.name].append(_message_values(message))
+                values = _message_values(message)
+                if message.name == "record" and isinstance(values.get("timestamp"), int):
+                    record_time = values["timestamp"]
+                    for hrv in waiting:
+                        hrv[FOLLOWING_RECORD_TIME] = record_time
+                    waiting.clear()
+                elif message.name == "hrv":
+                    values[PRECEDING_RECORD_TIME] = record_time
+                    values[FOLLOWING_RECORD_TIME] = None
+                    waiting.append(values)
+                rows[message.name].append(values)
     except fitparse.FitCRCError:
         raise
     except fitparse.FitParseError as exc:
@@ -62,9 +82,11 @@ def _message_values(message) -> dict[str, object]:
     """Field values of one fitparse message, keyed by main field name, lactlog's conventions.
 
     Explicit fields win over values unpacked from another field's components, unless missing.
+    Several components with one target (``hr.event_timestamp_12``) make a tuple, in order.
     """
     explicit: dict[str, object] = {}
     components: dict[str, object] = {}
+    repeated: set[str] = set()
     for field_data in message.fields:
         field_def = field_data.field_def
         if field_data.field is None or field_data.field.field_type == "devfield":
@@ -73,7 +95,14 @@ def _message_values(message) -> dict[str, object]:
             continue  # opaque bytes: only their components are used
         main = field_data.parent_field or field_data.field
         is_component = field_def is None and main.name != "timestamp"
-        (components if is_component else explicit)[main.name] = _value(field_data, main)
+        value = _value(field_data, main)
+        if is_component and main.name in components:
+            earlier = components[main.name]
+            if main.name not in repeated:
+                earlier = (earlier,)
+                repeated.add(main.name)
+            value = (*earlier, value)
+        (components if is_component else explicit)[main.name] = value
     for name, value in components.items():
         if explicit.get(name) is None:
             explicit[name] = value
@@ -114,14 +143,18 @@ def _to_columns(rows: list[dict[str, object]]) -> Columns:
         sample = next((v for v in values if v is not None), None)
         if isinstance(sample, str):
             columns[name] = np.array(values, dtype=object)
-        elif isinstance(sample, tuple):
-            width = max(len(v) for v in values if isinstance(v, tuple))
+        elif any(isinstance(v, tuple) for v in values):  # array field (some one-value rows)
+            rows_ = [v if isinstance(v, tuple) else (v,) for v in values]
+            width = max(len(v) for v in rows_)
             columns[name] = np.array(
-                [[np.nan if x is None else float(x) for x in (v or ())] + [np.nan] * (width - len(v or ())) for v in values]
+                [[_number(x) for x in v] + [np.nan] * (width - len(v)) for v in rows_]
             )
         else:
-            columns[name] = np.array(
-                [np.nan if v is None or isinstance(v, (str, bytes, tuple)) else float(v) for v in values]
-            )
+            columns[name] = np.array([_number(v) for v in values])
     return columns
+
+
+def _number(value: object) -> float:
+    """A numeric value as float; NaN for None, text and bytes."""
+    return np.nan if value is None or isinstance(value, (str, bytes, tuple)) else float(value)
 
