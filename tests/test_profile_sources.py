@@ -48,3 +48,18 @@ def test_bad_entries_are_refused(tmp_path: Path, entry: str, message: str) -> No
     path.write_text(f'[thresholds.bike."2026-11-03"]\n{entry}', encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_profile(path)
+
+
+def test_config_show_names_the_source(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from lactlog.cli import app
+
+    path = tmp_path / "profile.toml"
+    profile = load_profile(path)
+    set_measured(profile, "bike", "ftp_w", 140, date(2026, 11, 3), SOURCE)
+    save_profile(profile, path)
+    result = CliRunner().invoke(app, ["config", "show", "--config", str(path)],
+                                terminal_width=200, env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert f"functional threshold power [W]; {SOURCE}" in result.stdout

@@ -4,6 +4,7 @@ Public API (heavy modules are imported on first use, so ``import lactlog`` stays
 
 - :func:`read` — one file into a list of :class:`lactlog.model.Activity` (one per session).
 - :func:`time_in_zones` — seconds per zone for arbitrary boundaries on a cleaned channel.
+- :func:`lactate_test` — the thresholds of a blood-lactate step test (CSV or TOML sheet).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from lactlog.analysis.lactate import LactateTestResult
     from lactlog.model import Activity
 
 __version__ = "0.1.0"
@@ -44,3 +46,17 @@ def time_in_zones(
         return [0.0] * (len(boundaries) + 1)
     clean = clean_samples(activity.samples, activity.pauses)
     return time_in_zones_s(clean[channel], boundaries)
+
+
+def lactate_test(path: str | Path, degree: int = 3, include_baseline: bool = True
+                 ) -> LactateTestResult:
+    """Every method's threshold of the step test in the sheet at ``path`` (CSV or ``.toml``).
+
+    See :mod:`lactlog.analysis.lactate` (methods) and :mod:`lactlog.io.lactate_steps` (sheet).
+    Raises :class:`lactlog.errors.InputError` for a sheet or test that cannot be used.
+    """
+    from lactlog.analysis.lactate import lactate_thresholds
+    from lactlog.io.lactate_steps import read_lactate_sheet, step_test_from_sheet
+
+    test = step_test_from_sheet(read_lactate_sheet(Path(path)))
+    return lactate_thresholds(test, degree, include_baseline)

@@ -147,3 +147,12 @@ def test_laps_that_do_not_match_the_steps(tmp_path: Path) -> None:
         step_test_from_recording(sheet, ramp_activity(), first_lap=3)
     with pytest.raises(InputError, match="run past the end"):
         step_test_from_recording(sheet, ramp_activity(), step_s=600)
+
+
+def test_public_api(tmp_path: Path) -> None:
+    import lactlog
+
+    result = lactlog.lactate_test(write(tmp_path, DEMO_CSV))
+    assert result.threshold("ModDmax").intensity == pytest.approx(140, abs=1.5)
+    with pytest.raises(InputError, match="at least 4"):
+        lactlog.lactate_test(write(tmp_path, "\n".join(DEMO_CSV.splitlines()[:3])))

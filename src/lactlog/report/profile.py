@@ -39,10 +39,13 @@ def profile_renderable(profile: Profile) -> Group:
     )
     for group, entries in sorted(profile.thresholds.items()):
         for since, values in sorted(entries.items()):
+            sources = profile.sources.get(group, {}).get(since, {})  # measured values
             for name in THRESHOLD_FIELDS:
                 if name in values:
+                    meaning = THRESHOLD_FIELDS[name] + (f"; {sources[name]}" if name in sources
+                                                        else "")
                     thresholds.add_row(group, "undated" if since == UNDATED else since.isoformat(),
-                                       name, str(values[name]), THRESHOLD_FIELDS[name])
+                                       name, str(values[name]), meaning)
     effective = settings_from(profile.settings)
     settings = RowTable(
         [Column("Name"), Column("Value", "right"), Column("Default", "right"),
