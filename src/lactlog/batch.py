@@ -172,7 +172,7 @@ def analyse_paths(
                 on_file(path)
             continue
         file_history = {b.bests.session.session_index: histories[_ref(b)]
-                        for b in bests[path].sessions}
+                        for b in bests[path].sessions if _ref(b) in histories}
         key = keys[path]
         if key is not None:
             key = replace(key, fingerprint=history_fingerprint(fingerprint, file_history))

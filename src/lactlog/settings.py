@@ -50,7 +50,7 @@ class Settings:
     """First lactate threshold (Seiler zone 1/2 boundary) as a fraction of LTHR."""
     # thresholds from the athlete's own history (analysis/history.py)
     history_window_days: int = 90
-    """History thresholds of a session come from its sport's sessions of this many days up to it."""
+    """History thresholds use the sport's sessions of this many days up to each session (0: off)."""
     history_min_sessions: int = 2
     """...used on their own (no stored value) only with this many sessions (one is no yardstick)."""
     history_lthr_min_fraction_of_max_hr: float = 0.85

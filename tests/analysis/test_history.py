@@ -249,3 +249,9 @@ def test_history_lthr_from_an_easy_effort_gives_way_to_a_stored_max_hr() -> None
     t = resolve_thresholds("run", DAY, {}, Profile(), device, Settings(), history)
     assert t.lthr_bpm.value == pytest.approx(60 + 0.85 * (195 - 60), abs=0.1)  # 174.75, to 0.1
     assert t.lthr_bpm.source == "estimate (85 % of HR reserve)"
+
+
+def test_window_of_zero_days_switches_history_off() -> None:
+    sessions = [bests("a", power={1200: 250.0}), bests("b", power={1200: 240.0})]
+    assert history_by_session(sessions, HistoryRules(window_days=0)) == {}
+    assert latest_by_group(sessions, HistoryRules(window_days=0)) == {}

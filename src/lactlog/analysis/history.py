@@ -276,9 +276,11 @@ def history_by_session(
     The window of a session on day D holds the sessions dated D − (window_days − 1) … D (so
     ``window_days`` calendar days, D included); sessions of the same group and day share it.
     Copies of one activity (same sport group and start, e.g. a FIT and its GPX export) count
-    once as evidence.
+    once as evidence. ``window_days`` 0 switches history thresholds off (an empty result).
     """
     everything = list(sessions)
+    if rules.window_days < 1:  # history thresholds switched off
+        return {}
     unique: dict[object, DatedBests] = {}
     for s in everything:
         ref = s.bests.session
@@ -313,7 +315,8 @@ def latest_by_group(
         if s.bests.group not in latest or s.day >= latest[s.bests.group].day:
             latest[s.bests.group] = s
     return {group: by_session[(s.bests.session.source, s.bests.session.session_index)]
-            for group, s in sorted(latest.items(), key=lambda item: GROUPS.index(item[0]))}
+            for group, s in sorted(latest.items(), key=lambda item: GROUPS.index(item[0]))
+            if (s.bests.session.source, s.bests.session.session_index) in by_session}
 
 
 def _best(values: Iterable[object]) -> float | None:
