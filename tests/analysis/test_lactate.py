@@ -157,3 +157,31 @@ def test_degree_4_changes_the_curve_but_not_the_dmax_methods() -> None:
     assert fourth.threshold("Dmax") == third.threshold("Dmax")
     assert fourth.threshold("OBLA 4.0").intensity != third.threshold("OBLA 4.0").intensity
     assert np.all(np.isfinite(fourth.curve_lactate_mmol))
+
+
+@pytest.mark.parametrize("lactates", [[1.0] * 6, [1.0, 1.5, 2.0, 2.5, 3.0, 3.5]])
+def test_a_flat_or_straight_curve_has_no_shape_based_threshold(lactates) -> None:
+    """No bend of 0.1 mmol/L: Log-log, the Dmax family and LTP have no value (a note says why);
+    the fixed levels are read off a straight line exactly (2.0 mmol/L at 160 W)."""
+    rows = [(i + 1, 3, 100 + 30 * i, la, None) for i, la in enumerate(lactates)]
+    result = lactate_thresholds(make_test(rows))
+    for method in ("Log-log", "Dmax", "ModDmax", "Exp-Dmax", "Log-Poly-ModDmax",
+                   "Log-Exp-ModDmax", "LTP1", "LTP2"):
+        found = result.threshold(method)
+        assert found.intensity is None and found.note, method
+    if lactates[-1] > lactates[0]:
+        assert result.threshold("OBLA 2.0").intensity == pytest.approx(160, abs=1e-6)
+
+
+def test_a_curve_that_dips_first_is_read_where_it_finally_rises() -> None:
+    """Lactate falls over the first steps (left-over warm-up lactate), then rises: a level the
+    curve passes twice is read on its final rise; Bsln+ starts from the first step (no resting
+    row, as lactater)."""
+    rows = [(i + 1, 3, x, la, None) for i, (x, la) in
+            enumerate(zip([100, 130, 160, 190, 220, 250], [2.0, 1.5, 1.3, 1.8, 3.0, 5.5]))]
+    result = lactate_thresholds(make_test(rows))
+    assert result.baseline_lactate_mmol == 2.0
+    assert 190 < result.threshold("OBLA 2.0").intensity < 220
+    assert result.threshold("Bsln+0.5").intensity == pytest.approx(
+        result.threshold("OBLA 2.5").intensity)
+    assert 160 < result.threshold("ModDmax").intensity < 250

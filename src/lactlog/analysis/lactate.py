@@ -40,7 +40,9 @@ least-squares polynomial of degree 3 (default) or 4 through the steps.
 Heart rate at a threshold: linear regression of heart rate on intensity over the exercise steps
 (baseline left out, as lactater). Every threshold lies inside the measured intensities; where a
 method has no answer there (a curve that never reaches 4 mmol/L, no rise of 0.4 mmol/L ...) the
-result has no intensity and a note says why — nothing is extrapolated.
+result has no intensity and a note says why — nothing is extrapolated. The shape-based methods
+(Log-log, the Dmax family, LTP) also need a bend of at least :data:`MIN_BEND_MMOL`: on a straight
+or flat stretch any "breakpoint" would be an artefact of the fit.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ from datetime import date
 import numpy as np
 from numpy.polynomial import Polynomial
 
+from lactlog.analysis.curvefit import (
+    exponential_plus_constant,
+    hinge_fit,
+    one_breakpoint,
+    two_breakpoints,
+)
 from lactlog.errors import InputError
 
 #: The intensity fields a step test can have: power [W] or speed [m/s].
@@ -65,6 +73,10 @@ MIN_STEPS = 4
 INTERPOLATION_STEP: dict[str, float] = {"power_w": 0.1, "speed_mps": 0.1 / 3.6}
 #: Rise of lactate to the next step that marks ModDmax's start [mmol/L] (Bishop et al. 1998).
 MODDMAX_RISE_MMOL = 0.4
+#: Smallest bend a threshold is read from [mmol/L]: the display resolution of lactate meters.
+#: A Dmax point less than this below its line, or a breakpoint whose bend adds less than this
+#: by the last step, is a straight or flat stretch, not a threshold.
+MIN_BEND_MMOL = 0.1
 OBLA_LEVELS_MMOL: tuple[float, ...] = (2.0, 2.5, 3.0, 3.5, 4.0)
 BASELINE_PLUS_MMOL: tuple[float, ...] = (0.5, 1.0, 1.5)
 
@@ -230,7 +242,8 @@ def lactate_thresholds(
     results: list[LactateThreshold] = []
     loglog_x = _loglog_breakpoint(grid, interpolated, bounds)
     results.append(make("Log-log", f"segmented log–log; lactate from the {fit_name}",
-                        loglog_x, main, "no positive intensities to take logarithms of"))
+                        loglog_x, main, f"the log–log curve does not bend upward by {MIN_BEND_MMOL} "
+                        "mmol/L inside the measured range"))
     for level in OBLA_LEVELS_MMOL:
         x, note = _intensity_at(main_x, main(main_x), level)
         results.append(make(f"OBLA {level:.1f}", fit_name, x, main, note, lactate=level))
@@ -238,12 +251,13 @@ def lactate_thresholds(
         level = baseline + plus
         x, note = _intensity_at(main_x, main(main_x), level)
         results.append(make(f"Bsln+{plus:.1f}", fit_name, x, main, note, lactate=level))
-    results.extend(_dmax_family(test, ex_x, ex_y, poly3, loglog_x, make))
+    results.extend(_dmax_family(ex_x, ex_y, poly3, loglog_x, make))
     ltp = _ltp_breakpoints(grid, interpolated, bounds)
     for index, method in enumerate(("LTP1", "LTP2")):
         x = None if ltp is None else ltp[index]
         results.append(make(method, f"3-segment linear; lactate from the {fit_name}", x, main,
-                            "no two breakpoints inside the measured range"))
+                            f"no two upward bends of {MIN_BEND_MMOL} mmol/L inside the "
+                            "measured range"))
     curve_x = np.linspace(main_x[0], main_x[-1], 200)
     return LactateTestResult(
         test, degree, use_baseline, baseline, tuple(results),
@@ -251,46 +265,56 @@ def lactate_thresholds(
     )
 
 
-def _dmax_family(test, ex_x, ex_y, poly3, loglog_x, make) -> list[LactateThreshold]:
-    """Dmax, ModDmax, Exp-Dmax, Log-Poly-ModDmax, Log-Exp-ModDmax (module docstring)."""
-    fit3 = "3rd-degree polynomial (exercise steps)"
-    fit_exp = "exponential a + b·e^(c·x) (exercise steps)"
-    first_x, last_x, last_y = ex_x[0], ex_x[-1], ex_y[-1]
-    results = [make("Dmax", fit3, _dmax_poly(poly3, first_x, ex_y[0], last_x, last_y), poly3,
-                    "the curve never bends away from the first-to-last line")]
+def _dmax_family(ex_x, ex_y, poly3, loglog_x, make) -> list[LactateThreshold]:
+    """Dmax, ModDmax, Exp-Dmax, Log-Poly-ModDmax, Log-Exp-ModDmax (module docstring).
+
+    The polynomial variants draw their line from a start point to the last measured step; the
+    exponential ones between two points of the fitted curve (the closed form). A method has no
+    value when its start point is missing, or when the curve lies less than
+    :data:`MIN_BEND_MMOL` below the line at the farthest point (a straight or flat curve).
+    """
+    fit3, fit_exp = "3rd-degree polynomial (exercise steps)", \
+        "exponential a + b·e^(c·x) (exercise steps)"
+    exponential = exponential_plus_constant(ex_x, ex_y)
+    curve_exp = None if exponential is None else _exp(exponential)
     rises = np.flatnonzero(np.diff(ex_y) >= MODDMAX_RISE_MMOL)
-    if rises.size == 0:
-        results.append(make("ModDmax", fit3, None, poly3,
-                            f"lactate never rises by {MODDMAX_RISE_MMOL} mmol/L from one step to "
-                            "the next"))
-    else:
-        start = rises[0]
-        results.append(make("ModDmax", fit3,
-                            _dmax_poly(poly3, ex_x[start], ex_y[start], last_x, last_y), poly3,
-                            "the curve never bends away from the line"))
-    exponential = _exponential_fit(ex_x, ex_y)
-    if exponential is None:
-        note = "the exponential fit did not converge (or the curve is not convex)"
-        results.append(make("Exp-Dmax", fit_exp, None, None, note))
-    else:
-        results.append(make("Exp-Dmax", fit_exp, _dmax_exponential(exponential[2], first_x,
-                                                                   last_x), _exp(exponential)))
-    if loglog_x is None:
-        note = "no Log-log threshold to start the line at"
-        results.append(make("Log-Poly-ModDmax", fit3, None, None, note))
-        results.append(make("Log-Exp-ModDmax", fit_exp, None, None, note))
-        return results
-    results.append(make("Log-Poly-ModDmax", fit3,
-                        _dmax_poly(poly3, loglog_x, float(poly3(loglog_x)), last_x, last_y),
-                        poly3, "the curve never bends away from the line"))
-    if exponential is None:
-        results.append(make("Log-Exp-ModDmax", fit_exp, None, None,
-                            "the exponential fit did not converge (or the curve is not convex)"))
-    else:
-        results.append(make("Log-Exp-ModDmax", fit_exp,
-                            _dmax_exponential(exponential[2], loglog_x, last_x),
-                            _exp(exponential)))
+    no_rise = f"lactate never rises by {MODDMAX_RISE_MMOL} mmol/L from one step to the next"
+    no_loglog = "no Log-log threshold to start the line at"
+    no_exp = "no rising, convex exponential fits the steps"
+    last = (float(ex_x[-1]), float(ex_y[-1]))
+    rise = (float(ex_x[rises[0]]), float(ex_y[rises[0]])) if rises.size else None
+    variants = [  # method, fit, curve, line start, why there is none
+        ("Dmax", fit3, poly3, (float(ex_x[0]), float(ex_y[0])), None),
+        ("ModDmax", fit3, poly3, rise, no_rise),
+        ("Exp-Dmax", fit_exp, curve_exp, float(ex_x[0]), no_exp),
+        ("Log-Poly-ModDmax", fit3, poly3,
+         None if loglog_x is None else (loglog_x, float(poly3(loglog_x))), no_loglog),
+        ("Log-Exp-ModDmax", fit_exp, curve_exp, loglog_x,
+         no_exp if curve_exp is None else no_loglog),
+    ]
+    results = []
+    for method, fit, curve, start, missing in variants:
+        if curve is None or start is None:
+            results.append(make(method, fit, None, None, missing))
+            continue
+        if isinstance(start, tuple):
+            x = _dmax_poly(poly3, *start, *last)
+            line = (start, last)
+        else:
+            x = _dmax_exponential(exponential[2], start, last[0])
+            line = ((start, curve(start)), (last[0], curve(last[0])))
+        if x is None or _gap_below_line(curve, x, line) < MIN_BEND_MMOL:
+            x = None
+        results.append(make(method, fit, x, curve,
+                            f"the curve bends less than {MIN_BEND_MMOL} mmol/L below the line "
+                            "(a straight or flat curve)"))
     return results
+
+
+def _gap_below_line(curve, x: float, line) -> float:
+    """How far [mmol/L] ``curve`` lies below the straight ``line`` ((x0, y0), (x1, y1)) at x."""
+    (x0, y0), (x1, y1) = line
+    return y0 + (y1 - y0) * (x - x0) / (x1 - x0) - float(curve(x))
 
 
 def _ordinal(n: int) -> str:
@@ -352,52 +376,6 @@ def _dmax_poly(curve: Polynomial, x0: float, y0: float, x1: float, y1: float) ->
     return max(candidates) if candidates else None
 
 
-def _exponential_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float] | None:
-    """(a, b, c) of y = a + b·exp(c·x) by least squares; None if no rising convex fit exists.
-
-    Variable projection: for a fixed c the model is linear in (a, b), so the residual sum of
-    squares is a function of c alone, minimised over a log-spaced grid and refined by golden
-    section (on x scaled to 0–1 for conditioning). The least-squares solution is the one
-    lactater's ``nlsLM`` (Levenberg–Marquardt) converges to.
-    """
-    span = x[-1] - x[0]
-    u = (x - x[0]) / span
-
-    def solve(c: float) -> tuple[float, np.ndarray]:
-        design = np.column_stack([np.ones_like(u), np.exp(c * u)])
-        coefficients, *_ = np.linalg.lstsq(design, y, rcond=None)
-        return float(((design @ coefficients - y) ** 2).sum()), coefficients
-
-    rates = np.geomspace(1e-3, 60.0, 200)
-    scores = [solve(c)[0] for c in rates]
-    best = int(np.argmin(scores))
-    rate = _golden_min(lambda c: solve(c)[0], rates[max(0, best - 1)],
-                       rates[min(rates.size - 1, best + 1)])
-    _, (a, b) = solve(rate)
-    if not (math.isfinite(a) and math.isfinite(b)) or b <= 0:
-        return None
-    c_per_unit = rate / span
-    return float(a), float(b * math.exp(-c_per_unit * x[0])), float(c_per_unit)
-
-
-def _golden_min(f, low: float, high: float, tolerance: float = 1e-7) -> float:
-    """Minimum of a unimodal ``f`` on [low, high] by golden-section search."""
-    ratio = (math.sqrt(5) - 1) / 2
-    a, b = low, high
-    c, d = b - ratio * (b - a), a + ratio * (b - a)
-    fc, fd = f(c), f(d)
-    while b - a > tolerance * max(1.0, abs(a) + abs(b)):
-        if fc < fd:
-            b, d, fd = d, c, fc
-            c = b - ratio * (b - a)
-            fc = f(c)
-        else:
-            a, c, fc = c, d, fd
-            d = a + ratio * (b - a)
-            fd = f(d)
-    return (a + b) / 2
-
-
 def _exp(params: tuple[float, float, float]):
     a, b, c = params
     return lambda x: a + b * math.exp(c * x)
@@ -413,64 +391,36 @@ def _dmax_exponential(c: float, x_start: float, x_end: float) -> float | None:
     return x_start + math.log(math.expm1(c * span) / (c * span)) / c
 
 
-def _hinge_rss(x: np.ndarray, y: np.ndarray, breaks: tuple[float, ...]) -> float:
-    """Residual sum of squares of the continuous piecewise-linear least-squares fit with
-    ``breaks``: y = a + b·x + Σ c_k·max(0, x − break_k)."""
-    columns = [np.ones_like(x), x, *(np.clip(x - b, 0.0, None) for b in breaks)]
-    design = np.column_stack(columns)
-    coefficients, *_ = np.linalg.lstsq(design, y, rcond=None)
-    return float(((design @ coefficients - y) ** 2).sum())
-
-
 def _loglog_breakpoint(grid: np.ndarray, lactate: np.ndarray, bounds) -> float | None:
-    """Beaver et al. 1985: the one breakpoint of log(lactate) on log(intensity), searched over the
-    interpolation grid within ``bounds`` and refined to a continuous minimum."""
+    """Beaver et al. 1985: the breakpoint of log(lactate) on log(intensity) within ``bounds``
+    (the grid's positive intensities only); None unless the bend upward adds at least
+    :data:`MIN_BEND_MMOL` by the last step."""
     positive = grid > 0
-    low, high = max(bounds[0], grid[positive][0] if positive.any() else np.inf), bounds[1]
-    if not positive.any() or not high > low:
+    if not positive.any():
+        return None
+    low, high = max(bounds[0], float(grid[positive][0])), bounds[1]
+    if not high > low:
         return None
     u, v = np.log(grid[positive]), np.log(lactate[positive])
-    candidates = np.log(grid[(grid >= low) & (grid <= high)])
-    return float(np.exp(_refine_1d(u, v, candidates)))
-
-
-def _refine_1d(x: np.ndarray, y: np.ndarray, candidates: np.ndarray) -> float:
-    """The breakpoint of the best candidate, refined by golden section between its neighbours."""
-    coarse = candidates[:: max(1, candidates.size // 400)]
-    scores = [_hinge_rss(x, y, (c,)) for c in coarse]
-    best = int(np.argmin(scores))
-    lo, hi = coarse[max(0, best - 1)], coarse[min(coarse.size - 1, best + 1)]
-    if hi <= lo:
-        return float(coarse[best])
-    found = _golden_min(lambda c: _hinge_rss(x, y, (c,)), lo, hi)
-    return found if _hinge_rss(x, y, (found,)) <= scores[best] else float(coarse[best])
+    found = one_breakpoint(u, v, math.log(low), math.log(high))
+    change = hinge_fit(u, v, (found,))[1][0]  # slope change of log lactate at the break
+    at_break = float(np.interp(math.exp(found), grid, lactate))
+    added = at_break * math.expm1(change * (u[-1] - found))  # by the last step [mmol/L]
+    return float(np.exp(found)) if change > 0 and added >= MIN_BEND_MMOL else None
 
 
 def _ltp_breakpoints(grid: np.ndarray, lactate: np.ndarray, bounds
                      ) -> tuple[float, float] | None:
-    """Hofmann/Pokan: the two breakpoints (LTP1 < LTP2) of a three-segment continuous linear fit:
-    the best pair on a coarse grid (1/40 of the range), then each breakpoint refined in turn by
-    golden section between its grid neighbours, keeping the other fixed (three rounds)."""
+    """Hofmann/Pokan: the two breakpoints (LTP1 < LTP2) of a three-segment continuous linear fit
+    of lactate on intensity within ``bounds``; None unless each bend upward adds at least
+    :data:`MIN_BEND_MMOL` by the last step."""
     low, high = bounds
     if not high > low:
         return None
-    coarse = np.linspace(low, high, 41)
-    thin = slice(None, None, max(1, grid.size // 300))  # the coarse search on fewer points
-    best: tuple[float, float, float] | None = None
-    for i, first in enumerate(coarse[:-1]):
-        for second in coarse[i + 1:]:
-            score = _hinge_rss(grid[thin], lactate[thin], (first, second))
-            if best is None or score < best[0]:
-                best = (score, first, second)
-    assert best is not None
-    width = coarse[1] - coarse[0]
-    first, second = best[1], best[2]
-    for _ in range(3):
-        first = _golden_min(lambda b: _hinge_rss(grid, lactate, (b, second)),
-                            max(low, first - width), min(second, first + width))
-        second = _golden_min(lambda b: _hinge_rss(grid, lactate, (first, b)),
-                             max(first, second - width), min(high, second + width))
-    return float(first), float(second)
+    first, second = two_breakpoints(grid, lactate, low, high)
+    changes = hinge_fit(grid, lactate, (first, second))[1]  # slope changes [mmol/L per unit]
+    added = changes * (grid[-1] - np.array([first, second]))  # by the last step [mmol/L]
+    return (first, second) if np.all(added >= MIN_BEND_MMOL) else None
 
 
 #: Methods saved as LT1 and LT2 by default (README "Lactate test" says why).
