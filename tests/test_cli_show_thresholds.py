@@ -49,7 +49,7 @@ def test_show_json(config: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
-    assert set(document) == {"schema_version", "session", "series"}
+    assert set(document) == {"schema_version", "session", "series", "dfa"}
     assert document["schema_version"] == "1.0"
     session = document["session"]
     analyze = json.loads(runner.invoke(

@@ -118,7 +118,7 @@ def test_show_document_series_has_nulls_for_gaps():
     summary = summarize(activity, options)
     series = session_series(activity, options.settings, summary.endurance.thresholds, 10)
     document = show_document(summary, series)
-    assert set(document) == {"schema_version", "session", "series"}
+    assert set(document) == {"schema_version", "session", "series", "dfa"}
     data = document["series"]
     assert data["bucket_s"] == 10 and data["power_w"] is None
     assert len(data["time_s"]) == len(data["heart_rate_bpm"]) == pytest.approx(3040 / 10, abs=1)

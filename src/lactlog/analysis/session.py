@@ -19,6 +19,7 @@ import pandas as pd
 
 from lactlog.analysis.clean import apply_range_rules
 from lactlog.analysis.endurance import EnduranceAnalysis, analyse_endurance, cleaning_rules
+from lactlog.analysis.hrvt import DfaAnalysis, analyse_dfa
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.strength import StrengthAnalysis, analyse_strength
 from lactlog.analysis.thresholds import resolve_thresholds
@@ -67,6 +68,8 @@ class SessionSummary:
     wall_clock: bool = False
     #: The activity's title where the export has one (Strava's activities.csv, GPX <name>).
     name: str | None = None
+    #: DFA-α1 and HRV thresholds when the file has beat-to-beat intervals (:mod:`hrvt`).
+    dfa: DfaAnalysis | None = None
 
 
 def is_strength(activity: Activity) -> bool:
@@ -138,6 +141,7 @@ def summarize(
         profile_timezone=options.profile.timezone,
         wall_clock=meta.wall_clock,
         name=meta.name,
+        dfa=analyse_dfa(activity.rr, samples.get("power_w")) if len(activity.rr) else None,
     )
 
 

@@ -68,6 +68,7 @@ def thresholds(
     """
     from lactlog.analysis.estimate import estimate_thresholds
     from lactlog.analysis.history import history_rules, latest_by_group
+    from lactlog.report.dfa import hrv_history_dict, hrv_history_table
     from lactlog.report.estimates import estimates_document, estimates_renderable
     from lactlog.settings import settings_from
 
@@ -80,12 +81,17 @@ def thresholds(
     report = estimate_thresholds([d.bests for d in dated], sport, durations_s)
     latest = latest_by_group(dated, history_rules(settings_from(profile.settings)))
     saved = _save_estimates(profile, report, config, err) if save else None
+    hrv = _hrv_history(files, decoder, profile, sport, err)
+    saved_hrv = _save_hrv(profile, hrv, config, err) if save else None
     if fmt.value != "table":
         document = estimates_document(report, saved, latest)
+        document.update(hrv_thresholds=hrv_history_dict(hrv), saved_hrv=saved_hrv)
         rows = [{"estimate": name, **values} for name, values in document["estimates"].items()]
         emit(fmt, document, [("estimate", row) for row in rows], rows)
     else:
         out.print(estimates_renderable(report, latest))
+        out.print()
+        out.print(hrv_history_table(hrv, report.lthr_bpm.value))
     raise typer.Exit(ExitCode.INPUT_FAILED if n_failed else ExitCode.OK)
 
 
@@ -147,3 +153,56 @@ def _save_estimates(profile, report, config: Path | None, err) -> dict | None:
     return {"path": str(path), "since": today.isoformat(), "values": stored}
 
 
+def _hrv_history(files, decoder: Decoder, profile, sport: str | None, err) -> dict:
+    """HRVT1/HRVT2 of the sessions with beat-to-beat intervals (the full analysis, cached as
+    analyze caches it): per sport group the latest from a ramp, else the latest."""
+    from lactlog.analysis.hrvt import latest_hrv_thresholds, session_hrv_thresholds
+    from lactlog.analysis.options import AnalysisOptions
+    from lactlog.batch import analyse_paths
+    from lactlog.cache import ResultCache
+
+    options = AnalysisOptions.from_profile(profile)
+    with ResultCache.open() as cache:
+        result = analyse_paths(files, decoder.value, options=options, cache=cache, merge=False)
+    return latest_hrv_thresholds(session_hrv_thresholds(result.sessions, sport))
+
+
+def _save_hrv(profile, picks: dict, config: Path | None, err) -> dict | None:
+    """Store HRVT1 as the measured LT1 (``lt1_hr_bpm``, ``lt1_power_w``) of its sport group,
+    dated the session's day, with its source — only from a ramp-like session (quality
+    ``ramp``); a weak one is shown, not stored. HRVT2 is a cross-check of LT2 and is not
+    stored: it would replace the LTHR it is meant to check."""
+    from lactlog.errors import ConfigError
+    from lactlog.profile import save_profile, set_measured
+
+    stored: list[dict] = []
+    for (group, name), pick in picks.items():
+        if name != "HRVT1":
+            continue
+        found = pick.threshold
+        if found.quality != "ramp":
+            err.print(f"not saved: {group} HRVT1 {found.heart_rate_bpm:.0f} bpm comes from an "
+                      f"ordinary session ({Path(pick.source).name}), not a ramp: a weak "
+                      "estimate", highlight=False, soft_wrap=True, markup=False)
+            continue
+        source = (f"HRVT1 {pick.day.isoformat()} (DFA-α1 0.75, {Path(pick.source).name}, "
+                  f"{found.quality})")
+        values = {"lt1_hr_bpm": round(found.heart_rate_bpm)}
+        if found.power_w is not None and group in ("bike", "all"):
+            values["lt1_power_w"] = round(found.power_w)
+        for field, value in values.items():
+            try:
+                value = set_measured(profile, group, field, value, pick.day, source)
+            except ConfigError as exc:
+                err.print(f"not saved: {group}.{field}: {exc}", highlight=False,
+                          soft_wrap=True, markup=False)
+                continue
+            stored.append({"key": f"{group}.{field}", "value": value,
+                           "since": pick.day.isoformat(), "source": source})
+    if not stored:
+        return None
+    path = save_profile(profile, config)
+    for item in stored:
+        err.print(f"saved {item['key']} = {item['value']!r} from {item['since']} on "
+                  f"({item['source']}) in {path}", highlight=False, soft_wrap=True, markup=False)
+    return {"path": str(path), "values": stored}

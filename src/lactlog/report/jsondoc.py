@@ -12,6 +12,7 @@ from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.thresholds import SessionThresholds
 from lactlog.batch import BatchResult
 from lactlog.localtime import session_start_local
+from lactlog.report.dfa import dfa_dict
 
 #: Version of the JSON output layout; bumped on incompatible changes.
 SCHEMA_VERSION = "1.0"
@@ -44,6 +45,7 @@ def session_dict(summary: SessionSummary) -> dict[str, Any]:
     """One session for JSON: basic figures plus the endurance analysis, flattened."""
     data = asdict(summary)
     data.pop("endurance")
+    data["dfa"] = dfa_dict(summary.dfa)
     data["start_local"] = local_start(summary)
     data.update(endurance_dict(summary.endurance))
     if summary.strength is not None:  # a strength session's verdict is its set-log verdict

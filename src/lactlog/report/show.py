@@ -26,6 +26,7 @@ from lactlog.analysis.thresholds import SessionThresholds
 from lactlog.localtime import session_local_time
 from lactlog.report.bars import bar
 from lactlog.report.chart import line_chart
+from lactlog.report.dfa import dfa_dict, dfa_renderable
 from lactlog.report.jsondoc import SCHEMA_VERSION, local_start, session_dict
 from lactlog.report.strength import sets_renderable
 from lactlog.report.tables import format_duration, verdict_lines
@@ -223,6 +224,8 @@ def show_renderable(
         parts += [load_text(analysis), Text()]
     for chart in charts(summary, series, width):
         parts += [chart, Text()]
+    if summary.dfa is not None:
+        parts += [dfa_renderable(summary.dfa, width, series.bucket_s), Text()]
     return Group(*parts[:-1])
 
 
@@ -249,4 +252,5 @@ def show_document(summary: SessionSummary, series: SessionSeries) -> dict[str, A
         "schema_version": SCHEMA_VERSION,
         "session": session_dict(summary),
         "series": series_dict(series),
+        "dfa": dfa_dict(summary.dfa, series=True),
     }
