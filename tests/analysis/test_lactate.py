@@ -185,3 +185,10 @@ def test_a_curve_that_dips_first_is_read_where_it_finally_rises() -> None:
     assert result.threshold("Bsln+0.5").intensity == pytest.approx(
         result.threshold("OBLA 2.5").intensity)
     assert 160 < result.threshold("ModDmax").intensity < 250
+
+
+def test_degree_4_needs_five_points() -> None:
+    rows = [(1, 3, 150, 1.2, None), (2, 3, 200, 1.9, None), (3, 3, 250, 3.4, None),
+            (4, 3, 300, 6.5, None)]
+    with pytest.raises(InputError, match="degree-4 curve needs more than 4 points"):
+        lactate_thresholds(make_test(rows), degree=4)

@@ -220,6 +220,9 @@ def lactate_thresholds(
     main_x, main_y = (xs, ys) if use_baseline else (xs[-len(test.exercise_steps):],
                                                     ys[-len(test.exercise_steps):])
     ex_x, ex_y = xs[-len(test.exercise_steps):], ys[-len(test.exercise_steps):]
+    if main_x.size <= degree:
+        raise InputError(f"a degree-{degree} curve needs more than {degree} points; the test has "
+                         f"{main_x.size} (use degree 3)")
     main = Polynomial.fit(main_x, main_y, degree)
     poly3 = Polynomial.fit(ex_x, ex_y, 3)
     heart_rate = _heart_rate_model(test)
@@ -242,8 +245,8 @@ def lactate_thresholds(
     results: list[LactateThreshold] = []
     loglog_x = _loglog_breakpoint(grid, interpolated, bounds)
     results.append(make("Log-log", f"segmented log–log; lactate from the {fit_name}",
-                        loglog_x, main, f"the log–log curve does not bend upward by {MIN_BEND_MMOL} "
-                        "mmol/L inside the measured range"))
+                        loglog_x, main, "the log–log curve does not bend upward by "
+                        f"{MIN_BEND_MMOL} mmol/L inside the measured range"))
     for level in OBLA_LEVELS_MMOL:
         x, note = _intensity_at(main_x, main(main_x), level)
         results.append(make(f"OBLA {level:.1f}", fit_name, x, main, note, lactate=level))
