@@ -19,12 +19,14 @@ import pandas as pd
 from lactlog.errors import EmptyFileError
 from lactlog.io.common import RawInput, build_samples
 from lactlog.io.fit import heartbeats, profile
-from lactlog.io.fit.decode import (
-    FOLLOWING_RECORD_TIME,
-    PRECEDING_RECORD_TIME,
-    Columns,
-    DecodedFit,
-)
+from lactlog.io.fit.columns import END_OF_TIME as _END_OF_TIME
+from lactlog.io.fit.columns import column as _column
+from lactlog.io.fit.columns import first as _first
+from lactlog.io.fit.columns import fit_seconds as _fit_seconds
+from lactlog.io.fit.columns import fit_times
+from lactlog.io.fit.columns import length as _length
+from lactlog.io.fit.columns import to_index as _to_index
+from lactlog.io.fit.decode import Columns, DecodedFit
 from lactlog.io.fit.heartbeats import Beats
 from lactlog.io.fit.quality import channel_warnings, session_warnings
 from lactlog.model import (
@@ -37,12 +39,10 @@ from lactlog.model import (
     DeviceSummary,
     TimeInZone,
     empty_frame,
-    empty_rr,
 )
 
 _SEMICIRCLE_DEG = 180.0 / 2**31
 _FIRST_ABSOLUTE_TIME = 0x10000000  # smaller FIT date_time values are relative (device uptime)
-_END_OF_TIME = 2**32  # FIT date_time is a uint32 (0xFFFFFFFF = invalid)
 
 #: record field -> canonical sample column (first present wins) and the factor to apply.
 _SAMPLE_FIELDS: tuple[tuple[str, tuple[str, ...], float], ...] = (
@@ -77,8 +77,8 @@ def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
     device = _device(messages)
     thresholds = _thresholds(messages)
     offset = _utc_offset_s(messages)
-    hr_beats = _hr_beats(messages.get("hr", {}), min_time, decoded.warnings)
-    rr_beats = _rr_beats(messages.get("hrv", {}), min_time)
+    hr_beats = heartbeats.file_hr_beats(messages.get("hr", {}), min_time, decoded.warnings)
+    rr_beats = heartbeats.file_rr_beats(messages.get("hrv", {}), min_time)
     activities = []
     for index, session in enumerate(sessions):
         def owner(times: np.ndarray, i: int = index) -> np.ndarray:
@@ -115,7 +115,7 @@ def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
                 laps=_laps(messages.get("lap", {}), owner, min_time),
                 sets=_sets(messages.get("set", {}), owner, min_time),
                 device_summary=_device_summary(session, messages, thresholds),
-                rr=_rr_frame(in_session(rr_beats)),
+                rr=heartbeats.rr_frame(in_session(rr_beats)),
             )
         )
     return activities
@@ -127,41 +127,6 @@ def _session_end(session: dict[str, float]) -> float:
     if elapsed is not None and elapsed >= 0:
         return session["start_time"] + elapsed
     return end if end is not None and end >= session["start_time"] else math.inf
-
-
-def _hr_beats(hr: Columns, min_time: float, warnings: list[str]) -> Beats:
-    """Heart-rate beats of the file's ``hr`` messages (SDK anchoring), all sessions."""
-    if not _length(hr):
-        return Beats.empty()
-    anchor_s = fit_times(_column(hr, "timestamp"), min_time)
-    anchor_s = anchor_s + np.nan_to_num(_column(hr, "fractional_timestamp"))
-    beats, unanchored = heartbeats.hr_beats(
-        anchor_s, _matrix(hr, "event_timestamp"), _matrix(hr, "filtered_bpm")
-    )
-    if unanchored:
-        warnings.append(
-            f"{unanchored:,} heart beats of the hr messages precede every anchor timestamp "
-            "and were left out"
-        )
-    return beats
-
-
-def _rr_beats(hrv: Columns, min_time: float) -> Beats:
-    """RR intervals of the file's ``hrv`` messages, timed against the records."""
-    if not _length(hrv):
-        return Beats.empty()
-    before = fit_times(_column(hrv, PRECEDING_RECORD_TIME), min_time)
-    after = fit_times(_column(hrv, FOLLOWING_RECORD_TIME), min_time)
-    return heartbeats.rr_beats(_matrix(hrv, "time"), before, after)
-
-
-def _rr_frame(beats: Beats) -> pd.DataFrame:
-    """Beat-to-beat frame of :attr:`Activity.rr` (empty frame without beats)."""
-    if not len(beats.time_s):
-        return empty_rr()
-    index = _to_index(beats.time_s)
-    index.name = "time"
-    return pd.DataFrame({"rr_s": beats.value.astype(np.float64)}, index=index)
 
 
 def _earliest_valid_time(records: Columns) -> float:
@@ -177,71 +142,10 @@ def _earliest_valid_time(records: Columns) -> float:
     return float(_FIRST_ABSOLUTE_TIME)
 
 
-def fit_times(seconds: np.ndarray, min_time: float) -> np.ndarray:
-    """FIT date_time seconds with values below ``min_time`` (relative, invalid) or beyond the
-    uint32 range (a damaged field of another type) set to NaN."""
-    seconds = np.asarray(seconds, dtype=np.float64)
-    return np.where((seconds >= min_time) & (seconds < _END_OF_TIME), seconds, np.nan)
-
-
-def _to_index(seconds: np.ndarray) -> pd.DatetimeIndex:
-    """FIT seconds (NaN = missing) -> UTC DatetimeIndex (NaT = missing)."""
-    missing = np.isnan(seconds)
-    unix_ns = np.round((np.where(missing, 0.0, seconds) + profile.FIT_EPOCH_UNIX_S) * 1e9)
-    unix_ns = np.where(missing, np.iinfo(np.int64).min, unix_ns.astype(np.int64))
-    return pd.DatetimeIndex(unix_ns.view("M8[ns]")).tz_localize("UTC")
-
-
 def _datetime(seconds: float) -> datetime | None:
     if not 0 <= seconds < _END_OF_TIME:  # NaN included
         return None
     return datetime.fromtimestamp(seconds + profile.FIT_EPOCH_UNIX_S, tz=UTC)
-
-
-def _length(columns: Columns) -> int:
-    """Number of messages of one kind (every column has one row per message)."""
-    return len(next(iter(columns.values()))) if columns else 0
-
-
-def _column(columns: Columns, name: str, first_element: bool = False) -> np.ndarray:
-    """A numeric field as a 1-D float array with one value per message.
-
-    NaN where the field is absent, holds text, or (unless ``first_element``) is an array: a
-    damaged or unusual definition can give any field any type and size, and the builder must
-    not care.
-    """
-    n = _length(columns)
-    values = columns.get(name)
-    if values is None or values.dtype == object or len(values) != n:
-        return np.full(n, np.nan)
-    if values.ndim != 1:
-        if not first_element or values.ndim != 2 or not values.shape[1]:
-            return np.full(n, np.nan)
-        values = values[:, 0]
-    return values.astype(np.float64, copy=False)
-
-
-def _matrix(columns: Columns, name: str) -> np.ndarray:
-    """A numeric (array) field as a 2-D float array, one row per message; NaN when absent or
-    text."""
-    n = _length(columns)
-    values = columns.get(name)
-    if values is None or values.dtype == object or len(values) != n or values.ndim > 2:
-        return np.full((n, 1), np.nan)
-    return values.reshape(n, -1).astype(np.float64, copy=False)
-
-
-def _first(columns: Columns, name: str, row: int = 0) -> float | None:
-    """A numeric field of one message row (an array field's first element); None when absent,
-    invalid, infinite or text."""
-    values = columns.get(name)
-    if values is None or row >= len(values) or values.dtype == object:
-        return None
-    value = values[row]
-    if isinstance(value, np.ndarray):  # array field: its first element
-        value = value.flat[0] if value.size else np.nan
-    value = float(value)
-    return value if math.isfinite(value) else None
 
 
 def _sessions(messages: dict[str, Columns], min_time: float) -> list[dict[str, float]]:
@@ -308,11 +212,6 @@ def _samples(
     frame["heart_rate_bpm"] = heart_rate
     frame = frame[[c for c in SAMPLE_COLUMNS if c in frame]]
     return frame, channel_warnings({**columns, "heart_rate_bpm": heart_rate}) + repairs
-
-
-def _fit_seconds(index: pd.DatetimeIndex) -> np.ndarray:
-    """UTC DatetimeIndex -> FIT seconds (inverse of :func:`_to_index`)."""
-    return index.as_unit("ns").asi8 / 1e9 - profile.FIT_EPOCH_UNIX_S
 
 
 def _pauses(events: Columns, owner, min_time: float) -> pd.DataFrame:

@@ -40,6 +40,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+
+from lactlog.io.fit.columns import column, fit_times, length, matrix, to_index
+from lactlog.io.fit.decode import FOLLOWING_RECORD_TIME, PRECEDING_RECORD_TIME, Columns
+from lactlog.model import empty_rr
 
 #: ``event_timestamp`` ticks per second (its scale in the FIT profile).
 EVENT_TICKS_PER_S = 1024.0
@@ -277,6 +282,41 @@ def _clamped_cumsum(steps: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> 
         low = np.concatenate((low[:shift], composed_low))
         shift *= 2
     return np.maximum(np.minimum(-np.inf + s, high), low)
+
+
+def file_hr_beats(hr: Columns, min_time: float, warnings: list[str]) -> Beats:
+    """Heart-rate beats of the file's ``hr`` messages (SDK anchoring), all sessions."""
+    if not length(hr):
+        return Beats.empty()
+    anchor_s = fit_times(column(hr, "timestamp"), min_time)
+    anchor_s = anchor_s + np.nan_to_num(column(hr, "fractional_timestamp"))
+    beats, unanchored = hr_beats(
+        anchor_s, matrix(hr, "event_timestamp"), matrix(hr, "filtered_bpm")
+    )
+    if unanchored:
+        warnings.append(
+            f"{unanchored:,} heart beats of the hr messages precede every anchor timestamp "
+            "and were left out"
+        )
+    return beats
+
+
+def file_rr_beats(hrv: Columns, min_time: float) -> Beats:
+    """RR intervals of the file's ``hrv`` messages, timed against the records."""
+    if not length(hrv):
+        return Beats.empty()
+    before = fit_times(column(hrv, PRECEDING_RECORD_TIME), min_time)
+    after = fit_times(column(hrv, FOLLOWING_RECORD_TIME), min_time)
+    return rr_beats(matrix(hrv, "time"), before, after)
+
+
+def rr_frame(beats: Beats) -> pd.DataFrame:
+    """Beat-to-beat frame of :attr:`Activity.rr` (empty frame without beats)."""
+    if not len(beats.time_s):
+        return empty_rr()
+    index = to_index(beats.time_s)
+    index.name = "time"
+    return pd.DataFrame({"rr_s": beats.value.astype(np.float64)}, index=index)
 
 
 def _pad(values: np.ndarray, width: int) -> np.ndarray:
