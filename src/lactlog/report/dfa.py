@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -21,6 +20,7 @@ from lactlog.analysis.hrvt import (
     SessionHrvThreshold,
 )
 from lactlog.report.chart import line_chart
+from lactlog.report.layout import Column, RowTable
 
 #: One sentence on the method, for the table caption and the JSON.
 METHOD = (
@@ -137,19 +137,21 @@ HRV_ROLES = {
 
 def hrv_history_table(
     picks: dict[tuple[str, str], SessionHrvThreshold], lthr_bpm: float | None = None
-) -> Table | Text:
+) -> RowTable | Text:
     """The HRV thresholds ``lactlog thresholds`` offers, per sport group: value, session,
-    quality; HRVT2 next to the LTHR estimate ``lthr_bpm`` when there is one."""
+    quality; HRVT2 next to the LTHR estimate ``lthr_bpm`` when there is one. The session
+    goes under its row when the terminal is narrow, so no file name is cut."""
     if not picks:
         return Text("HRV thresholds (DFA-α1): none — no session with beat-to-beat intervals "
                     "ramped through α1 0.75 / 0.5 (a ramp test with a chest strap does).",
                     style="dim")
-    table = Table(title="HRV thresholds from DFA-α1 (Rogers et al. 2021)", title_justify="left",
-                  title_style="bold", header_style="bold", box=box.SIMPLE_HEAD,
-                  padding=(0, 1), pad_edge=False)
-    for name, justify in (("Sport", "left"), ("Threshold", "left"), ("HR", "right"),
-                          ("Power", "right"), ("Offered as", "left"), ("From", "left")):
-        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    table = RowTable(
+        [Column("Sport"), Column("Threshold"), Column("HR", "right"), Column("Power", "right"),
+         Column("Offered as", flexible=True), Column("From", spill=True, min_width=30)],
+        title="HRV thresholds from DFA-α1 (Rogers et al. 2021)",
+        caption="From: file, session day (quality: ramp = a ramp-like session; weak = an "
+                "ordinary one, a rough estimate), r² of α1 on heart rate",
+    )
     for (group, name), pick in picks.items():
         found = pick.threshold
         role = HRV_ROLES[name]
