@@ -88,3 +88,27 @@ def test_stale_device_ftp_regression(tmp_path: Path) -> None:
     histories, errors = history_of(activities, AnalysisOptions())
     assert not errors
     assert histories[(str(path), 0)].best_20_min_power_w == pytest.approx(267, abs=2)
+
+
+def test_thresholds_command_shows_what_analyze_applies(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from lactlog.cli import app
+
+    for i, effort in enumerate((280.0, 265.0)):
+        ride(tmp_path, f"ride{i}.fit", day=7 * i, segments=workout(effort), seed=10 + i)
+    result = analyse_paths([tmp_path], jobs=1)
+    applied = thresholds_of(result, "ride1.fit")  # the latest session
+    runner = CliRunner()
+    shown = runner.invoke(app, ["thresholds", str(tmp_path), "--json"])
+    assert shown.exit_code == 0, shown.stderr
+    history = json.loads(shown.stdout)["history"]["bike"]
+    assert history["ftp_w"] == {"value": applied.ftp_w.value, "source": applied.ftp_w.source,
+                                "stale": None}
+    assert history["max_hr_bpm"]["value"] == applied.max_hr_bpm.value
+    analyzed = runner.invoke(app, ["analyze", str(tmp_path), "--json", "--no-cache"])
+    session = json.loads(analyzed.stdout)["sessions"][-1]
+    assert session["thresholds"]["ftp_w"]["source"] == applied.ftp_w.source
+    assert session["threshold_source"] == applied.ftp_w.source
