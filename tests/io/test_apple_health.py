@@ -11,11 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
 
-from lactlog.errors import CorruptFileError, EmptyFileError, UnsupportedFormatError
+from lactlog.errors import CorruptFileError, EmptyFileError, LactlogError, UnsupportedFormatError
 from lactlog.io import read
 from lactlog.io.apple_health import _utc_seconds, read_apple_health
 from lactlog.testing.bulk_exports import write_apple_health_xml
+from lactlog.testing.damage import damaged
 
 WORKOUT = (
     '<Workout workoutActivityType="HKWorkoutActivityTypeFunctionalStrengthTraining" '
@@ -106,3 +108,12 @@ def test_large_export_streams_under_an_address_space_limit(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr[-2000:]
     # three workouts of 30, 40 and 20 min with a record every 5 s, both ends included
     assert done.stdout.split() == ["3", str(361 + 481 + 241)]
+
+
+@settings(max_examples=200, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+@given(damaged(_document(WORKOUT, _hr("2024-05-01 18:09:00 -0400", 150))))
+def test_damaged_export_raises_only_lactlog_errors(data: bytes) -> None:
+    try:
+        read_apple_health(io.BytesIO(data), "export.xml")
+    except LactlogError:
+        pass

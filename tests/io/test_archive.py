@@ -7,13 +7,20 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from lactlog.batch import analyse_paths
-from lactlog.errors import CorruptFileError, InputTooLargeError, UnsupportedFormatError
+from lactlog.errors import (
+    CorruptFileError,
+    InputTooLargeError,
+    LactlogError,
+    UnsupportedFormatError,
+)
 from lactlog.io import find_inputs, read
 from lactlog.io.archive import MAX_NESTING, MemberPath, split_member
 from lactlog.io.exports import select_inputs
 from lactlog.testing.bulk_exports import garmin_export, zip_bytes
+from lactlog.testing.damage import damaged
 
 FIT = garmin_export()["DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0_Part2.zip"]
 
@@ -141,3 +148,24 @@ def test_select_inputs_follows_export_layouts() -> None:
         "activities/1.fit.gz", "activities/2.gpx",
         "apple_health_export/export.xml", "lifts/strong.csv",
     ]
+
+
+# Property: a damaged zip (or a damaged member) only ever raises lactlog's own errors
+_SMALL_EXPORT = zip_bytes({
+    "activities.csv": b"Activity ID,Activity Type,Filename\n1,Run,activities/1.fit\n",
+    "activities/1.fit": _fit_bytes()[:3000],
+    "nested/inner.zip": zip_bytes({"a.gpx": b"<gpx><trk/></gpx>"}),
+})
+
+
+@settings(max_examples=150, deadline=10000,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(damaged(_SMALL_EXPORT))
+def test_damaged_zip_raises_only_lactlog_errors(tmp_path: Path, data: bytes) -> None:
+    export = tmp_path / "export.zip"
+    export.write_bytes(data)
+    for path in find_inputs([export]):
+        try:
+            read(path)
+        except LactlogError:
+            pass

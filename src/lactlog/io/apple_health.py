@@ -34,7 +34,7 @@ import pandas as pd
 
 from lactlog.errors import CorruptFileError, EmptyFileError, InputError, UnsupportedFormatError
 from lactlog.io.common import RawInput, build_samples
-from lactlog.io.xmlcommon import ENTITIES_REFUSED
+from lactlog.io.xmlcommon import ENTITIES_REFUSED, parse_utc_times
 from lactlog.model import Activity, ActivityMeta, DeviceSummary
 
 HEART_RATE = "HKQuantityTypeIdentifierHeartRate"
@@ -185,10 +185,9 @@ _DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 21, 22, 23, 24]
 
 
 def _pandas_seconds(dates: list[str]) -> np.ndarray:
-    """Other date layouts (ISO 8601 and the like) → UTC seconds; :data:`_NAT` if unreadable."""
-    index = pd.to_datetime(pd.Index(dates, dtype=object), utc=True, errors="coerce",
-                           format="mixed")
-    nanoseconds = pd.DatetimeIndex(index).as_unit("ns").asi8
+    """Other layouts (ISO 8601, as the TCX/GPX readers parse it) → UTC seconds; :data:`_NAT`
+    where unreadable or out of range."""
+    nanoseconds = parse_utc_times(list(dates)).asi8
     return np.where(nanoseconds == _NAT, _NAT, nanoseconds // 1_000_000_000)
 
 
@@ -256,6 +255,8 @@ def parse(stream: IO[bytes]) -> tuple[_Collector, str]:
         raise CorruptFileError(
             f"malformed Apple Health XML at line {exc.lineno}, column {exc.offset + 1} ({reason})"
         ) from None
+    except (ValueError, LookupError) as exc:  # e.g. an unknown encoding declaration
+        raise CorruptFileError(f"unreadable Apple Health XML ({exc})") from None
     if not root:
         raise EmptyFileError("the file is empty")
     return collector, digest.hexdigest()

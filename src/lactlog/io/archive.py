@@ -25,9 +25,11 @@ and are not held in memory, so only the ratio limit applies to them.
 from __future__ import annotations
 
 import io
+import lzma
 import os
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from collections import OrderedDict
@@ -51,6 +53,10 @@ RATIO_FLOOR_BYTES = 8 * 2**20
 _OPEN_ARCHIVES = 4
 _CHUNK_BYTES = 1 << 20
 
+#: What zipfile raises on a damaged archive (besides OSError).
+_ZIP_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error, OverflowError,
+)
 _ZIP_SPLIT = re.compile(r"\.zip" + re.escape(MEMBER_SEPARATOR), re.IGNORECASE)
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -170,7 +176,7 @@ def _checked_zip(opener: Callable[[], IO[bytes]], size: int) -> zipfile.ZipFile:
     handle = opener()
     try:
         archive = zipfile.ZipFile(handle)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+    except _ZIP_ERRORS as exc:
         handle.close()
         raise CorruptFileError(f"not a readable zip archive ({exc})") from None
     except OSError as exc:
@@ -234,10 +240,12 @@ def member_stream(
     try:
         with archive.open(info) as stream:
             yield stream
-    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-        raise CorruptFileError(f"damaged zip member ({exc})") from None
     except NotImplementedError as exc:
         raise UnsupportedFormatError(f"zip member in an unsupported compression ({exc})") from None
+    except (*_ZIP_ERRORS, zlib.error, lzma.LZMAError, OSError, RuntimeError) as exc:
+        # OSError: a damaged directory can point before the file's start (bz2 reports
+        # damage as OSError too); RuntimeError: zipfile's "password required"
+        raise CorruptFileError(f"damaged zip member ({exc})") from None
 
 
 def read_member_bytes(archive: zipfile.ZipFile, name: str, max_bytes: int) -> bytes:
