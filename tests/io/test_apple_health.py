@@ -104,7 +104,7 @@ def test_large_export_streams_under_an_address_space_limit(tmp_path: Path) -> No
     """)
     env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=env, timeout=600)
+                          env=env, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     # three workouts of 30, 40 and 20 min with a record every 5 s, both ends included
     assert done.stdout.split() == ["3", str(361 + 481 + 241)]

@@ -24,6 +24,7 @@ entities and DTDs are never loaded.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO
@@ -210,7 +211,7 @@ def _add_statistics(workout: _Workout, attributes: dict[str, str]) -> None:
 
 
 def _known(value: float) -> float | None:
-    return None if value != value else value
+    return None if math.isnan(value) else value
 
 
 def parse(stream: IO[bytes]) -> tuple[_Collector, str]:

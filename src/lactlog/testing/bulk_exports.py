@@ -16,7 +16,7 @@ import csv
 import gzip
 import io
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
@@ -72,13 +72,13 @@ def write_gpx(samples: pd.DataFrame, *, name: str, sport: str, creator: str,
     """GPX 1.1 of a track (no distance element: GPX has none). With ``heart_rate``, as Strava
     exports (``gpxtpx:hr``); without, as Apple Health's route files (position, elevation,
     speed)."""
-    lines = [
+    lines = [(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<gpx version="1.1" creator={quoteattr(creator)} '
         'xmlns="http://www.topografix.com/GPX/1/1" '
         'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">\n'
         f" <trk><name>{escape(name)}</name><type>{escape(sport)}</type><trkseg>\n"
-    ]
+    )]
     for moment, row in zip(samples.index, samples.to_dict("records")):
         extension = (
             f"<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{row['heart_rate_bpm']:.0f}"
@@ -105,7 +105,7 @@ def strava_export(language: str = "en") -> Tree:
     ``104.fit`` (a FIT "running" file the athlete re-typed as weight training) — plus one
     manual activity without a file, and the export's other tables (``profile.csv``,
     ``bikes.csv``) that are not workouts. Starts 2024-05-01..04 07:00 UTC."""
-    day = datetime(2024, 5, 1, 7, 0, tzinfo=timezone.utc)
+    day = datetime(2024, 5, 1, 7, 0, tzinfo=UTC)
     ride = run_samples(day + timedelta(days=1))
     tcx_samples = run_samples(day + timedelta(days=2), duration_s=900)
     files = [
@@ -142,7 +142,7 @@ def garmin_export() -> Tree:
     """A Garmin Connect data export: ``DI_CONNECT/DI-Connect-Uploaded-Files/`` with two zips
     inside the zip, ``UploadedFiles_0_Part1.zip`` (two FIT runs) and ``..._Part2.zip`` (one),
     and JSON files elsewhere in ``DI_CONNECT`` that are not workouts. Runs 2024-06-01..03."""
-    day = datetime(2024, 6, 1, 6, 30, tzinfo=timezone.utc)
+    day = datetime(2024, 6, 1, 6, 30, tzinfo=UTC)
     part1 = zip_bytes({
         "ann@example.org_1001.fit": _fit_run(day),
         "ann@example.org_1002.fit": _fit_run(day + timedelta(days=1), hard_bpm=160.0),
@@ -206,20 +206,18 @@ def _apple_dates(moments: pd.DatetimeIndex, offset_s: int = APPLE_OFFSET_S) -> l
 def _workout(kind: str, start: pd.Timestamp, end: pd.Timestamp, hr_avg: float, hr_max: float,
              distance_km: float | None, route: str | None) -> str:
     minutes = (end - start).total_seconds() / 60.0
+    span = f'startDate="{apple_date(start)}" endDate="{apple_date(end)}"'
     lines = [
-        f' <Workout workoutActivityType="HKWorkoutActivityType{kind}" duration="{minutes:g}" '
-        f'durationUnit="min" sourceName="Ann’s Apple Watch" sourceVersion="10.4" '
-        f'creationDate="{apple_date(end)}" startDate="{apple_date(start)}" '
-        f'endDate="{apple_date(end)}">\n',
+        (f' <Workout workoutActivityType="HKWorkoutActivityType{kind}" duration="{minutes:g}" '
+         f'durationUnit="min" sourceName="Ann’s Apple Watch" sourceVersion="10.4" '
+         f'creationDate="{apple_date(end)}" {span}>\n'),
         '  <MetadataEntry key="HKIndoorWorkout" value="0"/>\n',
-        f'  <WorkoutEvent type="HKWorkoutEventTypeSegment" date="{apple_date(start)}" '
-        f'duration="{minutes:g}" durationUnit="min"/>\n',
-        f'  <WorkoutStatistics type="HKQuantityTypeIdentifierHeartRate" '
-        f'startDate="{apple_date(start)}" endDate="{apple_date(end)}" average="{hr_avg:g}" '
-        f'minimum="95" maximum="{hr_max:g}" unit="count/min"/>\n',
-        f'  <WorkoutStatistics type="HKQuantityTypeIdentifierActiveEnergyBurned" '
-        f'startDate="{apple_date(start)}" endDate="{apple_date(end)}" sum="{minutes * 11:g}" '
-        'unit="kcal"/>\n',
+        (f'  <WorkoutEvent type="HKWorkoutEventTypeSegment" date="{apple_date(start)}" '
+         f'duration="{minutes:g}" durationUnit="min"/>\n'),
+        (f'  <WorkoutStatistics type="HKQuantityTypeIdentifierHeartRate" {span} '
+         f'average="{hr_avg:g}" minimum="95" maximum="{hr_max:g}" unit="count/min"/>\n'),
+        (f'  <WorkoutStatistics type="HKQuantityTypeIdentifierActiveEnergyBurned" {span} '
+         f'sum="{minutes * 11:g}" unit="kcal"/>\n'),
     ]
     if distance_km is not None:
         lines.append(
@@ -279,7 +277,7 @@ def apple_health_export() -> Tree:
     (neither is a workout)."""
     xml = io.BytesIO()
     write_apple_health_xml(xml, days=3, hr_every_s=60)
-    kind, start, minutes, _, _ = APPLE_WORKOUTS[0]
+    _, start, minutes, _, _ = APPLE_WORKOUTS[0]
     route = run_samples(pd.Timestamp(start).to_pydatetime(), duration_s=minutes * 60)
     root = "apple_health_export"
     return {
