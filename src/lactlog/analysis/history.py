@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from lactlog.analysis.estimate import (
@@ -108,11 +108,11 @@ class HistoryThresholds:
     min_sessions: int = 2
     n_power_sessions: int = 0
     n_heart_rate_sessions: int = 0
-    ftp_w: Threshold = Threshold()
-    cp_w: Threshold = Threshold()
-    w_prime_j: Threshold = Threshold()
-    lthr_bpm: Threshold = Threshold()
-    max_hr_bpm: Threshold = Threshold()
+    ftp_w: Threshold = field(default_factory=Threshold)
+    cp_w: Threshold = field(default_factory=Threshold)
+    w_prime_j: Threshold = field(default_factory=Threshold)
+    lthr_bpm: Threshold = field(default_factory=Threshold)
+    max_hr_bpm: Threshold = field(default_factory=Threshold)
     best_20_min_power_w: float | None = None
     best_hr_tail_bpm: float | None = None
     peak_hr_bpm: float | None = None
@@ -177,8 +177,8 @@ def power_thresholds(
 class HeartRateHistory:
     """What :func:`heart_rate_thresholds` finds (see :class:`HistoryThresholds`)."""
 
-    lthr_bpm: Threshold = Threshold()
-    max_hr_bpm: Threshold = Threshold()
+    lthr_bpm: Threshold = field(default_factory=Threshold)
+    max_hr_bpm: Threshold = field(default_factory=Threshold)
     best_hr_tail_bpm: float | None = None
     peak_hr_bpm: float | None = None
     lthr_effort_mean_bpm: float | None = None

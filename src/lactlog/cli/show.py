@@ -88,10 +88,9 @@ def _show(activities: list, index: int, options, fmt, out, err, history_paths: l
     """Summarise session ``index`` of a file's activities, print its warnings, render it."""
     from lactlog.analysis.series import session_series
     from lactlog.analysis.session import summarize
+    from lactlog.batch import history_of
     from lactlog.report.chart import chart_columns
     from lactlog.report.show import show_document, show_renderable
-
-    from lactlog.batch import history_of
 
     activity = activities[index]
     histories, failed = history_of(activities, options, history_paths, decoder)
