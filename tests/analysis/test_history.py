@@ -143,6 +143,9 @@ def test_swim_without_own_values_gets_run_values_minus_12_bpm() -> None:
     assert history.lthr_bpm.value == 158  # 170 − 12 (DiCarlo et al. 1991)
     assert "run LTHR 170 bpm − 12 bpm swim offset" in history.lthr_bpm.source
     assert history.max_hr_bpm.value == 172  # max(150 own peak, 184 − 12)
+    assert history.n_heart_rate_sessions == 3  # the swim and the two runs it borrows from
+    t = resolve_thresholds("swim", DAY, {}, Profile(), DeviceSummary(), Settings(), history)
+    assert (t.lthr_bpm.value, t.lthr_bpm.source) == (158, history.lthr_bpm.source)
     # runs never get swim values, rides never get run values
     assert result[("r1", 0)].lthr_bpm.value == 170
     ride = history_by_session([*run, bests("b", "bike", peak=150)], RULES)[("b", 0)]

@@ -232,16 +232,19 @@ def group_history(
     ftp, cp, w_prime, best_20 = power_thresholds(own, rules, label)
     heart = heart_rate_thresholds(own, rules, label)
     lthr, max_hr, effort = heart.lthr_bpm, heart.max_hr_bpm, heart.lthr_effort_mean_bpm
+    n_heart_rate = sum(b.heart_rate_peak_5_s is not None for b in own)
     if group == "swim" and run is not None:
         lthr, max_hr = _carry_to_swim(lthr, max_hr, run, rules)
         if lthr is not heart.lthr_bpm:  # carried: the run effort, with the same offset
             effort = run.lthr_effort_mean_bpm - rules.swim_hr_offset_bpm
+        if lthr is not heart.lthr_bpm or max_hr is not heart.max_hr_bpm:
+            n_heart_rate += run.n_heart_rate_sessions  # carried values rest on the runs too
     return HistoryThresholds(
         group=group,
         window_days=rules.window_days,
         min_sessions=rules.min_sessions,
         n_power_sessions=sum(FTP_WINDOW_S in b.power_w for b in own if not b.strength),
-        n_heart_rate_sessions=sum(b.heart_rate_peak_5_s is not None for b in own),
+        n_heart_rate_sessions=n_heart_rate,
         ftp_w=ftp, cp_w=cp, w_prime_j=w_prime, lthr_bpm=lthr, max_hr_bpm=max_hr,
         best_20_min_power_w=best_20, best_hr_tail_bpm=heart.best_hr_tail_bpm,
         peak_hr_bpm=heart.peak_hr_bpm, lthr_effort_mean_bpm=effort,
