@@ -12,12 +12,13 @@ one was used.
 Stale: a flag, profile or device value that the history (the session itself included)
 contradicts is flagged in :attr:`Threshold.stale` with the evidence — FTP when the best 20-min
 power is ≥ (1 + ``stale_power_tolerance``) × FTP (20 min clearly above a threshold one can hold
-for about an hour; this also covers IF > 1.05 for an hour, since an hour's mean power is never
-above the best 20 minutes'), CP when the history's maximal CP fit is that much higher, LTHR when
-the last 20 min of the best 30-min HR effort are ≥ LTHR + ``stale_lthr_margin_bpm``, max HR when
+for about an hour; for steady riding this also covers IF > 1.05 for an hour, since an hour's
+mean power is never above the best 20 minutes'), CP when the history's maximal CP fit is that
+much higher, LTHR when the last 20 min of the best 30-min HR effort are ≥ LTHR + ``stale_lthr_margin_bpm``, max HR when
 the history's peak HR is ≥ max HR + ``stale_max_hr_margin_bpm``. Flag and profile values stay in
 force (the athlete set them); a stale device value — devices auto-set thresholds and keep old
-ones — is replaced by the history value, and the note says so.
+ones — is replaced by the history value, and the note says so. A history LTHR whose effort
+was below ``history_lthr_min_fraction_of_max_hr`` × a stored max HR is not used.
 
 Estimate: LTHR ≈ HRrest + 0.85 × (HRmax − HRrest), i.e. 85 % of heart-rate reserve (Karvonen
 et al. 1957 reserve method; lactate threshold typically lies near 80–90 % of HRR), using
