@@ -201,13 +201,19 @@ def _zones(
     clean: pd.DataFrame, thresholds: SessionThresholds, settings: Settings, sport: str
 ) -> tuple[ZoneTimes, ...]:
     lthr, ftp = thresholds.lthr_bpm.value, channel_threshold("power", thresholds)
-    seiler = seiler_three_zones(settings.lt1_fraction_of_lthr)
+    on_heart_rate = bool(lthr) and "heart_rate_bpm" in clean
+    # Seiler's zones on heart rate when LTHR is known, else on power; zone 1 ends at the
+    # measured LT1 (lactate test or HRVT1) when there is one below the threshold
+    seiler_threshold = lthr if on_heart_rate else ftp
+    lt1 = (thresholds.lt1_hr_bpm if on_heart_rate else thresholds.lt1_power_w).value
+    fraction = settings.lt1_fraction_of_lthr
+    if lt1 is not None and seiler_threshold and 0 < lt1 < seiler_threshold:
+        fraction = lt1 / seiler_threshold
     plans: list[tuple[ZoneSystem | None, str, float | None]] = [
         (HEART_RATE_ZONES.get(sport), "heart_rate_bpm", lthr),
         (POWER_ZONES.get(sport), "power_w", ftp),
-        # Seiler's zones on heart rate when LTHR is known, else on power
-        (seiler, "heart_rate_bpm" if lthr and "heart_rate_bpm" in clean else "power_w",
-         lthr if lthr and "heart_rate_bpm" in clean else ftp),
+        (seiler_three_zones(fraction), "heart_rate_bpm" if on_heart_rate else "power_w",
+         seiler_threshold),
     ]
     result = []
     for system, column, threshold in plans:

@@ -61,6 +61,10 @@ class SessionThresholds:
     cp_w: Threshold = Threshold()
     w_prime_j: Threshold = Threshold()
     threshold_speed_mps: Threshold = Threshold()
+    #: Measured first lactate threshold (a lactate test's LT1, or HRVT1 from DFA-α1): the top of
+    #: Seiler's zone 1 when known; flag or profile only.
+    lt1_hr_bpm: Threshold = Threshold()
+    lt1_power_w: Threshold = Threshold()
 
     def used(self, name: str) -> Threshold:
         """The threshold a channel with field ``name`` is compared with: FTP falls back to CP."""

@@ -40,6 +40,8 @@ THRESHOLD_LABELS: dict[str, tuple[str, str]] = {
     "cp_w": ("CP", "W"),
     "w_prime_j": ("W'", "J"),
     "threshold_speed_mps": ("threshold pace", "/km"),
+    "lt1_hr_bpm": ("LT1 HR", "bpm"),
+    "lt1_power_w": ("LT1 power", "W"),
 }
 _CHANNEL_UNITS = {"heart_rate_bpm": "bpm", "power_w": "W", "speed_mps": "m/s"}
 _CHANNEL_NAMES = {"heart_rate_bpm": "heart rate", "power_w": "power", "speed_mps": "speed"}
