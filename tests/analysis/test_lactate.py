@@ -8,14 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from lactlog.analysis.lactate import (
-    METHODS,
-    LactateStep,
-    StepTest,
-    check_step_test,
-    lactate_thresholds,
-)
+from lactlog.analysis.lactate import METHODS, lactate_thresholds
 from lactlog.errors import InputError
+from lactlog.steptest import LactateStep, StepTest, check_step_test
 
 #: lactater's ``demo_data`` (README): step, length [min], intensity [W], lactate, heart rate.
 DEMO = [(0, 0, 0, 0.93, 96), (1, 3, 50, 0.98, 114), (2, 3, 75, 1.23, 134),

@@ -1,6 +1,7 @@
 """Lactate thresholds from a measured blood-lactate step test (the one place lactlog uses
 measured lactate).
 
+The test itself (:class:`lactlog.steptest.StepTest`) comes from :mod:`lactlog.io.lactate_steps`.
 The methods follow the lactater R package (Mattioni Maturana, ``lactate_threshold()``, CRAN)
 and its primary sources; the lactater demo test is reproduced in ``tests/analysis/
 test_lactate.py``. Intensity is power [W] or speed [m/s]; lactate [mmol/L]; heart rate [bpm].
@@ -48,9 +49,7 @@ or flat stretch any "breakpoint" would be an artefact of the fit.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 from numpy.polynomial import Polynomial
@@ -62,13 +61,8 @@ from lactlog.analysis.curvefit import (
     two_breakpoints,
 )
 from lactlog.errors import InputError
+from lactlog.steptest import StepTest, check_step_test
 
-#: The intensity fields a step test can have: power [W] or speed [m/s].
-INTENSITY_FIELDS: tuple[str, ...] = ("power_w", "speed_mps")
-#: Plausible blood lactate [mmol/L]: below 0.3 or above 30 is a typo or a wrong unit.
-LACTATE_RANGE_MMOL: tuple[float, float] = (0.3, 30.0)
-#: Fewest exercise steps (the baseline not counted) a curve fit is run on.
-MIN_STEPS = 4
 #: Step of the linear interpolation the segmented fits run on (lactater: 0.1 W, 0.1 km/h).
 INTERPOLATION_STEP: dict[str, float] = {"power_w": 0.1, "speed_mps": 0.1 / 3.6}
 #: Rise of lactate to the next step that marks ModDmax's start [mmol/L] (Bishop et al. 1998).
@@ -94,39 +88,6 @@ METHODS: dict[str, tuple[str, str]] = {
     "LTP1": ("LTP", "Hofmann et al. 1997; Pokan et al. 1997"),
     "LTP2": ("LTP", "Hofmann et al. 1997; Pokan et al. 1997"),
 }
-
-
-@dataclass(frozen=True)
-class LactateStep:
-    """One row of a step test; ``intensity`` 0 marks the resting baseline."""
-
-    step: int
-    duration_s: float
-    intensity: float
-    """Power [W] or speed [m/s], as :attr:`StepTest.intensity_field` says."""
-    lactate_mmol: float
-    heart_rate_bpm: float | None = None
-
-
-@dataclass(frozen=True)
-class StepTest:
-    """A blood-lactate step test: its rows in order, what the intensity is, where it came from."""
-
-    steps: tuple[LactateStep, ...]
-    intensity_field: str
-    source: str
-    test_date: date | None = None
-    sport_group: str | None = None
-    """``bike`` or ``run`` when the file says so; None: from the intensity (power: bike)."""
-
-    @property
-    def baseline(self) -> LactateStep | None:
-        """The resting row (intensity 0), if the test has one."""
-        return self.steps[0] if self.steps and self.steps[0].intensity == 0 else None
-
-    @property
-    def exercise_steps(self) -> tuple[LactateStep, ...]:
-        return self.steps[1:] if self.baseline is not None else self.steps
 
 
 @dataclass(frozen=True)
@@ -163,38 +124,6 @@ class LactateTestResult:
             if found.method == method:
                 return found
         raise KeyError(method)
-
-
-def check_step_test(test: StepTest) -> None:
-    """The rules every step test obeys, whatever file it came from.
-
-    At most one baseline, and it comes first; at least :data:`MIN_STEPS` exercise steps with
-    strictly increasing intensity; lactate within :data:`LACTATE_RANGE_MMOL`.
-
-    Raises
-    ------
-    InputError
-        The first rule broken, naming the step.
-    """
-    if test.intensity_field not in INTENSITY_FIELDS:
-        raise InputError(f"intensity must be one of {', '.join(INTENSITY_FIELDS)}")
-    low, high = LACTATE_RANGE_MMOL
-    for step in test.steps:
-        if not math.isfinite(step.lactate_mmol) or not low <= step.lactate_mmol <= high:
-            raise InputError(f"step {step.step}: lactate {step.lactate_mmol:g} mmol/L is outside "
-                             f"{low:g}–{high:g} mmol/L (a typo, or not mmol/L?)")
-    exercise = test.exercise_steps
-    if len(exercise) < MIN_STEPS:
-        raise InputError(f"{len(exercise)} exercise step(s): a lactate curve needs at least "
-                         f"{MIN_STEPS} (a resting row with intensity 0 does not count)")
-    for previous, step in zip(exercise, exercise[1:], strict=False):
-        if not step.intensity > previous.intensity:
-            raise InputError(
-                f"step {step.step}: intensity {step.intensity:g} is not above step "
-                f"{previous.step}'s {previous.intensity:g} (steps must increase; a resting row "
-                "with intensity 0 may only come first)")
-    if exercise[0].intensity <= 0:
-        raise InputError(f"step {exercise[0].step}: intensity must be above 0")
 
 
 def lactate_thresholds(

@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lactlog.analysis.lactate import LactateStep, StepTest, check_step_test
+from lactlog.steptest import LactateStep, StepTest, check_step_test
 from lactlog.errors import EmptyFileError, InputError
 
 #: Intensity columns a sheet may have -> (field of :class:`StepTest`, factor to SI / parser).
