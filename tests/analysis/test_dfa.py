@@ -16,6 +16,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from lactlog.analysis.dfa import (
     BOX_SIZES,
@@ -217,3 +220,34 @@ def test_bad_input_gives_nan_not_a_crash(rr: np.ndarray) -> None:
     assert list(windows.columns) == ["alpha1", "heart_rate_bpm", "artefact_percent", "n_beats"]
     if np.isfinite(rr).sum() > 1 and np.nanstd(rr) == 0:
         assert windows["alpha1"].isna().all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rr=arrays(np.float64, st.integers(0, 700),
+              elements=st.one_of(st.floats(0.2, 2.6), st.just(np.nan), st.just(0.0),
+                                 st.floats(-1.0, 1e4))),
+    jitter=st.floats(0.0, 3.0),
+)
+def test_any_beats_give_a_frame_never_an_exception(rr: np.ndarray, jitter: float) -> None:
+    """Invariants on arbitrary intervals (NaN, zero, negative, huge) and clock jumps."""
+    steps = np.where(np.isfinite(rr) & (rr > 0), rr, 0.5) + jitter * (np.arange(len(rr)) % 7 == 0)
+    times = pd.Timestamp("2026-11-03T08:00:00Z") + pd.to_timedelta(np.cumsum(steps), unit="s")
+    frame = pd.DataFrame({"rr_s": rr}, index=pd.DatetimeIndex(times, name="time"))
+    windows = alpha1_windows(frame)
+    assert list(windows.columns) == ["alpha1", "heart_rate_bpm", "artefact_percent", "n_beats"]
+    used = windows["alpha1"].notna()
+    assert (windows["artefact_percent"][used] <= 5.0).all()
+    assert (windows["n_beats"][used] >= 96).all()
+    share = artefact_percent(frame)
+    assert math.isnan(share) == (len(rr) == 0)
+    assert len(rr) == 0 or 0.0 <= share <= 100.0
+
+
+def test_missing_beats_with_invalid_intervals() -> None:
+    """A NaN or zero interval is measured against the median interval: no jump, no beat lost."""
+    rr = np.array([0.5, 0.5, np.nan, 0.5, 0.0, 0.5])
+    t = np.cumsum(np.full(6, 0.5))
+    assert missing_beats(t, rr).tolist() == [0, 0, 0, 0, 0, 0]
+    t[5:] += 1.0
+    assert missing_beats(t, rr).tolist() == [0, 0, 0, 0, 0, 2]

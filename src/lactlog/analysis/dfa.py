@@ -92,17 +92,21 @@ def missing_beats(time_s: np.ndarray, rr_s: np.ndarray, tolerance: float = ARTEF
     tᵢ − tᵢ₋₁ = RRᵢ. A larger step g = tᵢ − tᵢ₋₁ − RRᵢ beyond ``tolerance`` × RRᵢ is a stretch
     without beats: about max(1, round(g / RRᵢ)) beats are missing there.
 
-    Returns an int array (0 for the first beat).
+    An interval that is not a positive number is measured against the median of the valid
+    ones (1 s when there is none). Returns an int array (0 for the first beat).
     """
     t = np.asarray(time_s, dtype=np.float64)
     rr = np.asarray(rr_s, dtype=np.float64)
     missing = np.zeros(len(t), dtype=np.int64)
     if len(t) < 2:
         return missing
-    gap = np.diff(t) - rr[1:]
-    jumped = gap > tolerance * rr[1:]
-    count = np.maximum(1, np.round(np.divide(gap, rr[1:], where=jumped, out=np.zeros_like(gap))))
-    missing[1:] = np.where(jumped, count, 0).astype(np.int64)
+    valid = np.isfinite(rr) & (rr > 0)
+    typical = float(np.median(rr[valid])) if valid.any() else 1.0
+    interval = np.where(valid, rr, typical)[1:]
+    gap = np.diff(t) - interval
+    jumped = gap > tolerance * interval
+    count = np.maximum(1.0, np.round(np.where(jumped, gap, 0.0) / interval))
+    missing[1:] = np.where(jumped, np.minimum(count, len(t) * 1e3), 0).astype(np.int64)
     return missing
 
 
