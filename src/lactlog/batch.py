@@ -150,7 +150,8 @@ def analyse_paths(
 
     ``cache`` (default: none) skips files analysed before with the same content, lactlog version
     and analysis options; ``jobs`` worker processes (default: number of CPUs) analyse the rest.
-    ``on_file`` is called after each file (for progress display). With ``merge``, a lifting-app
+    ``on_file`` is called after each file in each of the two passes (for progress display:
+    2 calls per file). With ``merge``, a lifting-app
     workout and a watch strength session of the same training become one session
     (:func:`merge_strength_sessions`).
     """
@@ -159,7 +160,7 @@ def analyse_paths(
     fingerprint = options_fingerprint(options, decoder)
     result = BatchResult()
     files = find_inputs([Path(p) for p in paths])
-    bests, keys = _first_pass(files, decoder, options, cache, jobs)
+    bests, keys = _first_pass(files, decoder, options, cache, jobs, on_file=on_file)
     histories = history_by_session(
         (b for found in bests.values() if found.error is None for b in found.sessions),
         history_rules(options.settings),

@@ -320,7 +320,7 @@ def run_batch(paths: list[Path], decoder: Decoder, options, jobs: int | None, no
 
     files = find_files_or_exit(paths, err)
     cache = NullCache() if no_cache else ResultCache.open()
-    with cache, progress(err, total=len(files)) as advance:
+    with cache, progress(err, total=2 * len(files)) as advance:  # two passes (batch.py)
         result = analyse_paths(files, decoder=decoder.value, on_file=advance, options=options,
                                cache=cache, jobs=jobs, merge=merge)
     for warning in result.warnings:
