@@ -22,6 +22,9 @@ from lactlog.settings import Settings
 
 DEFAULT_BUCKET_S = 60
 """Bucket length of the JSON series [s]."""
+MAX_BUCKETS = 10_000
+"""Most buckets a series has: a longer span (beyond ~7 days at 60 s, e.g. samples across a
+clock jump of years) gets longer buckets instead of millions of them."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ def session_series(
 
     ``thresholds`` are the session's (``SessionSummary.endurance.thresholds``); None for
     sessions without endurance analysis. With ``max_buckets`` (e.g. a chart's columns) the
-    bucket is instead the shortest whole number of seconds giving at most that many buckets.
+    bucket is instead the shortest whole number of seconds giving at most that many buckets;
+    there are never more than :data:`MAX_BUCKETS`.
     """
     clean = clean_samples(activity.samples, activity.pauses, cleaning_rules(settings))
     if len(clean):
@@ -106,8 +110,10 @@ def session_series(
     else:
         times_s = np.empty(0, dtype=np.int64)
     recording = clean["recording"].to_numpy(dtype=bool)
+    span_s = int(times_s.max()) + 1 if times_s.size else 1
     if max_buckets is not None:
-        bucket_s = bucket_for_columns(int(times_s.max()) + 1 if times_s.size else 1, max_buckets)
+        bucket_s = bucket_for_columns(span_s, max_buckets)
+    bucket_s = max(bucket_s, bucket_for_columns(span_s, MAX_BUCKETS))
 
     def channel(name: str) -> np.ndarray | None:
         if name not in clean:
