@@ -159,9 +159,13 @@ def empty_samples() -> pd.DataFrame:
 
 def empty_rr() -> pd.DataFrame:
     """An empty beat-to-beat frame: UTC DatetimeIndex named ``time``, float column ``rr_s``."""
-    return pd.DataFrame(
-        {"rr_s": pd.Series(dtype="float64")}, index=pd.DatetimeIndex([], tz="UTC", name="time")
-    )
+    return _empty_rr_template().copy()
+
+
+@cache
+def _empty_rr_template() -> pd.DataFrame:
+    index = pd.DatetimeIndex([], tz="UTC", name="time").as_unit("ns")
+    return pd.DataFrame({name: pd.Series(dtype="float64", index=index) for name in RR_COLUMNS})
 
 
 @dataclass
