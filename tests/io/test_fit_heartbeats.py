@@ -6,12 +6,15 @@ SDK ``expandHeartRates`` / ``mergeHeartRates``; record-anchored cumulative RR su
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
 
+from lactlog.errors import LactlogError
 from lactlog.io.common import RawInput
 from lactlog.io.fit import read_fit
 from lactlog.io.fit.activity import build_activities
@@ -20,6 +23,7 @@ from lactlog.io.fit.heartbeats import Beats, expand_gaps, hr_beats, rr_beats, wi
 from lactlog.io.fit.oracle import decode_with_fitparse
 from lactlog.io.tcx import read_tcx
 from lactlog.model import RR_COLUMNS
+from lactlog.testing.damage import damaged
 from lactlog.testing.fitactivity import LapSpec, StrapBeats, hr_messages, write_activity
 from lactlog.testing.tcxwriter import write_tcx
 
@@ -195,9 +199,7 @@ def test_rr_before_the_first_record_is_placed_back_from_it() -> None:
 
 
 def test_both_decoders_give_the_same_activity() -> None:
-    beats = _half_second_beats(strap_clock_s=2**32 / 1024 - 3.0, anchors=(0, 50))
-    rr = [(START + timedelta(seconds=s), [0.5, 0.5]) for s in range(N_RECORDS)]
-    data = write_activity(_swim_samples(), sport="swimming", strap_beats=beats, rr_intervals=rr)
+    data = _swim_with_beats_and_rr()
     raw = RawInput.from_bytes("swim.fit", data)
     ours, theirs = decode(data), decode_with_fitparse(data)
     for name, field in (("hr", "event_timestamp"), ("hr", "filtered_bpm"), ("hrv", "time")):
@@ -215,3 +217,24 @@ def test_other_formats_have_an_empty_rr_frame() -> None:
     assert activity.rr.empty
     assert list(activity.rr.columns) == ["rr_s"]
     assert str(activity.rr.index.tz) == "UTC"
+
+
+def _swim_with_beats_and_rr() -> bytes:
+    beats = _half_second_beats(strap_clock_s=2**32 / 1024 - 3.0, anchors=(0, 50))
+    rr = [(START + timedelta(seconds=s), [0.5, 0.5]) for s in range(N_RECORDS)]
+    return write_activity(_swim_samples(), sport="swimming", strap_beats=beats, rr_intervals=rr)
+
+
+@settings(max_examples=150, deadline=None)
+@given(damaged(_swim_with_beats_and_rr()))
+def test_damaged_hr_and_hrv_messages_raise_only_lactlog_errors(data: bytes) -> None:
+    """Damage anywhere (also inside hr/hrv definitions and arrays): a result or a LactlogError."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            activities = _read(data)
+        except LactlogError:
+            return
+    for activity in activities:
+        assert activity.samples.index.is_unique and activity.samples.index.is_monotonic_increasing
+        assert activity.rr.index.is_unique and activity.rr.index.is_monotonic_increasing
