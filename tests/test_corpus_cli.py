@@ -82,7 +82,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "sample week": lactlog("week", "--json", str(SAMPLE)),
         "sample show": lactlog("show", "--json", str(sample_fit)),
     }
-    return {"results": results, "before": before, "after": _hashes(_inputs())}
+    return {"results": results, "before": before, "after": _hashes(_inputs()), "env": env}
 
 
 @pytest.fixture(scope="module")
@@ -157,10 +157,10 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    base = tmp_path_factory.mktemp("corpus-cli-inprocess")
-    return {"LACTLOG_CACHE_DIR": str(base / "cache"), "LACTLOG_CONFIG": str(base / "profile.toml"),
-            "COLUMNS": "80"}
+def cli_env(runs: dict) -> dict[str, str]:
+    """The subprocess runs' cache (already filled by their analyze) and empty profile."""
+    return {"LACTLOG_CACHE_DIR": runs["env"]["LACTLOG_CACHE_DIR"],
+            "LACTLOG_CONFIG": runs["env"]["LACTLOG_CONFIG"], "COLUMNS": "80"}
 
 
 def _check_run(result: Result, args: list[str], files: list[Path]) -> None:
