@@ -80,7 +80,7 @@ def collect(corpus: Path, min_duration_s: float) -> list[Case]:
     from lactlog.batch import analyse_paths
 
     ante = device_ante(corpus)
-    result = analyse_paths([corpus], jobs=1)
+    result = analyse_paths([corpus], jobs=1)  # one process: sees _ignore_device_thresholds
     cases, seen = [], set()
     for summary in result.sessions:
         value = ante.get((summary.source, summary.session_index))
@@ -177,7 +177,13 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--min-duration", type=float, default=600.0, help="seconds (default 600)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--without-device-thresholds", action="store_true",
+        help="ignore the thresholds the files store (as TCX, GPX, CSV and most non-Garmin files "
+             "are): every threshold then comes from the folder's history or the estimate")
     args = parser.parse_args()
+    if args.without_device_thresholds:
+        _ignore_device_thresholds()
     if not args.corpus.is_dir():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 0
@@ -225,6 +231,14 @@ def main() -> int:
         return 0
     _print(report)
     return 0
+
+
+def _ignore_device_thresholds() -> None:
+    """Make the analysis see files without stored thresholds (for this measurement only)."""
+    from lactlog.analysis import thresholds
+
+    original = thresholds._device_values
+    thresholds._device_values = lambda device: dict.fromkeys(original(device))
 
 
 def _print(report: dict) -> None:

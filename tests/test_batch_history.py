@@ -48,13 +48,17 @@ def test_empty_profile_gets_history_thresholds_and_a_verdict(tmp_path: Path) -> 
     result = analyse_paths([tmp_path], options=AnalysisOptions(), jobs=2)  # pool: 4 files
     assert not result.errors
     first, *later = result.sessions
-    assert first.endurance.thresholds.ftp_w.value is None  # one session is no yardstick
+    own = first.endurance.thresholds.ftp_w  # the first ride is its own history
+    assert own.source.startswith("history 90 d: 0.95 × best 20-min 28") and own.source.endswith(
+        "(1 session)")
     for summary in later:
         ftp = summary.endurance.thresholds.ftp_w
         assert ftp.source.startswith("history 90 d: 0.95 × best 20-min 28")  # ride0's ~280 W
         assert ftp.value == pytest.approx(0.95 * 280, abs=3)
         assert summary.endurance.verdict.level is not None
-        assert summary.endurance.thresholds.max_hr_bpm.source.startswith("history 90 d")
+        # peaks ~170 bpm are below the assumed population maximum: 180 bpm, said so
+        max_hr = summary.endurance.thresholds.max_hr_bpm
+        assert max_hr.value == 180.0 and max_hr.source.startswith("assumed 180 bpm: the history")
 
 
 def test_a_changed_folder_never_returns_stale_cached_results(tmp_path: Path) -> None:
@@ -112,3 +116,20 @@ def test_thresholds_command_shows_what_analyze_applies(tmp_path: Path) -> None:
     session = json.loads(analyzed.stdout)["sessions"][-1]
     assert session["thresholds"]["ftp_w"]["source"] == applied.ftp_w.source
     assert session["threshold_source"] == applied.ftp_w.source
+
+
+def test_a_folder_of_easy_runs_is_never_rated_high(tmp_path: Path) -> None:
+    """Six easy runs (HR 135–150 bpm, no thresholds in the files): their own best 30 minutes
+    must not become an LTHR that makes them look hard; all LOW, against the estimate from the
+    assumed maximum (LTHR 60 + 0.85 × (180 − 60) = 162 bpm)."""
+    rng = np.random.default_rng(11)
+    for i in range(6):
+        target = piecewise([(600, 110.0), (2400, 140.0), (300, 120.0)])
+        target += np.where(np.arange(target.size) % 600 < 40, 8.0, 0.0)  # strides
+        samples = samples_frame(START + timedelta(days=3 * i),
+                                heart_rate_bpm=heart_rate(target, rng, initial_bpm=95))
+        (tmp_path / f"easy{i}.fit").write_bytes(write_activity(samples))
+    result = analyse_paths([tmp_path], jobs=1)
+    assert [s.endurance.verdict.level for s in result.sessions] == ["low"] * 6
+    lthr = result.sessions[-1].endurance.thresholds.lthr_bpm
+    assert lthr.value == pytest.approx(162.0) and lthr.source.startswith("estimate (85 %")

@@ -51,10 +51,12 @@ class Settings:
     # thresholds from the athlete's own history (analysis/history.py)
     history_window_days: int = 90
     """History thresholds use the sport's sessions of this many days up to each session (0: off)."""
-    history_min_sessions: int = 2
-    """...used on their own (no stored value) only with this many sessions (one is no yardstick)."""
+    history_min_sessions: int = 1
+    """...used on their own (no stored value) only with this many sessions."""
     history_lthr_min_fraction_of_max_hr: float = 0.85
-    """An HR effort gives an LTHR only when its mean HR is at least this × max HR (Friel: 85–95 %)."""
+    """An HR effort gives an LTHR (a ride's best 20 min an FTP) only at ≥ this × max HR (Friel)."""
+    assumed_max_hr_bpm: float = 180.0
+    """Max HR assumed when the history's peaks are lower (Tanaka 2001 at 40 y); swims: − offset."""
     history_cp_max_w_prime_j: float = 40000.0
     """A CP fit with W' above this (or below 5 kJ) is not from all-out efforts: FTP = 0.95 × P20."""
     swim_hr_offset_bpm: float = 12.0

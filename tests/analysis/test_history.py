@@ -25,7 +25,8 @@ from lactlog.profile import Profile, set_value, sport_group
 from lactlog.settings import Settings
 
 DAY = date(2026, 6, 30)
-RULES = HistoryRules()
+#: The mechanisms on their own: two sessions to stand alone, no population max HR.
+RULES = HistoryRules(min_sessions=2, assumed_max_hr_bpm=0.0)
 _MINUTES = itertools.count()  # every session its own start (copies share one)
 
 
@@ -163,7 +164,8 @@ def test_latest_by_group_is_what_the_latest_session_gets() -> None:
 
 def test_history_rules_come_from_the_settings() -> None:
     rules = history_rules(Settings(history_window_days=42, swim_hr_offset_bpm=7.0))
-    assert (rules.window_days, rules.swim_hr_offset_bpm, rules.min_sessions) == (42, 7.0, 2)
+    assert (rules.window_days, rules.swim_hr_offset_bpm, rules.min_sessions) == (42, 7.0, 1)
+    assert rules.assumed_max_hr_bpm == 180.0
 
 
 # --- precedence and stale thresholds ---------------------------------------------------------
@@ -258,3 +260,59 @@ def test_window_of_zero_days_switches_history_off() -> None:
     sessions = [bests("a", power={1200: 250.0}), bests("b", power={1200: 240.0})]
     assert history_by_session(sessions, HistoryRules(window_days=0)) == {}
     assert latest_by_group(sessions, HistoryRules(window_days=0)) == {}
+
+
+# --- defaults that keep a thin or easy history from overrating sessions ----------------------
+
+DEFAULT = HistoryRules()
+
+
+def test_easy_history_gives_no_lthr_and_the_assumed_max_hr() -> None:
+    # Six easy runs: 30-min mean 145, tail 147, peaks ≤ 153 bpm. Against their own peak (153)
+    # 145 ≥ 0.85 × 153 would pass as "hard"; against the assumed 180 bpm it does not
+    # (145 < 153) -> no LTHR; max HR 180; the estimate is 60 + 0.85 × (180 − 60) = 162 bpm.
+    runs = [bests(f"e{i}", "run", hr_30=(145, 147), peak=150 + i / 2) for i in range(6)]
+    history = group_history("run", [b.bests for b in runs], DEFAULT)
+    assert history.lthr_bpm.value is None
+    assert history.max_hr_bpm.value == 180.0
+    assert history.max_hr_bpm.source.startswith("assumed 180 bpm: the history 90 d peak 152 bpm")
+    assert history.peak_hr_bpm == 152.0  # the evidence itself is kept for the stale checks
+    t = resolve_thresholds("run", DAY, {}, Profile(), DeviceSummary(), Settings(), history)
+    assert t.lthr_bpm.value == pytest.approx(162.0)
+    # a genuinely hard 30 min (mean 165 ≥ 153) still gives its LTHR
+    hard = bests("h", "run", hr_30=(165, 168), peak=176)
+    history = group_history("run", [b.bests for b in (*runs, hard)], DEFAULT)
+    assert history.lthr_bpm.value == 168 and history.max_hr_bpm.value == 180.0
+
+
+def test_swim_assumed_max_is_lower_by_the_swim_offset() -> None:
+    swim = bests("s", "swim", peak=140)
+    history = history_by_session([swim], DEFAULT)[("s", 0)]
+    assert history.max_hr_bpm.value == 168.0  # 180 − 12
+
+
+def test_one_session_is_its_own_history_by_default() -> None:
+    one = group_history("bike", [bests("a", power={1200: 250.0}).bests], DEFAULT)
+    t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(), Settings(), one)
+    assert (t.ftp_w.value, t.ftp_w.source) == (
+        pytest.approx(237.5), "history 90 d: 0.95 × best 20-min 250 W (1 session)")
+
+
+def test_best_20_min_at_an_easy_heart_rate_gives_no_ftp() -> None:
+    # 0.85 × 180 = 153 bpm: a best 20 minutes ridden at 130 bpm was not a threshold effort
+    easy = replace(bests("a", power={1200: 180.0}, peak=150).bests,
+                   heart_rate_during_best_20_min_power_bpm=130.0)
+    history = group_history("bike", [easy], DEFAULT)
+    assert history.ftp_w.value is None and history.best_20_min_power_w == 180.0
+    hard = replace(easy, heart_rate_during_best_20_min_power_bpm=160.0)
+    assert group_history("bike", [hard], DEFAULT).ftp_w.value == pytest.approx(171.0)
+
+
+def test_history_cp_and_w_prime_are_never_used_alone() -> None:
+    # the session's own bests fit CP 250 W / W' 20 kJ; used alone, that W' would always read
+    # as depleted in the very session it came from
+    history = group_history("bike", [bests("a", power=cp_curve(250, 20000)).bests], DEFAULT)
+    assert history.cp_w.value == pytest.approx(250)
+    t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(), Settings(), history)
+    assert t.cp_w.value is None and t.w_prime_j.value is None
+    assert t.ftp_w.value == pytest.approx(250)  # FTP = CP of a maximal fit (eFTP-like)

@@ -197,6 +197,9 @@ class SessionBests:
     heart_rate_30_min_tail: Window | None = None
     heart_rate_20_min: Window | None = None
     heart_rate_peak_5_s: Window | None = None
+    #: Mean HR over the best 20-min power window [bpm] (None without enough HR there): tells a
+    #: threshold effort from an easy ride when the best 20 minutes give an FTP.
+    heart_rate_during_best_20_min_power_bpm: float | None = None
 
 
 def session_bests(
@@ -250,7 +253,23 @@ def session_bests(
         heart_rate_30_min_tail=tail,
         heart_rate_20_min=window(heart_rate, FTP_WINDOW_S),
         heart_rate_peak_5_s=window(heart_rate, MAX_HR_WINDOW_S),
+        heart_rate_during_best_20_min_power_bpm=_mean_during(
+            heart_rate, clean.index, power_bests.get(FTP_WINDOW_S)),
     )
+
+
+def _mean_during(
+    values: np.ndarray | None, index: pd.DatetimeIndex, window: Window | None
+) -> float | None:
+    """Mean of ``values`` over ``window``'s seconds; None unless ≥ 80 % of them hold a value."""
+    if values is None or window is None:
+        return None
+    start = int(index.searchsorted(window.start))
+    part = values[start : start + int(window.duration_s)]
+    valid = ~np.isnan(part)
+    if part.size == 0 or valid.sum() < 0.8 * window.duration_s:
+        return None
+    return float(part[valid].mean())
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,18 @@ windows (:class:`~lactlog.analysis.estimate.SessionBests`):
   fitted power–duration model — when 5 kJ ≤ W' ≤ ``cp_max_w_prime_j`` (trained cyclists: W'
   ≈ 10–25 kJ, Jones et al. 2010) and 0 < CP < best 20-min power. Otherwise the bests were not
   all-out and FTP = 0.95 × best 20-min power (Allen & Coggan's 20-min test), CP/W' unknown.
+  Either way, when the best 20 minutes carry heart rate and its mean is below
+  ``lthr_min_fraction_of_max_hr`` × max HR (below), they were no threshold effort and give no
+  FTP. CP and W' of the history are never used on their own (:meth:`HistoryThresholds.
+  usable_alone`), only as evidence that a stored CP is stale.
 - **max HR**: the second-highest of the sessions' 5-s peaks of cleaned heart rate (the cleaning
   already removes isolated spikes with a Hampel filter; taking the second-highest session also
   discards one session with a sensor artefact such as an optical sensor locked onto cadence).
-  With one session its own peak stands (a lower bound of the true maximum).
+  With one session its own peak stands. A training peak is only a lower bound of the true
+  maximum, and every threshold derived from a lower bound overrates every session, so the max
+  HR is never taken below ``assumed_max_hr_bpm`` (180 bpm: Tanaka et al. 2001, J Am Coll
+  Cardiol 37:153, 208 − 0.7 × age at 40 years; swims: minus the swim offset); the source says
+  when the assumed value is used.
 - **LTHR**: the mean HR of the last 20 min of the best 30-min HR effort (Friel's 30-min test),
   else 0.95 × the best 20-min mean HR — only when that effort was plausibly hard: its mean HR
   ≥ ``lthr_min_fraction_of_max_hr`` (0.85) × max HR, the low end of the 85–95 % of HRmax at
@@ -61,8 +69,9 @@ class HistoryRules:
     """How history thresholds are formed (the ``history_*``/``stale_*`` settings)."""
 
     window_days: int = 90
-    min_sessions: int = 2
+    min_sessions: int = 1
     lthr_min_fraction_of_max_hr: float = 0.85
+    assumed_max_hr_bpm: float = 180.0
     cp_max_w_prime_j: float = 40000.0
     swim_hr_offset_bpm: float = 12.0
     stale_power_tolerance: float = 0.05
@@ -126,7 +135,14 @@ class HistoryThresholds:
         )
 
     def usable_alone(self, name: str) -> bool:
-        """Whether threshold ``name`` has a value resting on at least ``min_sessions``."""
+        """Whether threshold ``name`` has a value resting on at least ``min_sessions``.
+
+        CP and W' never are: a CP fit of the sessions' own best efforts is emptied by those very
+        efforts, so every hard session would read as "W' fully depleted". W' balance needs CP
+        and W' from a test, the profile or the device; the history's fit only flags them stale.
+        """
+        if name in ("cp_w", "w_prime_j"):
+            return False
         found = getattr(self, name, None)
         return (found is not None and found.value is not None
                 and self.sessions_for(name) >= self.min_sessions)
@@ -149,28 +165,36 @@ def plausibly_hard(effort_mean_hr_bpm: float, max_hr_bpm: float | None, fraction
 def power_thresholds(
     bests: Sequence[SessionBests], rules: HistoryRules, label: str,
     durations_s: Sequence[int] = DEFAULT_CP_DURATIONS_S,
+    min_heart_rate_bpm: float | None = None,
 ) -> tuple[Threshold, Threshold, Threshold, float | None]:
     """(FTP, CP, W', best 20-min power [W]) from the power bests of ``bests`` (module rules).
 
-    ``label`` starts every source text (e.g. ``history 90 d``).
+    ``label`` starts every source text (e.g. ``history 90 d``). With ``min_heart_rate_bpm``,
+    a best 20 minutes ridden at a lower mean heart rate gives no FTP: it was not a threshold
+    effort (the best-20-min power stays as evidence for the stale checks).
     """
     power = [b for b in bests if not b.strength and b.power_w]
     best_20 = _best(b.power_w.get(FTP_WINDOW_S) for b in power)
+    if best_20 is None:
+        return Threshold(), Threshold(), Threshold(), None
     n_20 = sum(FTP_WINDOW_S in b.power_w for b in power)
+    during = next(b.heart_rate_during_best_20_min_power_bpm for b in power
+                  if FTP_WINDOW_S in b.power_w and b.power_w[FTP_WINDOW_S].mean == best_20)
+    threshold_effort = min_heart_rate_bpm is None or during is None or during >= min_heart_rate_bpm
     points = [(d, p) for d in durations_s if (p := _best(b.power_w.get(d) for b in power))]
-    cp, w_prime = Threshold(), Threshold()
-    if len(points) >= MIN_CP_POINTS and best_20 is not None:
+    if len(points) >= MIN_CP_POINTS:
         cp_w, w_prime_j, _ = fit_critical_power([d for d, _ in points], [p for _, p in points])
         if 0 < cp_w < best_20 and PLAUSIBLE_MIN_W_PRIME_J <= w_prime_j <= rules.cp_max_w_prime_j:
             lo, hi = min(d for d, _ in points) // 60, max(d for d, _ in points) // 60
             text = f"{label}: CP fit of {lo}–{hi}-min bests, W' {w_prime_j / 1000:.1f} kJ " \
                    f"({_count(len(power))})"
             cp, w_prime = Threshold(round(cp_w, 1), text), Threshold(round(w_prime_j), text)
-            return Threshold(round(cp_w, 1), text), cp, w_prime, best_20
-    if best_20 is None:
-        return Threshold(), cp, w_prime, None
+            return (Threshold(round(cp_w, 1), text) if threshold_effort else Threshold(),
+                    cp, w_prime, best_20)
+    if not threshold_effort:
+        return Threshold(), Threshold(), Threshold(), best_20
     text = f"{label}: 0.95 × best 20-min {best_20:.0f} W ({_count(n_20)})"
-    return Threshold(round(estimate_ftp(best_20), 1), text), cp, w_prime, best_20
+    return Threshold(round(estimate_ftp(best_20), 1), text), Threshold(), Threshold(), best_20
 
 
 @dataclass(frozen=True)
@@ -185,17 +209,32 @@ class HeartRateHistory:
     note: str | None = None
 
 
+def reference_max_hr(
+    peak_bpm: float, assumed_bpm: float, label: str, how: str
+) -> tuple[float, Threshold]:
+    """The max HR that thresholds rest on: the history's peak, but never below the assumed
+    population maximum ``assumed_bpm`` (module docstring), with its source text."""
+    if peak_bpm >= assumed_bpm:
+        return peak_bpm, Threshold(round(peak_bpm, 1), f"{label}: {how}")
+    text = (f"assumed {assumed_bpm:.0f} bpm: the {label} peak {peak_bpm:.0f} bpm ({how}) is a "
+            "training peak, below a typical maximum (Tanaka et al. 2001)")
+    return assumed_bpm, Threshold(round(assumed_bpm, 1), text)
+
+
 def heart_rate_thresholds(
-    bests: Sequence[SessionBests], rules: HistoryRules, label: str
+    bests: Sequence[SessionBests], rules: HistoryRules, label: str,
+    assumed_max_hr_bpm: float | None = None,
 ) -> HeartRateHistory:
-    """LTHR, max HR and their evidence from ``bests`` (module rules)."""
+    """LTHR, max HR and their evidence from ``bests`` (module rules); ``assumed_max_hr_bpm``
+    (default ``rules.assumed_max_hr_bpm``) is the lowest max HR assumed."""
     peaks = [b.heart_rate_peak_5_s.mean for b in bests if b.heart_rate_peak_5_s is not None]
-    peak = robust_max_hr_bpm(peaks)
-    if peak is None:
+    observed = robust_max_hr_bpm(peaks)
+    if observed is None:
         return HeartRateHistory()
     how = f"2nd-highest 5-s peak of {len(peaks)} sessions" if len(peaks) > 1 else (
         "5-s peak of the only session")
-    max_hr = Threshold(round(peak, 1), f"{label}: {how}")
+    assumed = rules.assumed_max_hr_bpm if assumed_max_hr_bpm is None else assumed_max_hr_bpm
+    peak, max_hr = reference_max_hr(observed, assumed, label, how)
     endurance = [b for b in bests if not b.strength]
     test = max((b for b in endurance if b.heart_rate_30_min is not None),
                key=lambda b: b.heart_rate_30_min.mean, default=None)
@@ -205,16 +244,18 @@ def heart_rate_thresholds(
         effort = test.heart_rate_30_min.mean
         if plausibly_hard(effort, peak, fraction):
             text = f"{label}: best 30-min HR effort, last 20 min {tail:.0f} bpm"
-            return HeartRateHistory(Threshold(round(tail, 1), text), max_hr, tail, peak, effort)
-        return HeartRateHistory(Threshold(), max_hr, tail, peak, None, (
+            return HeartRateHistory(Threshold(round(tail, 1), text), max_hr, tail, observed,
+                                    effort)
+        return HeartRateHistory(Threshold(), max_hr, tail, observed, None, (
             f"best 30-min HR effort ({effort:.0f} bpm) below {fraction:.0%} of max HR "
             f"{peak:.0f} bpm: not hard enough for an LTHR"))
     best_20 = _best(b.heart_rate_20_min for b in endurance)
     if best_20 is not None and plausibly_hard(best_20, peak, fraction):
         value = LTHR_FALLBACK_FRACTION * best_20
         text = f"{label}: 0.95 × best 20-min HR {best_20:.0f} bpm"
-        return HeartRateHistory(Threshold(round(value, 1), text), max_hr, None, peak, best_20)
-    return HeartRateHistory(Threshold(), max_hr, None, peak, None,
+        return HeartRateHistory(Threshold(round(value, 1), text), max_hr, None, observed,
+                                best_20)
+    return HeartRateHistory(Threshold(), max_hr, None, observed, None,
                             "no hard 20-min heart-rate effort")
 
 
@@ -229,8 +270,11 @@ def group_history(
     """
     label = f"history {rules.window_days} d"
     own = [b for b in bests if b.group == group]
-    ftp, cp, w_prime, best_20 = power_thresholds(own, rules, label)
-    heart = heart_rate_thresholds(own, rules, label)
+    assumed = rules.assumed_max_hr_bpm - (rules.swim_hr_offset_bpm if group == "swim" else 0.0)
+    heart = heart_rate_thresholds(own, rules, label, assumed)
+    reference = max(heart.peak_hr_bpm or 0.0, assumed)
+    ftp, cp, w_prime, best_20 = power_thresholds(
+        own, rules, label, min_heart_rate_bpm=rules.lthr_min_fraction_of_max_hr * reference)
     lthr, max_hr, effort = heart.lthr_bpm, heart.max_hr_bpm, heart.lthr_effort_mean_bpm
     n_heart_rate = sum(b.heart_rate_peak_5_s is not None for b in own)
     if group == "swim" and run is not None:

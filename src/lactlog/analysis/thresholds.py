@@ -201,7 +201,7 @@ def estimate_lthr(
     value = rest + settings.lthr_fraction_of_hrr * (max_hr_bpm - rest)
     fraction = round(settings.lthr_fraction_of_hrr * 100)
     source = f"estimate ({fraction} % of HR reserve)"
-    if max_hr_source is not None and max_hr_source.startswith("history"):
+    if max_hr_source is not None and max_hr_source.startswith(("history", "assumed")):
         source = f"estimate ({fraction} % of HR reserve; max HR {max_hr_bpm:.0f} bpm, " \
                  f"{max_hr_source})"
     return Threshold(round(value, 1), source)
