@@ -42,12 +42,13 @@ def test_hiit_run_shows_every_section():
     assert "running/street" in text and "garmin fr965" in text
     assert "2026-11-16 07:00" in text and "0:50:40" in text and "0:50:00" in text
     assert "LTHR 172 bpm (flag)" in text and "max HR 192 bpm (device)" in text
-    assert "Lactate stimulus: HIGH" in text and "6 hard intervals" in text
+    assert "Lactate stimulus: HIGH" in text and "in 6 efforts ≥ 30 s" in text
+    assert "Hard efforts: 6" in text
     for zone in ("Z1", "Z2", "Z3", "Z4", "Z5a", "Z5b", "Z5c"):
         assert f"\n{zone} " in text
     assert "Friel running heart rate" in text and "Seiler three zones" in text
-    assert "Hard intervals: 6" in text
-    assert "07:16:22" in text  # first interval, local time (UTC+1)
+    assert "Hard efforts: 6" in text
+    assert "07:16:52" in text  # first effort (local time, UTC+1): HR reaches 1.03 × 172 bpm
     assert "TRIMP 106" in text and "normalised TRIMP 61" in text
     assert "W' balance" not in text  # no power, no W'
     assert "Heart rate [bpm]" in text and "Power [W]" not in text

@@ -10,7 +10,8 @@ steady work at threshold from becoming a string of "intervals":
   with time constants of roughly 30 s; Allen & Coggan, *Training and Racing with a Power
   Meter*). One-second power spikes at every pedal surge do not count as time above FTP.
   Heart rate is already an integrated, lagging response (it trails work rate by 30–60 s), so it
-  is used as it is.
+  is used as it is: heart-rate efforts start that much after the work and can be shorter than
+  it (the sample data's 3-min repeats read as efforts of 2–2.5 min).
 - **Hysteresis.** A hard effort starts only when the judged signal is *clearly* above the
   threshold — at least (1 + ``band_fraction``) × threshold — and ends when it has been below
   the threshold for at least ``merge_gap_s`` seconds. The default margin of 3 % is about 5 bpm

@@ -58,7 +58,7 @@ def show(
     ] = None,
 ) -> None:
     """Show one session in depth: thresholds and their sources, the stimulus verdict and why,
-    time in zones, hard intervals, W' balance, load, and charts of heart rate and power.
+    time in zones, hard efforts, W' balance, load, and charts of heart rate and power.
 
     The session's warnings (CRC mismatch, truncation, clock not set...) go to stderr. Exit code
     1 when the file cannot be read, as in analyze.

@@ -1,7 +1,7 @@
 """``lactlog show``: one session in depth, as Rich renderables (never printed here) and JSON.
 
 Sections: header (file, sport, device, local start, duration, thresholds with their sources),
-stimulus verdict with reasons, time in zones as bars, hard intervals, W' balance, load, and text
+stimulus verdict with reasons, time in zones as bars, hard efforts, W' balance, load, and text
 charts of heart rate and power with the threshold line. Everything reads without colour.
 """
 
@@ -136,11 +136,12 @@ def zone_bars(zones: ZoneTimes, width: int = 80) -> Table:
 
 
 def intervals_table(intervals: tuple[Interval, ...], summary: SessionSummary) -> Group | Text:
-    """The hard intervals: local start (in the session's local time, see
+    """The hard efforts: local start (in the session's local time, see
     :mod:`lactlog.localtime`), duration, heart rate and power (mean / peak); a channel no
     interval has is left out."""
-    title = Text(f"Hard intervals: {len(intervals)}", style="bold")
-    title.append("  (at or above threshold; heart rate and power as mean/peak)", style="")
+    title = Text(f"Hard efforts: {len(intervals)}", style="bold")
+    title.append("  (sustained stretches clearly above threshold; heart rate and power as "
+                 "mean/peak)", style="")
     if not intervals:
         return title
     has_hr = any(i.mean_heart_rate_bpm is not None for i in intervals)

@@ -98,7 +98,7 @@ def verdict_lines(title: str, verdict: Verdict, estimated_from: str) -> Text:
 
 def stimulus_table(sessions: list[SessionSummary]) -> RowTable:
     """Endurance sessions: threshold used (and its source), time at or above it, hard
-    intervals, lowest W' balance, load, and the verdict with its reasons (in a column when the
+    efforts, lowest W' balance, load, and the verdict with its reasons (in a column when the
     terminal is wide enough, else under the row: no word is ever cut)."""
     table = RowTable(
         [Column("Start (local)"), Column("Threshold", flexible=True), Column("≥LT", "right"),
@@ -106,7 +106,7 @@ def stimulus_table(sessions: list[SessionSummary]) -> RowTable:
          Column("Stimulus"), Column("Why", spill=True, min_width=30)],
         title="Lactate stimulus (estimated from HR/power/pace — not a blood test)",
         caption="≥LT: time at or above threshold (primary channel: power > HR > pace); "
-        "Int: hard intervals ≥ 30 s; Load: TSS (power) or TRIMP normalised to 100 per hour "
+        "Int: hard efforts (sustained clearly above threshold); Load: TSS (power) or TRIMP normalised to 100 per hour "
         "at LTHR",
     )
     for s in sessions:
