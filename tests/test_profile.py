@@ -44,13 +44,13 @@ def test_round_trip_through_toml(tmp_path: Path) -> None:
     set_value(profile, "sex", "female", date(2026, 1, 1))
     set_value(profile, "bike.ftp_w", "260", date(2026, 1, 1))
     set_value(profile, "run.threshold_pace", "4:10", date(2026, 1, 1))
-    set_value(profile, "settings.high_min_intervals", "6", date(2026, 1, 1))
+    set_value(profile, "settings.high_min_above_lt_s", "900", date(2026, 1, 1))
     save_profile(profile)
     loaded = load_profile(path)
     assert loaded.sex == "female"
     assert loaded.threshold("ftp_w", "bike", date(2026, 5, 1)).value == 260
     assert loaded.threshold("threshold_pace", "run", date(2026, 5, 1)).value == pytest.approx(4.0)
-    assert loaded.settings == {"high_min_intervals": 6}
+    assert loaded.settings == {"high_min_above_lt_s": 900}
 
 
 def test_missing_file_is_an_empty_profile(tmp_path: Path) -> None:
