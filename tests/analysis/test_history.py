@@ -316,3 +316,10 @@ def test_history_cp_and_w_prime_are_never_used_alone() -> None:
     t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(), Settings(), history)
     assert t.cp_w.value is None and t.w_prime_j.value is None
     assert t.ftp_w.value == pytest.approx(250)  # FTP = CP of a maximal fit (eFTP-like)
+
+
+def test_zero_power_gives_no_ftp() -> None:
+    # a power meter that sent only zeros: best 20-min 0 W is no FTP (and no evidence)
+    history = group_history("bike", [bests("z", power={1200: 0.0, 180: 0.0, 300: 0.0,
+                                                        720: 0.0}).bests], DEFAULT)
+    assert history.ftp_w.value is None and history.best_20_min_power_w is None

@@ -175,7 +175,7 @@ def power_thresholds(
     """
     power = [b for b in bests if not b.strength and b.power_w]
     best_20 = _best(b.power_w.get(FTP_WINDOW_S) for b in power)
-    if best_20 is None:
+    if best_20 is None or best_20 <= 0:  # no power, or a meter that only ever sent zeros
         return Threshold(), Threshold(), Threshold(), None
     n_20 = sum(FTP_WINDOW_S in b.power_w for b in power)
     during = next(b.heart_rate_during_best_20_min_power_bpm for b in power
