@@ -52,14 +52,16 @@ class Case:
     expected: str
     evidence: object  # lactlog.analysis.stimulus.StimulusEvidence
     threshold_source: str | None
+    threshold_value: float | None = None
+    aerobic_te: float | None = None
 
 
 def expected_level(ante: float) -> str:
     return "high" if ante >= 3.0 else "low" if ante < 2.0 else "moderate"
 
 
-def device_ante(corpus: Path) -> dict[tuple[str, int], float]:
-    """(source path, session index) -> AnTE, from the files themselves."""
+def device_ante(corpus: Path) -> dict[tuple[str, int], tuple[float, float | None]]:
+    """(source path, session index) -> (AnTE, aerobic TE), from the files themselves."""
     from lactlog.io import find_inputs, read
 
     ante = {}
@@ -69,9 +71,10 @@ def device_ante(corpus: Path) -> dict[tuple[str, int], float]:
         except Exception:  # noqa: BLE001 — unreadable files have no AnTE to compare
             continue
         for activity in activities:
-            value = activity.device_summary.anaerobic_training_effect
-            if value is not None:
-                ante[(activity.meta.source, activity.meta.session_index)] = value
+            device = activity.device_summary
+            if device.anaerobic_training_effect is not None:
+                ante[(activity.meta.source, activity.meta.session_index)] = (
+                    device.anaerobic_training_effect, device.aerobic_training_effect)
     return ante
 
 
@@ -83,7 +86,7 @@ def collect(corpus: Path, min_duration_s: float) -> list[Case]:
     result = analyse_paths([corpus], jobs=1)  # one process: sees _ignore_device_thresholds
     cases, seen = [], set()
     for summary in result.sessions:
-        value = ante.get((summary.source, summary.session_index))
+        value, aerobic = ante.get((summary.source, summary.session_index), (None, None))
         analysis = summary.endurance
         if value is None or analysis is None or analysis.recorded_s < min_duration_s:
             continue
@@ -97,7 +100,8 @@ def collect(corpus: Path, min_duration_s: float) -> list[Case]:
         primary = analysis.primary_channel
         labels = {"power": "FTP", "heart_rate": "LTHR", "pace": "threshold pace"}
         field = {"power": "ftp_w", "heart_rate": "lthr_bpm", "pace": "threshold_speed_mps"}
-        source = getattr(analysis.thresholds, field[primary]).source if primary else None
+        used = getattr(analysis.thresholds, field[primary]) if primary else None
+        source = used.source if used else None
         cases.append(
             Case(
                 name=f"{Path(summary.source).name}#{summary.session_index}",
@@ -112,6 +116,8 @@ def collect(corpus: Path, min_duration_s: float) -> list[Case]:
                     w_prime_depletion=depletion,
                 ),
                 threshold_source=source,
+                threshold_value=used.value if used else None,
+                aerobic_te=aerobic,
             )
         )
     return cases
@@ -204,6 +210,11 @@ def main() -> int:
         rules, _ = best_rules(rest, default)
         lodo += score([c for c in cases if c.product == product], rules)
     report = {
+        "mean_aerobic_te_by_verdict": {
+            str(level): round(sum(c.aerobic_te for c, v in pairs) / len(pairs), 2)
+            for level in (*LEVELS, None)
+            if (pairs := [(c, v) for c, v in zip(cases, verdicts(cases, default))
+                          if v == level and c.aerobic_te is not None])},
         "n_sessions": len(cases),
         "expected": dict(Counter(c.expected for c in cases)),
         "with_verdict": sum(v is not None for v in verdicts(cases, default)),
@@ -226,11 +237,38 @@ def main() -> int:
             for v, c in zip(verdicts(cases, default), cases) if v != c.expected
         ],
     }
+    if not args.without_device_thresholds:
+        report["history_vs_device"] = history_vs_device(args.corpus, args.min_duration, cases)
     if args.json:
         print(json.dumps(report, indent=2, default=str))
         return 0
     _print(report)
     return 0
+
+
+def history_vs_device(corpus: Path, min_duration_s: float, with_device: list[Case]) -> dict:
+    """What lactlog derives without the file's thresholds (history or estimate) against the
+    device's own value, for the sessions whose primary threshold came from the device."""
+    _ignore_device_thresholds()
+    derived = {c.name: c for c in collect(corpus, min_duration_s)}
+    out: dict[str, list[tuple[float, float]]] = {}
+    for case in with_device:
+        other = derived.get(case.name)
+        label = case.evidence.threshold_label  # type: ignore[attr-defined]
+        if (case.threshold_source != "device" or other is None or case.threshold_value is None
+                or other.threshold_value is None
+                or other.evidence.threshold_label != label):  # type: ignore[attr-defined]
+            continue
+        out.setdefault(label, []).append((other.threshold_value, case.threshold_value))
+    summary = {}
+    for label, pairs in out.items():
+        differences = sorted(ours - device for ours, device in pairs)
+        summary[label] = {
+            "n": len(pairs),
+            "median_difference": round(differences[len(differences) // 2], 1),
+            "within_5_percent": sum(abs(ours - device) <= 0.05 * device for ours, device in pairs),
+        }
+    return summary
 
 
 def _ignore_device_thresholds() -> None:
@@ -256,6 +294,11 @@ def _print(report: dict) -> None:
     print("\n".join(_format_confusion(h["confusion_defaults"])))
     lodo = report["leave_one_device_out"]
     print(f"leave-one-device-out ({lodo['devices']} products): {lodo['agree']}/{lodo['n']}")
+    print(f"mean aerobic TE by verdict: {report['mean_aerobic_te_by_verdict']}")
+    for label, d in report.get("history_vs_device", {}).items():
+        print(f"{label} without the file's thresholds vs the device's own ({d['n']} sessions): "
+              f"median difference {d['median_difference']:+}, within 5 % on "
+              f"{d['within_5_percent']}")
     print("disagreements with the defaults:")
     for d in report["disagreements"]:
         print(f"  [{d['part']}] {d['session']} ({d['product']}): AnTE {d['ante']} -> "
