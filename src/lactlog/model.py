@@ -179,7 +179,15 @@ class Activity:
         UTC ``DatetimeIndex`` named ``time`` (sorted, unique); float columns from
         :data:`SAMPLE_COLUMNS`, only those present.
     pauses : DataFrame
-        Timer stops: columns ``start``, ``end`` (UTC timestamps; ``end`` NaT if never restarted).
+        Time that is not recording, in order of start (may overlap): columns ``start``, ``end``
+        (UTC timestamps; ``end`` NaT if open to the end). Timer stops, and in a pool swim with
+        FIT ``length`` messages the rest: every stretch of the session that no active length
+        covers (idle lengths, before the first and after the last length). Rest at the wall is
+        not swimming, and Garmin watches count ``time_in_zone`` only in active lengths (3 pool
+        swims of the corpus: 8–18 % of timer time off when rest counted, ≤ 0.6 % when not).
+        As pauses, rest drops out of every time-integrated metric (zones, time above
+        threshold, TRIMP) in :func:`lactlog.analysis.clean.clean_samples` with no second rule;
+        the device's timer time (``DeviceSummary.timer_s``) is kept as the device wrote it.
     laps : DataFrame
         Columns :data:`LAP_COLUMNS`.
     sets : DataFrame

@@ -2,7 +2,8 @@
 
 :func:`write_activity` produces what a Garmin watch or bike computer writes: ``file_id``,
 ``device_info``, optionally ``user_profile`` and ``zones_target``, timer ``event`` messages,
-``record`` messages interleaved with ``lap`` messages in time order, ``set`` messages,
+``record`` messages interleaved with ``lap`` (and pool ``length``) messages in time order,
+``set`` messages,
 ``time_in_zone``, ``session`` and ``activity``; optionally a strap's stored beats as ``hr``
 messages and RR intervals as ``hrv`` messages after the records. Session and lap summaries
 (times, distance, averages, maxima) are computed from the samples so they agree with the
@@ -118,6 +119,16 @@ class LapSpec:
 
 
 @dataclass(frozen=True)
+class LengthSpec:
+    """A pool length from ``start`` (inclusive) to ``end`` (exclusive), UTC; ``length_type`` is
+    ``active`` (swimming) or ``idle`` (rest at the wall), as Garmin watches write them."""
+
+    start: datetime
+    end: datetime
+    length_type: str = "active"
+
+
+@dataclass(frozen=True)
 class AthleteSettings:
     """The athlete's device settings, written to ``user_profile`` and ``zones_target``."""
 
@@ -154,6 +165,7 @@ def write_activity(
     utc_offset_s: int = 0,
     strap_beats: StrapBeats | None = None,
     rr_intervals: Sequence[tuple[datetime, Sequence[float | None]]] = (),
+    lengths: Sequence[LengthSpec] = (),
 ) -> bytes:
     """FIT bytes of one activity.
 
@@ -185,6 +197,8 @@ def write_activity(
     rr_intervals : sequence of (time, intervals)
         Each an ``hrv`` message written right after the record at ``time``; ``intervals`` are
         RR intervals [s] (``None`` = invalid), padded to five with invalid values.
+    lengths : sequence of LengthSpec
+        Pool lengths, each a ``length`` message at its end (pool swims).
     """
     samples = _drop_paused(samples, pauses)
     start = samples.index[0].to_pydatetime()
@@ -194,6 +208,8 @@ def write_activity(
     _write_header_messages(enc, device, start, athlete)
     timed = _timed_messages(samples, pauses, laps, sport, start, end)
     timed += [(t, _HRV, "hrv", {"time": _rr_array(rr)}) for t, rr in rr_intervals]
+    timed += [(length.end, _LAP, "length", _length_fields(length, i))
+              for i, length in enumerate(lengths)]
     for _, _, name, values in sorted(timed, key=lambda m: (m[0], m[1])):
         enc.message(name, values)
     for values in hr_messages(strap_beats) if strap_beats is not None else ():
@@ -355,6 +371,20 @@ def _timed_messages(
         }
         out.append((lap.end, _LAP, "lap", fields))
     return out
+
+
+def _length_fields(length: LengthSpec, index: int) -> dict[str, Any]:
+    duration_s = (length.end - length.start).total_seconds()
+    return {
+        "timestamp": length.end,
+        "message_index": index,
+        "start_time": length.start,
+        "total_elapsed_time": duration_s,
+        "total_timer_time": duration_s,
+        "event": "length",
+        "event_type": "stop",
+        "length_type": length.length_type,
+    }
 
 
 def _record_fields(samples: pd.DataFrame) -> list[tuple[datetime, dict[str, Any]]]:

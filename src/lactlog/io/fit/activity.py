@@ -2,7 +2,8 @@
 
 Shared by both decoders (lactlog's columnar one and fitparse), so they can only differ in
 decoding. One activity per ``session`` message (multisport files have several); records, laps,
-sets and timer pauses go to the session whose start precedes them. Beats of ``hr`` and ``hrv``
+sets, timer pauses and pool ``length`` messages go to the session whose start precedes them
+(the time outside a pool swim's active lengths becomes pauses: :func:`_rest_outside_lengths`). Beats of ``hr`` and ``hrv``
 messages (:mod:`lactlog.io.fit.heartbeats`) go to the session whose time span
 [start, start + elapsed time] holds them: a strap's stored beats often begin minutes before
 the session.
@@ -31,6 +32,7 @@ from lactlog.io.fit.heartbeats import Beats
 from lactlog.io.fit.quality import channel_warnings, session_warnings
 from lactlog.model import (
     LAP_COLUMNS,
+    PAUSE_COLUMNS,
     SAMPLE_COLUMNS,
     SET_COLUMNS,
     WARN_CLOCK_NOT_SET,
@@ -111,7 +113,10 @@ def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
             Activity(
                 meta=meta,
                 samples=samples,
-                pauses=_pauses(messages.get("event", {}), owner, min_time),
+                pauses=_pauses(
+                    messages.get("event", {}), messages.get("length", {}), owner,
+                    (session["start_time"], _session_end(session)), min_time,
+                ),
                 laps=_laps(messages.get("lap", {}), owner, min_time),
                 sets=_sets(messages.get("set", {}), owner, min_time),
                 device_summary=_device_summary(session, messages, thresholds),
@@ -214,8 +219,51 @@ def _samples(
     return frame, channel_warnings({**columns, "heart_rate_bpm": heart_rate}) + repairs
 
 
-def _pauses(events: Columns, owner, min_time: float) -> pd.DataFrame:
-    """Timer pauses: each timer stop up to the next timer start (FIT ``event`` messages)."""
+def _pauses(
+    events: Columns, lengths: Columns, owner, span: tuple[float, float], min_time: float
+) -> pd.DataFrame:
+    """Timer pauses (FIT ``event``) and a pool swim's rest (:func:`_rest_outside_lengths`), in
+    order of start (see :attr:`lactlog.model.Activity.pauses`)."""
+    timer = _timer_pauses(events, min_time)
+    timer = timer[owner(timer[:, 0])]
+    rest = _rest_outside_lengths(lengths, owner, span, min_time)
+    starts = np.concatenate([timer[:, 0], rest[:, 0]])
+    if not starts.size:
+        return empty_frame(PAUSE_COLUMNS)
+    order = np.argsort(starts, kind="stable")
+    ends = np.concatenate([timer[:, 1], rest[:, 1]])[order]
+    return pd.DataFrame({"start": _to_index(starts[order]), "end": _to_index(ends)})
+
+
+def _rest_outside_lengths(
+    lengths: Columns, owner, span: tuple[float, float], min_time: float
+) -> np.ndarray:
+    """(start, end) [FIT s] of the session's time outside its active pool lengths, (n, 2).
+
+    A length runs from ``start_time`` for ``total_elapsed_time`` (its ``timestamp`` is often
+    written minutes later, at the end of the interval). In a session with active lengths, the
+    rest is every stretch of ``span`` (session start, end) that no active length covers: idle
+    lengths (``length_type`` idle, rest at the wall), before the first and after the last
+    length, and the fractions of a second between consecutive lengths.
+    """
+    starts = fit_times(_column(lengths, "start_time"), min_time)
+    ends = fit_times(starts + _column(lengths, "total_elapsed_time"), min_time)  # NaN if absurd
+    active = _column(lengths, "length_type") == profile.enum_code("length_type", "active")
+    keep = active & (ends > starts)
+    keep[keep] = owner(starts[keep])
+    if not keep.any():
+        return np.empty((0, 2))
+    order = np.argsort(starts[keep], kind="stable")
+    starts, ends = starts[keep][order], np.maximum.accumulate(ends[keep][order])
+    session_end = span[1] if math.isfinite(span[1]) else math.nan
+    gaps = np.column_stack([
+        np.concatenate([[span[0]], ends]), np.concatenate([starts, [session_end]])
+    ])
+    return gaps[~(gaps[:, 1] <= gaps[:, 0])]  # open end (NaN) kept: rest to the end
+
+
+def _timer_pauses(events: Columns, min_time: float) -> np.ndarray:
+    """Each timer stop up to the next timer start [FIT s], shape (n, 2)."""
     times = fit_times(_column(events, "timestamp"), min_time)
     kind = _column(events, "event")
     timer = (kind == profile.enum_code("event", "timer")) & ~np.isnan(times)
@@ -229,16 +277,7 @@ def _pauses(events: Columns, owner, min_time: float) -> pd.DataFrame:
             if time_s > stopped_at:
                 pauses.append((stopped_at, time_s))
             stopped_at = None
-    if not pauses:
-        return empty_frame(("start", "end"))
-    starts = np.array([p[0] for p in pauses])
-    keep = owner(starts)
-    return pd.DataFrame(
-        {
-            "start": _to_index(starts[keep]),
-            "end": _to_index(np.array([p[1] for p in pauses])[keep]),
-        }
-    )
+    return np.array(pauses, dtype=np.float64).reshape(-1, 2)
 
 
 def _laps(laps: Columns, owner, min_time: float) -> pd.DataFrame:

@@ -30,6 +30,7 @@ CRC_MISMATCH = "CRC mismatch (the file may be damaged; its data was read anyway)
 WANTED_MESSAGES: tuple[str, ...] = (
     "file_id", "device_info", "user_profile", "zones_target", "sport", "event", "record",
     "lap", "session", "activity", "set", "time_in_zone", "exercise_title", "hr", "hrv",
+    "length",
 )
 
 #: Columns added to ``hrv`` messages (which have no timestamp): the ``timestamp`` of the last
