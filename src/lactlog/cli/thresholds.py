@@ -9,13 +9,13 @@ import typer
 
 from lactlog.cli.app import app
 from lactlog.cli.common import (
+    SPORT_HELP,
     ConfigOption,
     CsvOption,
     Decoder,
     DecoderOption,
     JsonOption,
     NdjsonOption,
-    SPORT_HELP,
     consoles,
     emit,
     find_files_or_exit,

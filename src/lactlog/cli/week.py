@@ -9,6 +9,7 @@ import typer
 
 from lactlog.cli.app import app
 from lactlog.cli.common import (
+    SPORT_HELP,
     ConfigOption,
     CsvOption,
     Decoder,
@@ -18,7 +19,6 @@ from lactlog.cli.common import (
     NdjsonOption,
     NoCacheOption,
     NoMergeOption,
-    SPORT_HELP,
     VerboseOption,
     analysis_options,
     consoles,

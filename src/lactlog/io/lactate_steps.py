@@ -28,8 +28,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lactlog.steptest import LactateStep, StepTest, check_step_test
 from lactlog.errors import EmptyFileError, InputError
+from lactlog.steptest import LactateStep, StepTest, check_step_test
 
 #: Intensity columns a sheet may have -> (field of :class:`StepTest`, factor to SI / parser).
 INTENSITY_COLUMNS: tuple[str, ...] = ("power_w", "speed_kmh", "speed_mps", "pace_min_per_km")

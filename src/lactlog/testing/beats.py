@@ -8,7 +8,7 @@ falls from about 1.0 to about 0.25 as heart rate rises — the shape of an incre
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ def pink_noise(n: int, rng: np.random.Generator) -> np.ndarray:
 def ramp_rr(
     n_beats: int = 5600, hr_from_bpm: float = 100.0, hr_to_bpm: float = 180.0,
     variability: float = 0.02, seed: int = 0,
-    start: datetime = datetime(2026, 11, 3, 8, 0, tzinfo=timezone.utc),
+    start: datetime = datetime(2026, 11, 3, 8, 0, tzinfo=UTC),
 ) -> pd.DataFrame:
     """An :attr:`Activity.rr` frame of a ramp: heart rate rising linearly over the beats,
     RR = 60 / HR × (1 + ``variability`` × blend) [s] (module docstring for the blend)."""
