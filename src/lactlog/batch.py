@@ -42,6 +42,7 @@ from lactlog.cache import (
     ResultCache,
     bests_fingerprint,
     history_fingerprint,
+    input_stamp,
     options_fingerprint,
 )
 from lactlog.errors import LactlogError, internal_error_message
@@ -176,7 +177,8 @@ def analyse_paths(
                         for b in bests[path].sessions if _ref(b) in histories}
         key = keys[path]
         if key is not None:
-            key = replace(key, fingerprint=history_fingerprint(fingerprint, file_history))
+            key = replace(key, fingerprint=history_fingerprint(
+                fingerprint + input_stamp(path), file_history))
         cached = cache.get(key) if key is not None else None
         if cached is None:
             pending.append((path, key, file_history))

@@ -292,7 +292,7 @@ class _CacheBase:
                         self._archive_hashes[(str(archive), _stat_key(before))] = sha256
         except OSError:
             return None
-        return CacheKey(str(path), sha256, before.st_size, fingerprint)
+        return CacheKey(str(path), sha256, before.st_size, fingerprint + input_stamp(path))
 
     def __enter__(self) -> Self:
         return self
@@ -302,6 +302,28 @@ class _CacheBase:
 
     def close(self) -> None:
         return None
+
+
+def input_stamp(path: Path) -> str:
+    """What besides a file's own bytes its result depends on, as text for cache fingerprints.
+
+    For a file in an unpacked Strava export's ``activities/``: the size and mtime of the
+    ``activities.csv`` that names and types it, so a re-exported table (an activity renamed
+    or re-typed on Strava) is never answered from the cache; ``""`` for any other file. (In a
+    zip the table is part of the archive, whose hash is the key already.)"""
+    from lactlog.io.archive import outer_archive
+    from lactlog.io.strava import table_key
+
+    if outer_archive(path) is not None:
+        return ""
+    key = table_key(path.as_posix())
+    if key is None:
+        return ""
+    try:
+        stat = Path(key[0]).stat()
+    except OSError:
+        return ""
+    return f":strava-table:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 class NullCache(_CacheBase):

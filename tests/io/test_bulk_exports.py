@@ -7,6 +7,7 @@ and that nothing else in the export is reported as a failed input.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +133,22 @@ def test_zip_members_are_cached(tmp_path: Path) -> None:
     assert first.cache_hits == 0 and second.cache_hits == 4
     assert [s.name for s in second.sessions] == [s.name for s in first.sessions]
     assert len({s.sha256 for s in second.sessions}) == 4  # each member keeps its own digest
+
+
+def test_renamed_strava_activity_is_not_answered_from_the_cache(tmp_path: Path) -> None:
+    # an unpacked export: the FIT files are unchanged, activities.csv is re-exported with a
+    # new name for one of them -> that name, not the cached one
+    export = write_tree(tmp_path / "strava", strava_export())
+    table = export / "activities.csv"
+    with ResultCache.open(tmp_path / "cache.sqlite") as cache:
+        first = analyse_paths([export], cache=cache, jobs=1)
+        assert analyse_paths([export], cache=cache, jobs=1).cache_hits == 4
+        old = next(s.name for s in first.sessions if s.source.endswith("101.fit.gz"))
+        later = table.stat().st_mtime_ns + 60 * 10**9  # re-exported a minute later
+        table.write_bytes(table.read_bytes().replace(old.encode(), b"Renamed Run"))
+        os.utime(table, ns=(later, later))
+        again = analyse_paths([export], cache=cache, jobs=1)
+    assert next(s.name for s in again.sessions if s.source.endswith("101.fit.gz")) == "Renamed Run"
 
 
 def test_corrupt_member_fails_alone(tmp_path: Path) -> None:
