@@ -131,6 +131,21 @@ def test_not_a_zip_named_zip(tmp_path: Path) -> None:
         read(fake)
 
 
+def test_member_needing_a_newer_zip_version(tmp_path: Path) -> None:
+    # found by the damaged-zip property test: a central-directory entry whose "version needed
+    # to extract" is 10.1 makes zipfile raise NotImplementedError while opening the archive
+    data = bytearray(zip_bytes({"run.fit": _fit_bytes()}))
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6] = 101  # version needed to extract: 10.1 (zipfile reads up to 6.3)
+    export = tmp_path / "new.zip"
+    export.write_bytes(bytes(data))
+    assert find_inputs([export]) == [export]  # listed; reading it says what is wrong
+    with pytest.raises(CorruptFileError, match="not a readable zip archive"):
+        read(export)
+    result = analyse_paths([export], jobs=1)
+    assert result.sessions == [] and len(result.errors) == 1
+
+
 def test_select_inputs_follows_export_layouts() -> None:
     names = [
         "activities.csv", "profile.csv", "activities/1.fit.gz", "activities/2.gpx",

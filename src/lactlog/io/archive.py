@@ -56,6 +56,7 @@ _CHUNK_BYTES = 1 << 20
 #: What zipfile raises on a damaged archive (besides OSError).
 _ZIP_ERRORS: tuple[type[Exception], ...] = (
     zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error, OverflowError,
+    NotImplementedError,  # a member needing a newer zip version or an unknown method
 )
 _ZIP_SPLIT = re.compile(r"\.zip" + re.escape(MEMBER_SEPARATOR), re.IGNORECASE)
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
