@@ -20,6 +20,19 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 
 
+#: lactater's published demo step test (Mattioni Maturana; its README lists the thresholds)
+DEMO_CSV = """step,duration_min,power_w,lactate_mmol,heart_rate_bpm
+0,0,0,0.93,96
+1,3,50,0.98,114
+2,3,75,1.23,134
+3,3,100,1.88,154
+4,3,125,2.80,170
+5,3,150,4.21,182
+6,3,175,6.66,193
+7,2,191,8.64,198
+"""
+
+
 def corpus_files(folder: str) -> list[Path]:
     """Files of one corpus folder (empty when the corpus is absent)."""
     base = CORPUS / folder

@@ -15,6 +15,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
+from conftest import DEMO_CSV
 from lactlog.cli import app
 from lactlog.testing.fitactivity import LapSpec, write_activity
 
@@ -22,16 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "schema" / "lactlog-output.schema.json").read_text())
 runner = CliRunner()
 
-DEMO_CSV = """step,duration_min,power_w,lactate_mmol,heart_rate_bpm
-0,0,0,0.93,96
-1,3,50,0.98,114
-2,3,75,1.23,134
-3,3,100,1.88,154
-4,3,125,2.80,170
-5,3,150,4.21,182
-6,3,175,6.66,193
-7,2,191,8.64,198
-"""
 SOURCE = "lactate test 2026-11-03 (ModDmax)"
 
 

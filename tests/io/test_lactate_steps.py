@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import DEMO_CSV
 from lactlog.errors import InputError
 from lactlog.io.lactate_steps import (
     read_lactate_sheet,
@@ -16,17 +17,6 @@ from lactlog.io.lactate_steps import (
     step_test_from_sheet,
 )
 from lactlog.model import LAP_COLUMNS, Activity, ActivityMeta
-
-DEMO_CSV = """step,duration_min,power_w,lactate_mmol,heart_rate_bpm
-0,0,0,0.93,96
-1,3,50,0.98,114
-2,3,75,1.23,134
-3,3,100,1.88,154
-4,3,125,2.80,170
-5,3,150,4.21,182
-6,3,175,6.66,193
-7,2,191,8.64,198
-"""
 
 
 def write(tmp_path: Path, text: str, name: str = "test.csv") -> Path:

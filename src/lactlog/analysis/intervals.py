@@ -162,7 +162,7 @@ def detect_intervals(
     with np.errstate(invalid="ignore"):
         above = (values >= threshold).astype(np.float64)
     stats = {
-        "above_s": [sample_s * (v or 0.0) for v in _segment_sums(above, starts, ends)],
+        "above_s": [sample_s * v for v in _segment_sums(above, starts, ends)],
         "mean_heart_rate_bpm": _segment_means(clean.get("heart_rate_bpm"), starts, ends),
         "peak_heart_rate_bpm": _segment_peaks(clean.get("heart_rate_bpm"), starts, ends),
         "mean_power_w": _segment_means(clean.get("power_w"), starts, ends),
@@ -204,9 +204,8 @@ def merge_runs(
     return starts[np.concatenate(([True], split))], ends[np.concatenate((split, [True]))]
 
 
-def _segment_sums(
-    values: np.ndarray, starts: np.ndarray, ends: np.ndarray
-) -> list[float | None]:
+def _segment_sums(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[float]:
+    """Sum of the valid values in each [start, end)."""
     valid = ~np.isnan(values)
     sums = np.concatenate(([0.0], np.cumsum(np.where(valid, values, 0.0))))
     return [float(s) for s in (sums[ends] - sums[starts]).tolist()]
@@ -222,7 +221,7 @@ def _segment_means(
     totals = _segment_sums(values, starts, ends)
     counts = _segment_sums((~np.isnan(values)).astype(np.float64), starts, ends)
     return [
-        float(s / c) if c else None for s, c in zip(totals, counts, strict=True)  # type: ignore[operator]
+        s / c if c else None for s, c in zip(totals, counts, strict=True)
     ]
 
 
