@@ -161,8 +161,8 @@ def detect_intervals(
     starts, ends = starts[keep], ends[keep]
     with np.errstate(invalid="ignore"):
         above = (values >= threshold).astype(np.float64)
+    above_s = [sample_s * v for v in _segment_sums(above, starts, ends)]
     stats = {
-        "above_s": [sample_s * v for v in _segment_sums(above, starts, ends)],
         "mean_heart_rate_bpm": _segment_means(clean.get("heart_rate_bpm"), starts, ends),
         "peak_heart_rate_bpm": _segment_peaks(clean.get("heart_rate_bpm"), starts, ends),
         "mean_power_w": _segment_means(clean.get("power_w"), starts, ends),
@@ -173,6 +173,7 @@ def detect_intervals(
         Interval(
             start=clean.index[begin],
             duration_s=float(end - begin) * sample_s,
+            above_s=above_s[i],
             **{name: column[i] for name, column in stats.items()},
         )
         for i, (begin, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True))
