@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,29 +47,10 @@ from lactlog.cache import (
 )
 from lactlog.errors import LactlogError, internal_error_message
 from lactlog.io import find_inputs, read
+from lactlog.results import BatchResult, FileError
 
 #: Cache writes are grouped into transactions of this many files.
 _CACHE_BATCH = 50
-
-
-@dataclass(frozen=True)
-class FileError:
-    """A file that could not be analysed, with a one-line reason."""
-
-    source: str
-    error: str
-    detail: str | None = None  # traceback of an unexpected error (shown with --verbose)
-
-
-@dataclass
-class BatchResult:
-    """Sessions (sorted by start time) and errors of one batch."""
-
-    sessions: list[SessionSummary] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    cache_hits: int = 0
-    warnings: list[str] = field(default_factory=list)
-    merged: list[tuple[str, str]] = field(default_factory=list)  # (watch, app) descriptions
 
 
 @dataclass(frozen=True)

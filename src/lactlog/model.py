@@ -65,6 +65,19 @@ SET_COLUMNS: tuple[str, ...] = (
     "exercise_category",
     "exercise_name",
 )
+#: Further set columns of lifting-app logs (Strong, Hevy, FitNotes; see
+#: :mod:`lactlog.io.strength_csv`), kept by a merged watch + app session.
+EXTRA_SET_COLUMNS: tuple[str, ...] = (
+    "set_order",
+    "rpe",
+    "app_set_type",
+    "notes",
+    "distance_m",
+    "exercise_title",
+    "app_category",
+)
+#: Every column of a lifting-app sets frame.
+STRENGTH_SET_COLUMNS: tuple[str, ...] = SET_COLUMNS + EXTRA_SET_COLUMNS
 
 
 #: Warning of a file whose device clock was never set: its dates are wrong (FIT times relative to

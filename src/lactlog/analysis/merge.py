@@ -20,8 +20,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from lactlog.io.strength_csv import EXTRA_SET_COLUMNS
-from lactlog.model import Activity
+from lactlog.model import EXTRA_SET_COLUMNS, Activity
 
 APP_PRODUCTS = frozenset({"Strong", "Hevy", "FitNotes"})
 _NUMERIC_EXTRAS = ("rpe", "distance_m")

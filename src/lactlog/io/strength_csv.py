@@ -2,7 +2,8 @@
 
 Each workout becomes an :class:`~lactlog.model.Activity` with an empty samples frame and one row
 of :attr:`~lactlog.model.Activity.sets` per logged set, in file order. Besides
-:data:`~lactlog.model.SET_COLUMNS` the sets frame carries :data:`EXTRA_SET_COLUMNS`:
+:data:`~lactlog.model.SET_COLUMNS` the sets frame carries
+:data:`~lactlog.model.EXTRA_SET_COLUMNS`:
 
 =================  ==============================================================
 set_order          the app's set label as written: ``"1"``, ``"W"``, ``"D"``, ``"F"``
@@ -34,18 +35,14 @@ import pandas as pd
 from lactlog.errors import CorruptFileError, EmptyFileError
 from lactlog.io.common import RawInput
 from lactlog.io.csvtext import parse_table, split_fields
-from lactlog.model import SET_COLUMNS, Activity, ActivityMeta, DeviceSummary, empty_samples
-
-EXTRA_SET_COLUMNS: tuple[str, ...] = (
-    "set_order",
-    "rpe",
-    "app_set_type",
-    "notes",
-    "distance_m",
-    "exercise_title",
-    "app_category",
+from lactlog.model import (
+    STRENGTH_SET_COLUMNS,
+    Activity,
+    ActivityMeta,
+    DeviceSummary,
+    empty_samples,
 )
-STRENGTH_SET_COLUMNS: tuple[str, ...] = SET_COLUMNS + EXTRA_SET_COLUMNS
+
 WARN_LOCAL_TIMES = "times are local wall-clock times (no UTC offset in the file)"
 KG_PER_LB = 0.45359237
 _WEIGHT_UNITS = {"kg": 1.0, "kgs": 1.0, "lb": KG_PER_LB, "lbs": KG_PER_LB}

@@ -10,9 +10,9 @@ from typing import Any
 from lactlog.analysis.endurance import CHANNELS, EnduranceAnalysis
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.thresholds import SessionThresholds
-from lactlog.batch import BatchResult
 from lactlog.localtime import session_start_local
 from lactlog.report.dfa import dfa_dict
+from lactlog.results import BatchResult
 
 #: Version of the JSON output layout; bumped on incompatible changes.
 SCHEMA_VERSION = "1.0"

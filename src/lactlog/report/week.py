@@ -6,10 +6,10 @@ from dataclasses import asdict
 from typing import Any
 
 from lactlog.analysis.week import Duplicate, WeekSummary
-from lactlog.batch import FileError
 from lactlog.report.bars import bar
 from lactlog.report.jsondoc import SCHEMA_VERSION, clean
 from lactlog.report.layout import Column, RowTable
+from lactlog.results import FileError
 
 _BAR_WIDTH = 6
 
