@@ -26,7 +26,7 @@ from lactlog.io.fit.decode import (
 
 def decode_with_fitparse(data: bytes, wanted: tuple[str, ...] = WANTED_MESSAGES) -> DecodedFit:
     """Decode with fitparse; a failure mid-file keeps the messages read before it."""
-    import fitparse
+    from fitparse.utils import FitCRCError  # python-fitparse has no top-level FitCRCError
 
     with warnings_module.catch_warnings(record=True) as caught:
         warnings_module.simplefilter("always")
@@ -35,7 +35,7 @@ def decode_with_fitparse(data: bytes, wanted: tuple[str, ...] = WANTED_MESSAGES)
             # check_crc=False fitparse 2.x leaves the CRC bytes unread and so cannot read
             # chained files. On a mismatch, read again without the check.
             decoded = _collect(data, wanted, check_crc=True)
-        except fitparse.FitCRCError:
+        except FitCRCError:
             decoded = _collect(data, wanted, check_crc=False)
             decoded.warnings.insert(0, CRC_MISMATCH)
     decoded.warnings.extend(str(w.message) for w in caught)
@@ -44,16 +44,17 @@ def decode_with_fitparse(data: bytes, wanted: tuple[str, ...] = WANTED_MESSAGES)
 
 def _collect(data: bytes, wanted: tuple[str, ...], check_crc: bool) -> DecodedFit:
     import fitparse
+    from fitparse.utils import FitCRCError, FitParseError
 
     rows: dict[str, list[dict[str, object]]] = {name: [] for name in wanted}
     notes: list[str] = []
     n_records = 0
     stopped_early = False
-    fit = fitparse.FitFile(io.BytesIO(data), check_crc=check_crc, check_developer_data=False)
     record_time = None  # timestamp of the last record so far, for hrv messages
     waiting: list[dict[str, object]] = []  # hrv messages that wait for the next record
-    try:
-        for message in fit.get_messages(with_definitions=True):
+    try:  # FitFile reads the header: a bad one is a FitParseError (FitHeaderError) too
+        fit = fitparse.FitFile(io.BytesIO(data), check_crc=check_crc, check_developer_data=False)
+        for message in _fitparse_messages(fit):
             n_records += 1
             if message.type == "data" and message.name in rows:
                 values = _message_values(message)
@@ -67,15 +68,34 @@ def _collect(data: bytes, wanted: tuple[str, ...], check_crc: bool) -> DecodedFi
                     values[FOLLOWING_RECORD_TIME] = None
                     waiting.append(values)
                 rows[message.name].append(values)
-    except fitparse.FitCRCError:
+    except FitCRCError:
         raise
-    except fitparse.FitParseError as exc:
+    except FitParseError as exc:
         if n_records == 0:
             raise CorruptFileError(f"fitparse cannot read it: {exc}") from None
         notes.append(f"fitparse stopped: {exc}; {n_records:,} records read")
         stopped_early = True
     messages: FitMessages = {name: _to_columns(r) for name, r in rows.items() if r}
     return DecodedFit(messages, notes, n_records, stopped_early)
+
+
+def _fitparse_messages(fit):
+    """fitparse's messages; an error of fitparse's own code on damaged input (e.g. an
+    AttributeError on a field of unknown base type) becomes a ``FitParseError``, so it reads as
+    damage to the file, like the errors fitparse raises on purpose."""
+    from fitparse.utils import FitParseError
+
+    messages = fit.get_messages(with_definitions=True)
+    while True:
+        try:
+            message = next(messages)
+        except StopIteration:
+            return
+        except FitParseError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - inside fitparse, not lactlog
+            raise FitParseError(f"{type(exc).__name__}: {exc}") from exc
+        yield message
 
 
 def _message_values(message) -> dict[str, object]:
