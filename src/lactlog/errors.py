@@ -49,3 +49,11 @@ class EmptyFileError(InputError):
 
 class ConfigError(LactlogError):
     """The configuration or profile is invalid."""
+
+
+class NoSuchSessionError(LactlogError):
+    """A session number beyond the sessions a file holds (``count``: how many it holds)."""
+
+    def __init__(self, message: str, count: int) -> None:
+        super().__init__(message)
+        self.count = count

@@ -27,11 +27,12 @@ from lactlog.cli.common import (
     VerboseOption,
     WPrimeOption,
     analysis_options,
+    batch_run,
     consoles,
     emit,
     output_format,
     parse_date,
-    run_batch,
+    report_batch,
 )
 from lactlog.errors import ExitCode
 
@@ -81,6 +82,7 @@ def analyze(
       lactlog analyze ~/exports --csv > sessions.csv
       lactlog analyze ~/exports --since 2026-11-01 --sport run --reverse
     """
+    from lactlog import analyze as analyze_paths
     from lactlog.report.jsondoc import analyze_document, session_dict
     from lactlog.report.strength import strength_table
     from lactlog.report.tables import sessions_table, stimulus_table
@@ -89,14 +91,11 @@ def analyze(
     first, last = parse_date(since, "--since"), parse_date(until, "--until")
     options = analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace)
     out, err = consoles()
-    from lactlog.analysis.select import select_sessions
-
-    def select(sessions: list) -> list:
-        return select_sessions(sessions, options.profile.timezone, since=first, until=last,
-                               sport=sport, reverse=reverse)
-
-    result = run_batch(paths, decoder, options, jobs, no_cache, verbose, err, not no_merge,
-                       select=select)
+    with batch_run(paths, no_cache, err) as (files, cache, advance):
+        result = analyze_paths(files, options=options, decoder=decoder.value, cache=cache,
+                               jobs=jobs, merge=not no_merge, since=first, until=last,
+                               sport=sport, reverse=reverse, on_file=advance)
+    report_batch(result, err, verbose)
     if fmt.value != "table":
         document = analyze_document(result)
         records = [("session", s) for s in document["sessions"]]

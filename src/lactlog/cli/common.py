@@ -190,12 +190,13 @@ DecoderOption = Annotated[
 ]
 
 
-def read_file(path: Path, decoder: Decoder, err, verbose: bool = False) -> list:
-    """Read one file; an unreadable file is one red line on stderr and exit code 1."""
-    from lactlog.io import read
+def read_file(path: Path, decoder: Decoder, err, verbose: bool = False, options=None) -> list:
+    """Read one file (within the size limits of ``options``' settings, see
+    :func:`lactlog.read`); an unreadable file is one red line on stderr and exit code 1."""
+    from lactlog import read
 
     with file_errors(path, err, verbose):
-        return read(path, decoder=decoder.value)
+        return read(path, decoder.value, options=options)
 
 
 @contextmanager
@@ -309,26 +310,23 @@ def find_files_or_exit(paths: list[Path], err) -> list[Path]:
     return files
 
 
-def run_batch(paths: list[Path], decoder: Decoder, options, jobs: int | None, no_cache: bool,
-              verbose: bool, err, merge: bool = True, select=None):
-    """Analyse files with progress, cache and workers; print errors/warnings on stderr.
-
-    ``select`` (sessions -> sessions) chooses the sessions kept, before their warnings are told.
-    """
-    from lactlog.batch import analyse_paths
+@contextmanager
+def batch_run(paths: list[Path], no_cache: bool, err, passes: int = 2):
+    """The files under ``paths``, the result cache (none with ``no_cache``) and a progress
+    callback (``passes`` calls per file) for one library batch call; no supported file is one
+    error line and exit code 1."""
     from lactlog.cache import NullCache, ResultCache
 
     files = find_files_or_exit(paths, err)
     cache = NullCache() if no_cache else ResultCache.open()
-    with cache, progress(err, total=2 * len(files)) as advance:  # two passes (batch.py)
-        result = analyse_paths(files, decoder=decoder.value, on_file=advance, options=options,
-                               cache=cache, jobs=jobs, merge=merge)
+    with cache, progress(err, total=passes * len(files)) as advance:
+        yield files, cache, advance
+
+
+def report_batch(result, err, verbose: bool) -> None:
+    """A batch's cache warnings, failed files, session warnings and merges, on stderr."""
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
-    if select is not None:
-        from dataclasses import replace
-
-        result = replace(result, sessions=select(result.sessions))
     for failure in result.errors:
         err.print(
             f"[red]error:[/red] {failure.source}: {failure.error}", highlight=False, soft_wrap=True
@@ -339,4 +337,3 @@ def run_batch(paths: list[Path], decoder: Decoder, options, jobs: int | None, no
     for watch, app_workout in result.merged:
         err.print(f"merged: {watch} + {app_workout} (one strength session; --no-merge keeps "
                   "them apart)", highlight=False, soft_wrap=True)
-    return result

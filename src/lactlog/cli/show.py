@@ -27,7 +27,6 @@ from lactlog.cli.common import (
     emit,
     file_errors,
     output_format,
-    read_file,
 )
 
 
@@ -68,37 +67,32 @@ def show(
       lactlog show triathlon.fit --session 2
       lactlog show ride.fit.gz --json | jq '.series.power_w'
     """
+    from lactlog import analyze_file
+    from lactlog.errors import NoSuchSessionError
+
     fmt = output_format(json_output, ndjson, csv_output)
     options = analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace)
     out, err = consoles()
-    activities = read_file(file, decoder, err, verbose)
-    if session > len(activities):
-        count = len(activities)
-        raise typer.BadParameter(
-            f"{file} holds {count} session{'s' if count != 1 else ''}; "
-            f"use a number from 1 to {count}",
-            param_hint="--session",
-        )
     with file_errors(file, err, verbose):
-        _show(activities, session - 1, options, fmt, out, err, history or [], decoder.value)
+        try:
+            analysis = analyze_file(file, session=session - 1, options=options,
+                                    decoder=decoder.value, history=history or [])
+        except NoSuchSessionError as exc:
+            raise typer.BadParameter(f"{exc}; use a number from 1 to {exc.count}",
+                                     param_hint="--session") from None
+        _show(analysis, session - 1, options, fmt, out, err)
 
 
-def _show(activities: list, index: int, options, fmt, out, err, history_paths: list[Path],
-          decoder: str) -> None:
-    """Summarise session ``index`` of a file's activities, print its warnings, render it."""
+def _show(analysis, index: int, options, fmt, out, err) -> None:
+    """Print a session's history and summary warnings, render it."""
     from lactlog.analysis.series import session_series
-    from lactlog.analysis.session import summarize
-    from lactlog.batch import history_of
     from lactlog.report.chart import chart_columns
     from lactlog.report.show import show_document, show_renderable
 
-    activity = activities[index]
-    histories, failed = history_of(activities, options, history_paths, decoder)
-    for failure in failed:
+    activity, summary = analysis.activities[index], analysis.sessions[0]
+    for failure in analysis.history_errors:
         err.print(f"[yellow]warning:[/yellow] history: {failure.source}: {failure.error}",
                   highlight=False, soft_wrap=True)
-    meta = activity.meta
-    summary = summarize(activity, options, histories.get((meta.source, meta.session_index)))
     for warning in summary.warnings:
         err.print(f"[yellow]warning:[/yellow] {summary.source}: {warning}", highlight=False,
                   soft_wrap=True)
@@ -113,4 +107,4 @@ def _show(activities: list, index: int, options, fmt, out, err, history_paths: l
     series = session_series(
         activity, options.settings, session_thresholds, max_buckets=chart_columns(width)
     )
-    out.print(show_renderable(summary, series, width, len(activities)))
+    out.print(show_renderable(summary, series, width, len(analysis.activities)))

@@ -16,12 +16,11 @@ from lactlog.cli.common import (
     DecoderOption,
     JsonOption,
     NdjsonOption,
+    batch_run,
     consoles,
     emit,
-    find_files_or_exit,
     load_profile,
     output_format,
-    progress,
     sport_option,
 )
 from lactlog.errors import ExitCode
@@ -66,22 +65,23 @@ def thresholds(
       lactlog thresholds ~/activities/2026/
       lactlog thresholds runs/ --sport run --save
     """
-    from lactlog.analysis.estimate import estimate_thresholds
-    from lactlog.analysis.history import history_rules, latest_by_group
+    from lactlog import estimate_thresholds
     from lactlog.report.dfa import hrv_history_dict, hrv_history_table
     from lactlog.report.estimates import estimates_document, estimates_renderable
-    from lactlog.settings import settings_from
 
     fmt = output_format(json_output, ndjson, csv_output)
     profile = load_profile(config, must_exist=not save)  # --save creates the file
     durations_s = _cp_durations_s(cp_durations)
     out, err = consoles()
-    files = find_files_or_exit(paths, err)
-    dated, n_failed = _history_bests(files, decoder, profile, durations_s, err)
-    report = estimate_thresholds([d.bests for d in dated], sport, durations_s)
-    latest = latest_by_group(dated, history_rules(settings_from(profile.settings)))
+    with batch_run(paths, False, err, passes=1) as (files, cache, advance):
+        found = estimate_thresholds(files, sport=sport, cp_durations_s=durations_s,
+                                    profile=profile, decoder=decoder.value, cache=cache,
+                                    on_file=advance)
+    for failure in found.errors:
+        err.print(f"[red]error:[/red] {failure.source}: {failure.error}", highlight=False,
+                  soft_wrap=True)
+    n_failed, report, latest, hrv = len(found.errors), found.report, found.latest, found.hrv
     saved = _save_estimates(profile, report, config, err) if save else None
-    hrv = _hrv_history(files, decoder, profile, sport, err)
     saved_hrv = _save_hrv(profile, hrv, config, err) if save else None
     if fmt.value != "table":
         document = estimates_document(report, saved, latest)
@@ -104,25 +104,6 @@ def _cp_durations_s(text: str) -> tuple[int, ...]:
         raise typer.BadParameter(
             f"{text!r}: {exc} (comma-separated minutes, e.g. 3,5,12,20)", param_hint="--cp-durations"
         ) from None
-
-
-def _history_bests(files, decoder: Decoder, profile, durations_s, err) -> tuple[list, int]:
-    """Best efforts (with local dates) of every session in ``files`` — the first pass of
-    analyze/week, with the same cache and limits; unreadable files -> stderr lines."""
-    from lactlog.analysis.estimate import FTP_WINDOW_S
-    from lactlog.analysis.options import AnalysisOptions
-    from lactlog.batch import history_bests
-    from lactlog.cache import ResultCache
-
-    options = AnalysisOptions.from_profile(profile)
-    with ResultCache.open() as cache, progress(err, total=len(files)) as advance:
-        dated, failed = history_bests(files, decoder.value, options, cache,
-                                      power_windows_s=(FTP_WINDOW_S, *durations_s),
-                                      on_file=advance)
-    for failure in failed:
-        err.print(f"[red]error:[/red] {failure.source}: {failure.error}", highlight=False,
-                  soft_wrap=True)
-    return dated, len(failed)
 
 
 def _save_estimates(profile, report, config: Path | None, err) -> dict | None:
@@ -151,20 +132,6 @@ def _save_estimates(profile, report, config: Path | None, err) -> dict | None:
         err.print(f"saved {key} = {value!r} (from {today} on) in {path}", highlight=False,
                   soft_wrap=True, markup=False)
     return {"path": str(path), "since": today.isoformat(), "values": stored}
-
-
-def _hrv_history(files, decoder: Decoder, profile, sport: str | None, err) -> dict:
-    """HRVT1/HRVT2 of the sessions with beat-to-beat intervals (the full analysis, cached as
-    analyze caches it): per sport group the latest from a ramp, else the latest."""
-    from lactlog.analysis.hrvt import latest_hrv_thresholds, session_hrv_thresholds
-    from lactlog.analysis.options import AnalysisOptions
-    from lactlog.batch import analyse_paths
-    from lactlog.cache import ResultCache
-
-    options = AnalysisOptions.from_profile(profile)
-    with ResultCache.open() as cache:
-        result = analyse_paths(files, decoder.value, options=options, cache=cache, merge=False)
-    return latest_hrv_thresholds(session_hrv_thresholds(result.sessions, sport))
 
 
 def _save_hrv(profile, picks: dict, config: Path | None, err) -> dict | None:

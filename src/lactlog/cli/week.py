@@ -21,11 +21,12 @@ from lactlog.cli.common import (
     NoMergeOption,
     VerboseOption,
     analysis_options,
+    batch_run,
     consoles,
     emit,
     output_format,
     parse_date,
-    run_batch,
+    report_batch,
     sport_option,
 )
 from lactlog.errors import ExitCode
@@ -77,24 +78,24 @@ def week(
     """
     from rich.markup import escape
 
-    from lactlog.analysis.select import clock_wrong_sessions
-    from lactlog.analysis.week import weekly_summaries
+    from lactlog import weeks as weekly
     from lactlog.report.week import left_out_records, week_dict, week_document, week_table
 
     fmt = output_format(json_output, ndjson, csv_output)
     first, last = parse_date(since, "--since"), parse_date(until, "--until")
     options = analysis_options(config, None, None, None, None, None, None)
     out, err = consoles()
-    result = run_batch(paths, decoder, options, jobs, no_cache, verbose, err, not no_merge)
-    left_out = clock_wrong_sessions(result.sessions)
+    with batch_run(paths, no_cache, err) as (files, cache, advance):
+        report = weekly(files, options=options, decoder=decoder.value, cache=cache, jobs=jobs,
+                        merge=not no_merge, last=weeks, since=first, until=last, sport=sport,
+                        on_file=advance)
+    result, rows, duplicates = report.batch, report.weeks, report.duplicates
+    left_out = report.left_out
+    report_batch(result, err, verbose)
     for session in left_out:
         err.print(f"[yellow]left out:[/yellow] {escape(session.source)}: the device clock was "
                   "never set, so its date is wrong; not placed in any week",
                   highlight=False, soft_wrap=True)
-    rows, duplicates = weekly_summaries(
-        result.sessions, options.profile.timezone, weeks=weeks, since=first, until=last,
-        sport=sport,
-    )
     for duplicate in duplicates:
         err.print(
             f"[yellow]duplicate:[/yellow] {duplicate.duplicate} is {duplicate.kept} "
