@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from lactlog.errors import ConfigError
+from lactlog.formatting import pace_from_seconds_text
 
 #: Threshold fields and their meaning [unit].
 THRESHOLD_FIELDS: dict[str, str] = {
@@ -168,13 +169,9 @@ def pace_to_speed_mps(pace: str | float) -> float:
     low, high = PACE_BOUNDS_S_PER_KM
     if not low <= total_s <= high:
         raise ConfigError(
-            f"threshold pace {pace!r} is outside {_pace_text(low)}–{_pace_text(high)} per km"
+            f"threshold pace {pace!r} is outside {pace_from_seconds_text(low)}–{pace_from_seconds_text(high)} per km"
         )
     return 1000.0 / total_s
-
-
-def _pace_text(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
 def check_threshold(name: str, value: Any) -> float | int | str:

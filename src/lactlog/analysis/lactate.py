@@ -61,6 +61,7 @@ from lactlog.analysis.curvefit import (
     two_breakpoints,
 )
 from lactlog.errors import InputError
+from lactlog.formatting import pace_text
 from lactlog.steptest import StepTest, check_step_test
 
 #: Step of the linear interpolation the segmented fits run on (lactater: 0.1 W, 0.1 km/h).
@@ -393,5 +394,4 @@ def profile_values(result: LactateTestResult, lt1_method: str = DEFAULT_LT1_METH
 
 def pace_from_speed(speed_mps: float) -> str:
     """Speed [m/s] as a pace ``m:ss`` per km (1000 m / speed, rounded to whole seconds)."""
-    seconds = round(1000.0 / speed_mps)
-    return f"{seconds // 60}:{seconds % 60:02d}"
+    return pace_text(speed_mps, suffix="")

@@ -19,6 +19,7 @@ from lactlog.analysis.hrvt import (
     HrvThreshold,
     SessionHrvThreshold,
 )
+from lactlog.formatting import number_text
 from lactlog.report.chart import line_chart
 from lactlog.report.layout import Column, RowTable
 
@@ -29,12 +30,6 @@ METHOD = (
     "local median, or missing beats, corrected by interpolation; HRVT1 at α1 = 0.75, HRVT2 at "
     "α1 = 0.5 by regression of α1 on heart rate (Rogers et al. 2021)"
 )
-
-
-def _number(value: float | None, digits: int = 0, unit: str = "") -> str:
-    if value is None or not math.isfinite(value):
-        return "—"
-    return f"{value:,.{digits}f}{' ' + unit if unit else ''}"
 
 
 def thresholds_table(dfa: DfaAnalysis) -> Table:
@@ -48,8 +43,8 @@ def thresholds_table(dfa: DfaAnalysis) -> Table:
         if found is None:
             table.add_row(label, "", "—", "—", "", "", "not found")
             continue
-        table.add_row(label, f"{found.alpha1:.2f}", _number(found.heart_rate_bpm, 0, "bpm"),
-                      _number(found.power_w, 0, "W"), f"{found.r_squared:.2f}",
+        table.add_row(label, f"{found.alpha1:.2f}", number_text(found.heart_rate_bpm, 0, "bpm", missing="—", space=True),
+                      number_text(found.power_w, 0, "W", missing="—", space=True), f"{found.r_squared:.2f}",
                       str(found.n_windows), found.quality)
     return table
 
@@ -159,8 +154,8 @@ def hrv_history_table(
             role += f": {found.heart_rate_bpm - lthr_bpm:+.0f} bpm vs LTHR {lthr_bpm:.0f}"
         origin = (f"{Path(pick.source).name} {pick.day.isoformat()} ({found.quality}, "
                   f"r² {found.r_squared:.2f})")
-        table.add_row(group, name, _number(found.heart_rate_bpm, 0, "bpm"),
-                      _number(found.power_w, 0, "W"), role, origin)
+        table.add_row(group, name, number_text(found.heart_rate_bpm, 0, "bpm", missing="—", space=True),
+                      number_text(found.power_w, 0, "W", missing="—", space=True), role, origin)
     return table
 
 

@@ -14,10 +14,10 @@ from rich.text import Text
 
 from lactlog.analysis.estimate import CriticalPowerFit, Estimate, EstimateReport, Window
 from lactlog.analysis.history import HistoryThresholds
+from lactlog.formatting import duration_text
 from lactlog.localtime import session_local_time, session_start_local
 from lactlog.report.jsondoc import SCHEMA_VERSION, clean
 from lactlog.report.layout import Column, RowTable
-from lactlog.report.tables import format_duration
 
 #: Estimate name -> (label, unit, digits).
 ESTIMATE_LABELS: dict[str, tuple[str, str, int]] = {
@@ -88,10 +88,10 @@ def critical_power_renderable(fit: CriticalPowerFit) -> Group:
     table.add_column("Work", justify="right", no_wrap=True)
     table.add_column("Evidence", overflow="fold")
     for point in fit.points:
-        table.add_row(format_duration(point.duration_s), f"{point.mean:.1f} W",
+        table.add_row(duration_text(point.duration_s), f"{point.mean:.1f} W",
                       f"{point.mean * point.duration_s:,.0f} J", Text(window_text(point)))
     for duration_s in fit.missing_durations_s:
-        table.add_row(format_duration(duration_s), "–", "–", "no window of this length")
+        table.add_row(duration_text(duration_s), "–", "–", "no window of this length")
     return Group(title, table, result)
 
 

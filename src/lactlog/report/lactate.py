@@ -11,10 +11,10 @@ from rich.console import Group
 from rich.text import Text
 
 from lactlog.analysis.lactate import LactateTestResult, LactateThreshold
+from lactlog.formatting import number_text, pace_text
 from lactlog.report.chart import AXIS_WIDTH, BLOCKS, LABEL_WIDTH
 from lactlog.report.jsondoc import SCHEMA_VERSION, clean
 from lactlog.report.layout import Column, RowTable
-from lactlog.report.show import pace_text
 
 #: Kind of the ``--json`` document (and of the NDJSON/CSV records).
 KIND = "lactate_test"
@@ -29,10 +29,6 @@ def intensity_text(value: float | None, field: str) -> str:
     if field == "power_w":
         return f"{value:.0f} W"
     return f"{value * 3.6:.1f} km/h {pace_text(value)}"
-
-
-def _number(value: float | None, digits: int) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
 
 
 def lactate_table(result: LactateTestResult, marks: dict[str, str] | None = None) -> RowTable:
@@ -53,7 +49,7 @@ def lactate_table(result: LactateTestResult, marks: dict[str, str] | None = None
         label = found.method + (f" ({marks[found.method]})" if found.method in marks else "")
         details = [Text(f"{found.method}: {found.note}", style="yellow")] if found.note else []
         table.add_row(label, intensity_text(found.intensity, test.intensity_field),
-                      _number(found.lactate_mmol, 2), _number(found.heart_rate_bpm, 0),
+                      number_text(found.lactate_mmol, 2), number_text(found.heart_rate_bpm, 0),
                       found.reference, details=details)
     return table
 

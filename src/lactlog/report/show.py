@@ -23,13 +23,14 @@ from lactlog.analysis.intervals import Interval
 from lactlog.analysis.series import SessionSeries
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.thresholds import SessionThresholds
+from lactlog.formatting import duration_text, number_text, pace_text
 from lactlog.localtime import session_local_time
 from lactlog.report.bars import bar
 from lactlog.report.chart import line_chart
 from lactlog.report.dfa import dfa_dict, dfa_renderable
 from lactlog.report.jsondoc import SCHEMA_VERSION, local_start, session_dict
 from lactlog.report.strength import sets_renderable
-from lactlog.report.tables import format_duration, verdict_lines
+from lactlog.report.tables import verdict_lines
 
 #: SessionThresholds field -> (label, unit) for the header.
 THRESHOLD_LABELS: dict[str, tuple[str, str]] = {
@@ -45,18 +46,6 @@ THRESHOLD_LABELS: dict[str, tuple[str, str]] = {
 }
 _CHANNEL_UNITS = {"heart_rate_bpm": "bpm", "power_w": "W", "speed_mps": "m/s"}
 _CHANNEL_NAMES = {"heart_rate_bpm": "heart rate", "power_w": "power", "speed_mps": "speed"}
-
-
-def _number(value: float | None, digits: int = 0, unit: str = "") -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    return f"{value:,.{digits}f}{unit}"
-
-
-def pace_text(speed_mps: float) -> str:
-    """Speed [m/s] as pace ``m:ss/km``."""
-    seconds = round(1000 / speed_mps)
-    return f"{seconds // 60}:{seconds % 60:02d}/km"
 
 
 def thresholds_text(thresholds: SessionThresholds) -> str:
@@ -88,8 +77,8 @@ def header(summary: SessionSummary, n_sessions: int = 1) -> Text:
     start = local_start(summary)
     text.append(f"\n{sport} · {device} · ")
     text.append(start.strftime("%Y-%m-%d %H:%M (UTC%z)") if start else "start unknown")
-    text.append(f"\nDuration {format_duration(summary.duration_s)} · "
-                f"timer {format_duration(summary.timer_s)}")
+    text.append(f"\nDuration {duration_text(summary.duration_s)} · "
+                f"timer {duration_text(summary.timer_s)}")
     if summary.endurance is not None:
         text.append("\nThresholds: " + thresholds_text(summary.endurance.thresholds))
     return text
@@ -156,13 +145,13 @@ def intervals_table(intervals: tuple[Interval, ...], summary: SessionSummary) ->
         cells = [
             str(number),
             session_local_time(summary, interval.start).strftime("%H:%M:%S"),
-            format_duration(interval.duration_s),
+            duration_text(interval.duration_s),
         ]
         if has_hr:
-            cells.append(f"{_number(interval.mean_heart_rate_bpm)}/"
-                         f"{_number(interval.peak_heart_rate_bpm)}")
+            cells.append(f"{number_text(interval.mean_heart_rate_bpm)}/"
+                         f"{number_text(interval.peak_heart_rate_bpm)}")
         if has_power:
-            cells.append(f"{_number(interval.mean_power_w)}/{_number(interval.peak_power_w)}")
+            cells.append(f"{number_text(interval.mean_power_w)}/{number_text(interval.peak_power_w)}")
         table.add_row(*cells)
     return Group(title, table)
 
@@ -174,8 +163,8 @@ def w_prime_text(analysis: EnduranceAnalysis) -> Text | None:
         return None
     text = Text("W' balance: ", style="bold")
     share = "" if w.min_balance_fraction is None else f" ({w.min_balance_fraction:.0%} of W')"
-    text.append(f"lowest {_number(w.min_balance_j, unit=' J')}{share} · "
-                f"expended {_number(w.expended_j, unit=' J')} · "
+    text.append(f"lowest {number_text(w.min_balance_j, unit=' J')}{share} · "
+                f"expended {number_text(w.expended_j, unit=' J')} · "
                 f"{w.n_efforts} effort{'s' if w.n_efforts != 1 else ''} ≥ 10 % of W'")
     return text
 
@@ -184,11 +173,11 @@ def load_text(analysis: EnduranceAnalysis) -> Text:
     """NP, IF, TSS, TRIMP and normalised TRIMP ("–" where not computable)."""
     text = Text("Load: ", style="bold")
     text.append(" · ".join((
-        f"NP {_number(analysis.normalized_power_w, unit=' W')}",
-        f"IF {_number(analysis.intensity_factor, 2)}",
-        f"TSS {_number(analysis.tss)}",
-        f"TRIMP {_number(analysis.trimp)}",
-        f"normalised TRIMP {_number(analysis.trimp_normalized)}",
+        f"NP {number_text(analysis.normalized_power_w, unit=' W')}",
+        f"IF {number_text(analysis.intensity_factor, 2)}",
+        f"TSS {number_text(analysis.tss)}",
+        f"TRIMP {number_text(analysis.trimp)}",
+        f"normalised TRIMP {number_text(analysis.trimp_normalized)}",
     )))
     return text
 

@@ -12,17 +12,14 @@ from rich.text import Text
 
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.strength import StrengthAnalysis
+from lactlog.formatting import duration_text, number_text
 from lactlog.report.jsondoc import local_start
 from lactlog.report.layout import Column, RowTable
-from lactlog.report.tables import format_duration, stimulus_label, verdict_lines
+from lactlog.report.tables import stimulus_label, verdict_lines
 
 
 def _seconds(value: float | None) -> str:
     return "?" if value is None else f"{value:.0f} s"
-
-
-def _number(value: float | None, digits: int = 0) -> str:
-    return "?" if value is None else f"{value:,.{digits}f}"
 
 
 def strength_table(sessions: list[SessionSummary]) -> RowTable:
@@ -81,11 +78,12 @@ def sets_renderable(analysis: StrengthAnalysis) -> Group:
         heart_rate = ("?" if row.avg_heart_rate_bpm is None
                       else f"{row.avg_heart_rate_bpm:.0f}/{row.max_heart_rate_bpm:.0f}")
         table.add_row(
-            row.exercise or "?", str(row.set_number), _number(row.reps), _number(row.weight_kg, 1),
-            _number(row.rpe, 1), _number(row.rir, 1), _seconds(row.rest_after_s), heart_rate,
+            row.exercise or "?", str(row.set_number), number_text(row.reps, missing="?"),
+            number_text(row.weight_kg, 1, missing="?"), number_text(row.rpe, 1, missing="?"),
+            number_text(row.rir, 1, missing="?"), _seconds(row.rest_after_s), heart_rate,
             ", ".join(flags),
         )
     notes = Text("\n".join(f"note: {u}" for u in analysis.unknowns), style="dim")
     timed = [r.duration_s for r in analysis.sets if r.duration_s is not None]
-    duration = Text(f"Time under load: {format_duration(sum(timed))}" if timed else "")
+    duration = Text(f"Time under load: {duration_text(sum(timed))}" if timed else "")
     return Group(verdict, Text(), totals, duration, table, notes)

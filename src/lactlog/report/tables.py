@@ -9,28 +9,18 @@ from rich.text import Text
 from lactlog.analysis.endurance import EnduranceAnalysis
 from lactlog.analysis.session import SessionSummary
 from lactlog.analysis.stimulus import Verdict
+from lactlog.formatting import duration_text, number_text, pace_text
 from lactlog.report.jsondoc import local_start
 from lactlog.report.layout import Column, RowTable
 
-
-def format_duration(seconds: float | None) -> str:
-    """``3725`` -> ``1:02:05``; ``None`` -> ``–``."""
-    if seconds is None:
-        return "–"
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}"
-
-
-def _number(value: float | None, unit: str = "", digits: int = 0) -> str:
-    return "–" if value is None else f"{value:,.{digits}f}{unit}"
+#: Transition name (report/html_session.py): use :func:`lactlog.formatting.duration_text`.
+format_duration = duration_text
 
 
 def _heart_rate(summary: SessionSummary) -> str:
     if summary.avg_heart_rate_bpm is None:
         return "–"
-    return f"{summary.avg_heart_rate_bpm:.0f}/{_number(summary.max_heart_rate_bpm)}"
+    return f"{summary.avg_heart_rate_bpm:.0f}/{number_text(summary.max_heart_rate_bpm)}"
 
 
 def _device(summary: SessionSummary) -> str:
@@ -63,10 +53,10 @@ def sessions_table(sessions: list[SessionSummary], width: int = 80) -> RowTable:
             start.strftime("%Y-%m-%d %H:%M") if start else "–",
             sport,
             _device(s),
-            format_duration(s.duration_s),
-            format_duration(s.timer_s),
+            duration_text(s.duration_s),
+            duration_text(s.timer_s),
             _heart_rate(s),
-            _number(s.avg_power_w, " W"),
+            number_text(s.avg_power_w, 0, " W"),
             "–" if s.distance_m is None else f"{s.distance_m / 1000:,.1f} km",
             name,
         ]
@@ -121,7 +111,7 @@ def stimulus_table(sessions: list[SessionSummary]) -> RowTable:
             _above_text(analysis),
             str(len(analysis.intervals)) if analysis.primary_channel else "–",
             _w_prime_text(analysis),
-            _number(load),
+            number_text(load),
             stimulus_label(analysis.verdict.level),
             "; ".join(analysis.verdict.reasons),
         )
@@ -141,8 +131,7 @@ def _threshold_text(analysis: EnduranceAnalysis) -> str:
         text = f"{threshold.value:.0f} bpm"
     else:
         threshold = t.threshold_speed_mps
-        pace_s = 1000 / threshold.value
-        text = f"{int(pace_s // 60)}:{round(pace_s % 60):02d}/km"
+        text = pace_text(threshold.value)
     stale = f"; stale: {threshold.stale}" if threshold.stale else ""
     return f"{text} ({threshold.source}{stale})"
 
