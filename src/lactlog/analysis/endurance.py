@@ -86,6 +86,14 @@ class EnduranceAnalysis:
     intervals: tuple[Interval, ...] = ()
     verdict: Verdict = field(default_factory=lambda: Verdict(None, ()))
 
+    @property
+    def time_above_lt_fraction(self) -> float | None:
+        """Share of the recorded time at or above threshold: ``time_above_lt_s / recorded_s``
+        [0–1]; None without a threshold or without recorded time."""
+        if self.time_above_lt_s is None or self.recorded_s <= 0:
+            return None
+        return self.time_above_lt_s / self.recorded_s
+
 
 def cleaning_rules(settings: Settings) -> CleaningRules:
     """The signal-cleaning part of the settings (Settings has a field for every rule)."""

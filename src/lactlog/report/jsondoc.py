@@ -73,10 +73,7 @@ def endurance_dict(analysis: EnduranceAnalysis | None) -> dict[str, Any]:
         "primary_channel": primary,
         "recorded_s": recorded,
         "time_above_lt_s": analysis.time_above_lt_s,
-        "time_above_lt_fraction": (
-            analysis.time_above_lt_s / recorded
-            if analysis.time_above_lt_s is not None and recorded > 0 else None
-        ),
+        "time_above_lt_fraction": analysis.time_above_lt_fraction,
         "time_above_lt_in_efforts_s": analysis.time_above_lt_in_efforts_s,
         "time_above_by_channel_s": dict(analysis.time_above_by_channel_s),
         "zones": [asdict(z) for z in analysis.zones],

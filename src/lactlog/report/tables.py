@@ -140,7 +140,7 @@ def _above_text(analysis: EnduranceAnalysis) -> str:
     if analysis.time_above_lt_s is None:
         return "–"
     minutes = analysis.time_above_lt_s / 60
-    share = analysis.time_above_lt_s / analysis.recorded_s if analysis.recorded_s else 0.0
+    share = analysis.time_above_lt_fraction or 0.0
     return f"{minutes:.0f}′ {share:.0%}"
 
 
