@@ -11,10 +11,10 @@ from lactlog.analysis.estimate import (
     best_mean,
     check_cp_durations,
     estimate_ftp,
-    estimate_lthr,
     estimate_thresholds,
     fit_critical_power,
     friel_lthr_bpm,
+    lthr_from_best_efforts,
     rolling_mean,
     session_bests,
 )
@@ -105,10 +105,10 @@ def test_friel_lthr_last_20_min_of_best_30():
     heart_rate = np.r_[np.full(600, 130.0), np.full(600, 160.0), np.full(1200, 170.0),
                        np.full(600, 120.0)]
     assert friel_lthr_bpm(heart_rate) == (pytest.approx(170.0), 600)
-    assert estimate_lthr(170.0, 180.0) == (170.0, "friel-30-min")
+    assert lthr_from_best_efforts(170.0, 180.0) == (170.0, "friel-30-min")
     # without a 30-min effort: 0.95 × best 20-min mean heart rate
-    assert estimate_lthr(None, 180.0) == (pytest.approx(171.0), "0.95 x best 20-min")
-    assert estimate_lthr(None, None) == (None, None)
+    assert lthr_from_best_efforts(None, 180.0) == (pytest.approx(171.0), "0.95 x best 20-min")
+    assert lthr_from_best_efforts(None, None) == (None, None)
     assert friel_lthr_bpm(heart_rate[:1799]) == (None, None)
 
 

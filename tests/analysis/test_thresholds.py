@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from lactlog.analysis.thresholds import estimate_lthr, resolve_thresholds
+from lactlog.analysis.thresholds import lthr_from_heart_rate_reserve, resolve_thresholds
 from lactlog.model import DeviceSummary, TimeInZone
 from lactlog.profile import Profile, set_value
 from lactlog.settings import Settings
@@ -57,4 +57,4 @@ def test_estimate_from_heart_rate_reserve() -> None:
     assert t.lthr_bpm.value == pytest.approx(169.0)
     assert t.lthr_bpm.source == "estimate (85 % of HR reserve)"
     # unknown resting HR: the documented default of 60 bpm: 60 + 0.85 × 130 = 170.5
-    assert estimate_lthr(190, None, Settings()).value == pytest.approx(170.5)
+    assert lthr_from_heart_rate_reserve(190, None, 0.85, 60.0).value == pytest.approx(170.5)

@@ -115,7 +115,7 @@ def friel_lthr_bpm(
     return float(tail.mean()), start
 
 
-def estimate_lthr(
+def lthr_from_best_efforts(
     friel_lthr: float | None, best_20_min_heart_rate_bpm: float | None
 ) -> tuple[float | None, str | None]:
     """(LTHR [bpm], method): Friel's 30-min value (:func:`friel_lthr_bpm`) when known
@@ -396,7 +396,7 @@ def _lthr(heart: list[SessionBests]) -> Estimate:
     test = _best(b.heart_rate_30_min for b in heart)
     if test is not None:
         tail = next(b.heart_rate_30_min_tail for b in heart if b.heart_rate_30_min is test)
-        value, _ = estimate_lthr(tail.mean, None)
+        value, _ = lthr_from_best_efforts(tail.mean, None)
         return Estimate("lthr_bpm", value,
                         "mean HR of the last 20 min of the best 30-min effort (Friel's 30-min test)",
                         (test, tail))
@@ -404,7 +404,7 @@ def _lthr(heart: list[SessionBests]) -> Estimate:
     best = _best(b.heart_rate_20_min for b in heart)
     if best is None:
         return Estimate("lthr_bpm", None, method, note="no session with 20 min of heart rate in a row")
-    value, _ = estimate_lthr(None, best.mean)
+    value, _ = lthr_from_best_efforts(None, best.mean)
     return Estimate("lthr_bpm", value, method, (best,))
 
 

@@ -116,8 +116,9 @@ def resolve_thresholds(
     resolved["lthr_bpm"] = _hard_enough(resolved["lthr_bpm"], resolved["max_hr_bpm"], history,
                                         settings)
     if resolved["lthr_bpm"].value is None and resolved["max_hr_bpm"].value is not None:
-        resolved["lthr_bpm"] = estimate_lthr(
-            resolved["max_hr_bpm"].value, resolved["rest_hr_bpm"].value, settings,
+        resolved["lthr_bpm"] = lthr_from_heart_rate_reserve(
+            resolved["max_hr_bpm"].value, resolved["rest_hr_bpm"].value,
+            settings.lthr_fraction_of_hrr, settings.default_rest_hr_bpm,
             resolved["max_hr_bpm"].source,
         )
     return SessionThresholds(**resolved)
@@ -189,17 +190,19 @@ def _device_or_history(
     return Threshold(learned.value, learned.source, note)
 
 
-def estimate_lthr(
-    max_hr_bpm: float, rest_hr_bpm: float | None, settings: Settings,
-    max_hr_source: str | None = None,
+def lthr_from_heart_rate_reserve(
+    max_hr_bpm: float, rest_hr_bpm: float | None, fraction_of_hrr: float,
+    default_rest_hr_bpm: float, max_hr_source: str | None = None,
 ) -> Threshold:
-    """LTHR = HRrest + f × (HRmax − HRrest) with f = ``settings.lthr_fraction_of_hrr`` (0.85).
+    """LTHR [bpm] = HRrest + f × (HRmax − HRrest), f = ``fraction_of_hrr`` (settings: 0.85;
+    Karvonen reserve method), HRrest = ``rest_hr_bpm`` else ``default_rest_hr_bpm`` [bpm].
 
+    Not the history estimate (:func:`lactlog.analysis.estimate.lthr_from_best_efforts`, Friel).
     A max HR from the history is named in the source (it is a training maximum).
     """
-    rest = rest_hr_bpm if rest_hr_bpm is not None else settings.default_rest_hr_bpm
-    value = rest + settings.lthr_fraction_of_hrr * (max_hr_bpm - rest)
-    fraction = round(settings.lthr_fraction_of_hrr * 100)
+    rest = rest_hr_bpm if rest_hr_bpm is not None else default_rest_hr_bpm
+    value = rest + fraction_of_hrr * (max_hr_bpm - rest)
+    fraction = round(fraction_of_hrr * 100)
     source = f"estimate ({fraction} % of HR reserve)"
     if max_hr_source is not None and max_hr_source.startswith(("history", "assumed")):
         source = f"estimate ({fraction} % of HR reserve; max HR {max_hr_bpm:.0f} bpm, " \
