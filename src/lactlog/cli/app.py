@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import typing
 from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
+
+#: lactlog's numpy work is element-wise or on tiny matrices (curve fits of a few points), so a
+#: threaded BLAS only costs start-up time: OpenBLAS starts a thread per core when numpy is imported
+#: (about 50 ms of ``import numpy`` on 2 cores). Set here, before any command imports numpy
+#: (typer does not), unless the user chose a value; the worker processes inherit it.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 
 ESTIMATE_NOTE = (
     "lactlog [bold]estimates[/bold] lactate stimulus from heart rate, power, pace and set logs; "
