@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lactlog.analysis.clean import clean_samples
+from lactlog.analysis.clean import clean_samples, grid_gap_s
 from lactlog.analysis.endurance import channel_threshold, cleaning_rules
 from lactlog.analysis.thresholds import SessionThresholds
+from lactlog.analysis.wbal import w_prime_balance_differential_j
 from lactlog.model import Activity
 from lactlog.settings import Settings
 
@@ -43,6 +44,11 @@ class SessionSeries:
         Lactate-threshold heart rate used for the session [bpm].
     threshold_power_w : float or None
         Power threshold used for the session: FTP, else CP [W].
+    w_prime_balance_j : ndarray or None
+        W' balance (Skiba's differential model, as the session's analysis computes it) at the
+        end of each bucket [J]; None without power, CP or W'.
+    start : Timestamp or None
+        UTC time of the first second (``time_s`` = 0); None for an empty session.
     """
 
     bucket_s: int
@@ -51,6 +57,8 @@ class SessionSeries:
     power_w: np.ndarray | None
     lthr_bpm: float | None = None
     threshold_power_w: float | None = None
+    w_prime_balance_j: np.ndarray | None = None
+    start: pd.Timestamp | None = None
 
 
 def bucket_means(values: np.ndarray, times_s: np.ndarray, bucket_s: int) -> np.ndarray:
@@ -122,6 +130,7 @@ def session_series(
         return bucket_means(values, times_s, bucket_s)
 
     n_buckets = int(times_s.max()) // bucket_s + 1 if times_s.size else 0
+    balance = _w_prime_balance(clean, thresholds)
     return SessionSeries(
         bucket_s=bucket_s,
         time_s=np.arange(n_buckets, dtype=np.int64) * bucket_s,
@@ -129,5 +138,37 @@ def session_series(
         power_w=channel("power_w"),
         lthr_bpm=thresholds.lthr_bpm.value if thresholds else None,
         threshold_power_w=channel_threshold("power", thresholds) if thresholds else None,
+        w_prime_balance_j=None if balance is None else bucket_last(balance, times_s, bucket_s),
+        start=clean.index[0] if len(clean) else None,
     )
+
+
+def bucket_last(values: np.ndarray, times_s: np.ndarray, bucket_s: int) -> np.ndarray:
+    """The last valid value in each bucket [t, t + bucket_s) [unit of ``values``]; NaN for
+    buckets without data. For a running state such as W' balance, where the state at the
+    bucket's end is the reading (a mean would smear a sharp drop)."""
+    t = np.asarray(times_s, dtype=np.int64)
+    if t.size == 0:
+        return np.empty(0)
+    x = np.asarray(values, dtype=np.float64)
+    bucket = t // bucket_s
+    out = np.full(int(bucket.max()) + 1, np.nan)
+    rows = np.flatnonzero(~np.isnan(x))  # times are sorted, so buckets are too
+    buckets = bucket[rows]
+    last = np.r_[buckets[1:] != buckets[:-1], True] if rows.size else np.empty(0, dtype=bool)
+    out[buckets[last]] = x[rows[last]]
+    return out
+
+
+def _w_prime_balance(clean: pd.DataFrame, thresholds: SessionThresholds | None) -> np.ndarray | None:
+    """W' balance per 1-Hz row [J] as :func:`~lactlog.analysis.endurance.analyse_endurance`
+    computes it (differential model, recovery across stops); None without power, CP or W'."""
+    if thresholds is None or "power_w" not in clean:
+        return None
+    cp, w_prime = thresholds.cp_w.value, thresholds.w_prime_j.value
+    power = clean["power_w"].to_numpy(dtype=np.float64)
+    if cp is None or w_prime is None or np.isnan(power).all():
+        return None
+    return np.asarray(w_prime_balance_differential_j(power, cp, w_prime,
+                                                     gap_s=grid_gap_s(clean.index)))
 

@@ -383,6 +383,46 @@ def weekly_summaries(
     return [row for row in rows if shown_first <= row.week_start <= shown_last], duplicates
 
 
+def daily_performance(
+    summaries: Iterable[SessionSummary],
+    tz: str | None,
+    *,
+    weeks: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    sport: str | None = None,
+) -> pd.DataFrame:
+    """Load, CTL, ATL and TSB per local day, as :func:`weekly_summaries` computes them with the
+    same arguments (the same sessions: deduplicated, ``sport`` filtered, sessions without a
+    usable clock left out; CTL/ATL from the whole history), for a performance-management chart.
+
+    Returns a DataFrame with columns ``load``, ``ctl``, ``atl``, ``tsb`` [load/day] on a daily
+    index (naive local midnights) covering the days of the weeks :func:`weekly_summaries` shows,
+    up to the last session's day (or ``until``). ``tsb`` is ``ctl`` − ``atl`` at the day's end,
+    as :class:`WeekSummary` gives it (not the PMC's previous-day balance,
+    :func:`~lactlog.analysis.pmc.performance_management`), so a week's last day has exactly that
+    week's ``ctl``, ``atl`` and ``tsb``. Empty without sessions.
+    """
+    kept, _ = find_duplicates(summaries, tz)
+    history = [s for s in kept if s.start is not None and matches_sport(s, sport)
+               and not clock_known_wrong(s)]
+    columns = ["load", "ctl", "atl", "tsb"]
+    if not history:
+        return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([]), dtype=float)
+    days = [local_start(s, tz).date() for s in history]
+    shown_first, shown_last = _shown_weeks(week_monday(min(days)), week_monday(max(days)),
+                                           weeks, since, until)
+    horizon = max(max(days), until) if until is not None else max(days)
+    loads = daily_load(history, tz)
+    loads = loads.reindex(pd.date_range(loads.index[0], pd.Timestamp(horizon), freq="D"),
+                          fill_value=0.0)
+    pmc = performance_management(loads)
+    pmc.insert(0, "load", loads.to_numpy())
+    pmc["tsb"] = pmc["ctl"] - pmc["atl"]
+    last = min(horizon, shown_last + timedelta(days=6))
+    return pmc.loc[pd.Timestamp(shown_first):pd.Timestamp(last), columns]
+
+
 def _shown_weeks(
     first_week: date, last_week: date, weeks: int | None, since: date | None, until: date | None
 ) -> tuple[date, date]:

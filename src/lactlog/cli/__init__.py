@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import sys
 
-from lactlog.cli import analyze, cache, config, lactate_test, show, thresholds, week  # noqa: F401
+from lactlog.cli import (  # noqa: F401
+    analyze,
+    cache,
+    config,
+    lactate_test,
+    report,
+    show,
+    thresholds,
+    week,
+)
 from lactlog.cli.app import app
 from lactlog.errors import ExitCode
 

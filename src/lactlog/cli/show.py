@@ -55,6 +55,11 @@ def show(
         typer.Option("--history", help="Files or folders of earlier sessions for the history "
                      "thresholds (default: the file's own sessions only).", show_default=False),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write the session as a self-contained HTML page "
+                     "(as a section of lactlog report) to this file.", show_default=False),
+    ] = None,
 ) -> None:
     """Show one session in depth: thresholds and their sources, the stimulus verdict and why,
     time in zones, hard efforts, W' balance, load, and charts of heart rate and power.
@@ -71,6 +76,10 @@ def show(
     from lactlog.errors import NoSuchSessionError
 
     fmt = output_format(json_output, ndjson, csv_output)
+    if html is not None:
+        from lactlog.cli.report import check_output
+
+        check_output(html)
     options = analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace)
     out, err = consoles()
     with file_errors(file, err, verbose):
@@ -81,6 +90,26 @@ def show(
             raise typer.BadParameter(f"{exc}; use a number from 1 to {exc.count}",
                                      param_hint="--session") from None
         _show(analysis, session - 1, options, fmt, out, err)
+        if html is not None:
+            _write_html(analysis, options, html, err)
+
+
+def _write_html(analysis, options, path: Path, err) -> None:
+    """The session's ``show --json`` document (series of at most
+    :data:`~lactlog.season.SHOW_MAX_POINTS` points) as an HTML page."""
+    from lactlog import __version__
+    from lactlog.analysis.series import session_series
+    from lactlog.cli.report import write_html
+    from lactlog.report.html import session_html
+    from lactlog.report.show import show_document
+    from lactlog.season import SHOW_MAX_POINTS
+
+    summary = analysis.sessions[0]
+    activity = next(a for a in analysis.activities
+                    if a.meta.session_index == summary.session_index)
+    thresholds = summary.endurance.thresholds if summary.endurance else None
+    series = session_series(activity, options.settings, thresholds, max_buckets=SHOW_MAX_POINTS)
+    write_html(path, session_html(show_document(summary, series), __version__), err)
 
 
 def _show(analysis, index: int, options, fmt, out, err) -> None:

@@ -217,4 +217,6 @@ def lactate_document(result: LactateTestResult, lt1_method: str, lt2_method: str
         "lt1_method": lt1_method,
         "lt2_method": lt2_method,
         "saved": saved,
+        "curve": {field: [round(x, 3) for x in result.curve_intensity],
+                  "lactate_mmol": [round(y, 3) for y in result.curve_lactate_mmol]},
     })

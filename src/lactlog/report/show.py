@@ -28,7 +28,7 @@ from lactlog.localtime import session_local_time
 from lactlog.report.bars import bar
 from lactlog.report.chart import line_chart
 from lactlog.report.dfa import dfa_dict, dfa_renderable
-from lactlog.report.jsondoc import SCHEMA_VERSION, local_start, session_dict
+from lactlog.report.jsondoc import SCHEMA_VERSION, clean, local_start, session_dict
 from lactlog.report.strength import sets_renderable
 from lactlog.report.tables import verdict_lines
 
@@ -222,7 +222,8 @@ def show_renderable(
 
 
 def series_dict(series: SessionSeries) -> dict[str, Any]:
-    """The series for JSON: lists with None for gaps; a channel the session lacks is None."""
+    """The series for JSON: lists with None for gaps; a channel the session lacks is None;
+    ``start`` is the UTC time of ``time_s`` = 0."""
 
     def listed(values: np.ndarray | None) -> list[float | None] | None:
         if values is None:
@@ -234,6 +235,8 @@ def series_dict(series: SessionSeries) -> dict[str, Any]:
         "time_s": [int(t) for t in series.time_s],
         "heart_rate_bpm": listed(series.heart_rate_bpm),
         "power_w": listed(series.power_w),
+        "w_prime_balance_j": listed(series.w_prime_balance_j),
+        "start": clean(series.start),
     }
 
 
