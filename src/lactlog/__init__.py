@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
     from lactlog.analysis.lactate import LactateTestResult
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from lactlog.profile import Profile
     from lactlog.results import BatchResult, FileAnalysis, ThresholdEstimates, WeekReport
 
-    Cache = ResultCache | NullCache | None
+    Cache: TypeAlias = ResultCache | NullCache | None
 
 __version__ = "0.1.0"
 

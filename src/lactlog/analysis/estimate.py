@@ -232,14 +232,16 @@ def session_bests(
         if values is None:
             return None
         mean, start = best_mean(values, window_s, times_s)
-        return None if start is None else Window(ref, clean.index[start], window_s, mean)
+        if start is None or mean is None:
+            return None
+        return Window(ref, clean.index[start], window_s, mean)
 
     power, heart_rate = channel("power_w"), channel("heart_rate_bpm")
     power_bests = {w: window(power, w) for w in sorted(set(power_windows_s))}
     test, tail = None, None
     if heart_rate is not None:
         lthr, start = friel_lthr_bpm(heart_rate, times_s)
-        if start is not None:
+        if start is not None and lthr is not None:
             test = Window(ref, clean.index[start], LTHR_TEST_S,
                           float(heart_rate[start : start + LTHR_TEST_S].mean()))
             tail_start = clean.index[start + LTHR_TEST_S - LTHR_TAIL_S]
@@ -333,9 +335,10 @@ class EstimateReport:
                                 (self.max_hr_bpm, self.heart_rate_group)):
             if estimate.value is not None and round(estimate.value) > 0:
                 values[f"{group}.{estimate.name}"] = round(estimate.value)
-        if self.critical_power.usable:
-            values[f"{self.power_group}.cp_w"] = round(self.critical_power.cp_w)
-            values[f"{self.power_group}.w_prime_j"] = round(self.critical_power.w_prime_j)
+        cp_w, w_prime_j = self.critical_power.cp_w, self.critical_power.w_prime_j
+        if self.critical_power.usable and cp_w is not None and w_prime_j is not None:
+            values[f"{self.power_group}.cp_w"] = round(cp_w)
+            values[f"{self.power_group}.w_prime_j"] = round(w_prime_j)
         return values
 
 
@@ -394,8 +397,8 @@ def _ftp(power: list[SessionBests], group: str) -> Estimate:
 
 def _lthr(heart: list[SessionBests]) -> Estimate:
     test = _best(b.heart_rate_30_min for b in heart)
-    if test is not None:
-        tail = next(b.heart_rate_30_min_tail for b in heart if b.heart_rate_30_min is test)
+    tail = next((b.heart_rate_30_min_tail for b in heart if b.heart_rate_30_min is test), None)
+    if test is not None and tail is not None:  # session_bests sets both or neither
         value, _ = lthr_from_best_efforts(tail.mean, None)
         return Estimate("lthr_bpm", value,
                         "mean HR of the last 20 min of the best 30-min effort (Friel's 30-min test)",
@@ -424,11 +427,11 @@ def _critical_power(
     found = tuple(p for p in points.values() if p is not None)
     missing = tuple(d for d, p in points.items() if p is None)
     if len(found) < MIN_CP_POINTS:
-        note = (f"needs best powers for at least {MIN_CP_POINTS} durations; {group} sessions give "
-                f"{len(found)} of {len(durations_s)}")
-        return CriticalPowerFit(None, None, None, found, missing, note)
+        return CriticalPowerFit(None, None, None, found, missing, (
+            f"needs best powers for at least {MIN_CP_POINTS} durations; {group} sessions give "
+            f"{len(found)} of {len(durations_s)}"))
     cp_w, w_prime_j, r2 = fit_critical_power([p.duration_s for p in found], [p.mean for p in found])
-    note = None
+    note: str | None = None
     if not (cp_w > 0 and w_prime_j > 0):
         note = ("fit not physiological (CP or W' ≤ 0): the best efforts are not maximal — "
                 "add all-out efforts of 3–20 min")

@@ -236,12 +236,13 @@ def heart_rate_thresholds(
     assumed = rules.assumed_max_hr_bpm if assumed_max_hr_bpm is None else assumed_max_hr_bpm
     peak, max_hr = reference_max_hr(observed, assumed, label, how)
     endurance = [b for b in bests if not b.strength]
-    test = max((b for b in endurance if b.heart_rate_30_min is not None),
-               key=lambda b: b.heart_rate_30_min.mean, default=None)
-    tail = test.heart_rate_30_min_tail.mean if test is not None else None
+    tests = [(b.heart_rate_30_min, b.heart_rate_30_min_tail) for b in endurance
+             if b.heart_rate_30_min is not None and b.heart_rate_30_min_tail is not None]
+    test = max(tests, key=lambda pair: pair[0].mean, default=None)  # both or neither are set
+    tail = test[1].mean if test is not None else None
     fraction = rules.lthr_min_fraction_of_max_hr
-    if test is not None:
-        effort = test.heart_rate_30_min.mean
+    if test is not None and tail is not None:
+        effort = test[0].mean
         if plausibly_hard(effort, peak, fraction):
             text = f"{label}: best 30-min HR effort, last 20 min {tail:.0f} bpm"
             return HeartRateHistory(Threshold(round(tail, 1), text), max_hr, tail, observed,
@@ -279,7 +280,7 @@ def group_history(
     n_heart_rate = sum(b.heart_rate_peak_5_s is not None for b in own)
     if group == "swim" and run is not None:
         lthr, max_hr = _carry_to_swim(lthr, max_hr, run, rules)
-        if lthr is not heart.lthr_bpm:  # carried: the run effort, with the same offset
+        if lthr is not heart.lthr_bpm and run.lthr_effort_mean_bpm is not None:  # carried
             effort = run.lthr_effort_mean_bpm - rules.swim_hr_offset_bpm
         if lthr is not heart.lthr_bpm or max_hr is not heart.max_hr_bpm:
             n_heart_rate += run.n_heart_rate_sessions  # carried values rest on the runs too
@@ -304,13 +305,13 @@ def _carry_to_swim(
     cite = f"− {offset:.0f} bpm swim offset (DiCarlo et al. 1991)"
     if lthr.value is None and run.lthr_bpm.value is not None:
         lthr = Threshold(round(run.lthr_bpm.value - offset, 1),
-                         f"{run.lthr_bpm.source.split(':')[0]}: run LTHR "
+                         f"{(run.lthr_bpm.source or '').split(':')[0]}: run LTHR "
                          f"{run.lthr_bpm.value:.0f} bpm {cite}")
     if run.max_hr_bpm.value is not None:
         carried = run.max_hr_bpm.value - offset
         if max_hr.value is None or carried > max_hr.value:
             max_hr = Threshold(round(carried, 1),
-                               f"{run.max_hr_bpm.source.split(':')[0]}: run max HR "
+                               f"{(run.max_hr_bpm.source or '').split(':')[0]}: run max HR "
                                f"{run.max_hr_bpm.value:.0f} bpm {cite}")
     return lthr, max_hr
 

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.polynomial import Polynomial
@@ -216,7 +217,8 @@ def _dmax_family(ex_x, ex_y, poly3, loglog_x, make) -> list[LactateThreshold]:
     no_exp = "no rising, convex exponential fits the steps"
     last = (float(ex_x[-1]), float(ex_y[-1]))
     rise = (float(ex_x[rises[0]]), float(ex_y[rises[0]])) if rises.size else None
-    variants = [  # method, fit, curve, line start, why there is none
+    variants: list[tuple[str, str, Any, Any, str | None]] = [  # method, fit, curve, line
+        # start, why there is none
         ("Dmax", fit3, poly3, (float(ex_x[0]), float(ex_y[0])), None),
         ("ModDmax", fit3, poly3, rise, no_rise),
         ("Exp-Dmax", fit_exp, curve_exp, float(ex_x[0]), no_exp),
@@ -231,9 +233,11 @@ def _dmax_family(ex_x, ex_y, poly3, loglog_x, make) -> list[LactateThreshold]:
             results.append(make(method, fit, None, None, missing))
             continue
         if isinstance(start, tuple):
-            x = _dmax_poly(poly3, *start, *last)
+            x0, y0 = start
+            x = _dmax_poly(poly3, x0, y0, *last)
             line = (start, last)
         else:
+            assert exponential is not None  # curve_exp is its curve
             x = _dmax_exponential(exponential[2], start, last[0])
             line = ((start, curve(start)), (last[0], curve(last[0])))
         if x is None or _gap_below_line(curve, x, line) < MIN_BEND_MMOL:
@@ -304,8 +308,9 @@ def _dmax_poly(curve: Polynomial, x0: float, y0: float, x1: float, y1: float) ->
     slope = (y1 - y0) / (x1 - x0)
     derivative = curve.deriv()
     second = derivative.deriv()
-    candidates = [r.real for r in (derivative - slope).roots()
-                  if abs(r.imag) < 1e-9 and x0 <= r.real <= x1 and second(r.real) >= 0]
+    candidates = [float(r.real) for r in (derivative - slope).roots()
+                  if abs(r.imag) < 1e-9 and x0 <= float(r.real) <= x1
+                  and float(second(r.real)) >= 0]
     return max(candidates) if candidates else None
 
 

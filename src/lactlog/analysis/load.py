@@ -142,7 +142,7 @@ def training_stress_score(
         Functional threshold power [W], > 0.
     """
     factor = intensity_factor(normalized_power_w, ftp_w)
-    if factor is None:
+    if factor is None or normalized_power_w is None:
         return None
     return float(duration_s) * float(normalized_power_w) * factor / (ftp_w * 3600.0) * 100.0
 

@@ -93,11 +93,16 @@ def strength_pairs(
     candidates = []
     for w in watches:
         watch = activities[w]
-        watch_start, watch_end = watch.meta.start, _end(watch, watch.meta.start)
+        watch_start = watch.meta.start
+        if watch_start is None:  # is_watch_strength wants a start
+            continue
+        watch_end = _end(watch, watch_start)
         for a in apps:
             app = activities[a]
             offset = app_offset_s(app)
             app_start = app_start_utc(app, watch.meta.utc_offset_s if offset is None else offset)
+            if app_start is None:  # apps have a start (above)
+                continue
             app_end = _end(app, app_start)
             distance_s = abs((app_start - watch_start).total_seconds())
             overlap = (watch_end is not None and app_end is not None
@@ -224,7 +229,8 @@ def _pair_groups(
             used_a.add(j)
     rest_a = [j for j in range(len(a_keys)) if j not in used_a]
     for i in (i for i in range(len(w_keys)) if i not in pairs):
-        taken, capacity = [], len(watch[w_keys[i]][1])
+        taken: list[int] = []
+        capacity = len(watch[w_keys[i]][1])
         unnamed = w_keys[i].startswith(_UNNAMED)
         while rest_a and (not taken or unnamed and capacity > 0):
             taken.append(rest_a.pop(0))
@@ -245,7 +251,7 @@ def _merged_sets(
         elif name not in _NUMERIC_EXTRAS:
             merged[name] = merged[name].astype("object")
     active = _active(merged)
-    merged["set_source"] = pd.Series(np.where(active, "watch", None), dtype="object")
+    merged["set_source"] = pd.Series(["watch" if a else None for a in active], dtype="object")
     if matched:
         w_rows, a_rows = (list(rows) for rows in zip(*matched))
         for name in ("repetitions", "weight_kg", *_NUMERIC_EXTRAS):

@@ -100,7 +100,7 @@ def summarize(
         thresholds = resolve_thresholds(
             sport_group(meta.sport),
             options.local_date(meta.start, meta.utc_offset_s, meta.wall_clock),
-            options.flags,
+            dict(options.flags),
             options.profile,
             device,
             options.settings,

@@ -58,6 +58,11 @@ _ZIP_ERRORS: tuple[type[Exception], ...] = (
     zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error, OverflowError,
     NotImplementedError,  # a member needing a newer zip version or an unknown method
 )
+#: What reading a member can raise besides: OSError (a damaged directory can point before the
+#: file's start; bz2 reports damage as OSError too), RuntimeError (zipfile's "password required").
+_MEMBER_ERRORS: tuple[type[Exception], ...] = (
+    *_ZIP_ERRORS, zlib.error, lzma.LZMAError, OSError, RuntimeError,
+)
 _ZIP_SPLIT = re.compile(r"\.zip" + re.escape(MEMBER_SEPARATOR), re.IGNORECASE)
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -243,9 +248,7 @@ def member_stream(
             yield stream
     except NotImplementedError as exc:
         raise UnsupportedFormatError(f"zip member in an unsupported compression ({exc})") from None
-    except (*_ZIP_ERRORS, zlib.error, lzma.LZMAError, OSError, RuntimeError) as exc:
-        # OSError: a damaged directory can point before the file's start (bz2 reports
-        # damage as OSError too); RuntimeError: zipfile's "password required"
+    except _MEMBER_ERRORS as exc:
         raise CorruptFileError(f"damaged zip member ({exc})") from None
 
 

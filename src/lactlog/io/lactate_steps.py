@@ -26,7 +26,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from lactlog.errors import EmptyFileError, InputError
 from lactlog.steptest import LactateStep, StepTest, check_step_test
@@ -156,6 +156,10 @@ def _step_number(record: dict[str, Any], where: str) -> int:
     return int(value)
 
 
+@overload
+def _number(record: dict[str, Any], column: str, where: str) -> float: ...
+@overload
+def _number(record: dict[str, Any], column: str, where: str, optional: bool) -> float | None: ...
 def _number(record: dict[str, Any], column: str, where: str, optional: bool = False
             ) -> float | None:
     raw = record.get(column, "")
@@ -195,7 +199,7 @@ def _pace_s_per_km(text: str, where: str) -> float:
         if colon:
             if len(seconds) != 2 or not seconds.isdigit() or int(seconds) > 59:
                 raise ValueError
-            total = int(minutes) * 60 + int(seconds)
+            total = float(int(minutes) * 60 + int(seconds))
         else:
             total = float(minutes.replace(",", ".")) * 60
     except ValueError:

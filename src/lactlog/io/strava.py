@@ -18,6 +18,7 @@ import io
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from lactlog.model import Activity
 
@@ -163,7 +164,7 @@ def annotate(activities: list[Activity], entry: StravaEntry | None) -> list[Acti
     sport = sport_of_type(entry.activity_type)
     for activity in activities:
         meta = activity.meta
-        changes: dict[str, object] = {"name": entry.name or meta.name}
+        changes: dict[str, Any] = {"name": entry.name or meta.name}
         if sport is not None:
             changes["sport"] = sport[0]
             changes["sub_sport"] = sport[1] or meta.sub_sport

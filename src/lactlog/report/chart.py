@@ -153,7 +153,7 @@ def line_chart(
         caption += f"; {THRESHOLD_CHAR * 3} {threshold_label or 'threshold'} {threshold:.0f} {unit}"
     text.append(caption + "\n", style="")
     for row, cells in _rows(columns, low, step, height, threshold_row):
-        if row == threshold_row:
+        if row == threshold_row and threshold is not None:
             label, axis = _label(threshold), "┤"
         elif row == height - 1:
             label, axis = _label(high), "┤"

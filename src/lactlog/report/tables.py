@@ -131,7 +131,7 @@ def _threshold_text(analysis: EnduranceAnalysis) -> str:
         text = f"{threshold.value:.0f} bpm"
     else:
         threshold = t.threshold_speed_mps
-        text = pace_text(threshold.value)
+        text = "–" if threshold.value is None else pace_text(threshold.value)
     stale = f"; stale: {threshold.stale}" if threshold.stale else ""
     return f"{text} ({threshold.source}{stale})"
 

@@ -237,6 +237,7 @@ class FitWriter:
                 raise ValueError("a compressed timestamp must be 0–31 s after the last timestamp")
             time_offset = timestamp & 0x1F
             self._last_timestamp = timestamp
+        assert time_offset is not None  # exactly one of the two was given
         _check_range("time offset", time_offset, 0, 31)
         self._body.append(0x80 | (local_num << 5) | time_offset)
         self._body += self._encode_values(local_num, values)

@@ -28,7 +28,7 @@ G_MPS2 = 9.81
 
 def piecewise(segments: Sequence[tuple[float, ...]]) -> np.ndarray:
     """Per-second values from ``(duration_s, value)`` steps and ``(duration_s, start, end)`` ramps."""
-    parts = []
+    parts: list[np.ndarray] = []
     for segment in segments:
         duration = int(segment[0])
         start, end = (segment[1], segment[1]) if len(segment) == 2 else segment[1:3]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -153,12 +154,12 @@ def _datetime(seconds: float) -> datetime | None:
     return datetime.fromtimestamp(seconds + profile.FIT_EPOCH_UNIX_S, tz=UTC)
 
 
-def _sessions(messages: dict[str, Columns], min_time: float) -> list[dict[str, float]]:
+def _sessions(messages: dict[str, Columns], min_time: float) -> list[dict[str, Any]]:
     """Session rows as dicts, in time order, each with a usable ``start_time``."""
     columns = messages.get("session", {})
-    sessions = []
+    sessions: list[dict[str, Any]] = []
     for row in range(_length(columns)):
-        session = {
+        session: dict[str, Any] = {
             name: _first(columns, name, row)
             for name, values in columns.items()
             if values.dtype != object
@@ -174,7 +175,7 @@ def _sessions(messages: dict[str, Columns], min_time: float) -> list[dict[str, f
     return sorted(sessions, key=lambda s: s["start_time"])
 
 
-def _implicit_session(messages: dict[str, Columns], record_times: np.ndarray) -> dict[str, float]:
+def _implicit_session(messages: dict[str, Columns], record_times: np.ndarray) -> dict[str, Any]:
     """A session for files that have records but no session message."""
     valid = record_times[~np.isnan(record_times)]
     sport = messages.get("sport", {})
@@ -333,6 +334,7 @@ def _device(messages: dict[str, Columns]) -> tuple[str | None, str | None]:
     file_id = messages.get("file_id", {})
     manufacturer = _first(file_id, "manufacturer")
     product_name = file_id.get("product_name")
+    product: str | None
     if product_name is not None and product_name.dtype == object and product_name[0]:
         product = str(product_name[0])
     else:

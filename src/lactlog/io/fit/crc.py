@@ -95,10 +95,10 @@ def crc16(data: bytes, start: int = 0, end: int | None = None) -> int:
     n_chunks = -(-len(view) // chunk)
     words = _even_words(view, n_chunks * chunk // 2)
     columns = np.ascontiguousarray(words.reshape(n_chunks, chunk // 2).T)
-    table = _word_table()
+    word_table = _word_table()
     crcs = np.zeros(n_chunks, dtype=np.uint16)
     for column in columns:
-        crcs = table[crcs ^ column]
+        crcs = word_table[crcs ^ column]
     low, high = _shift_tables(chunk)
     crc = 0
     for chunk_crc in crcs.tolist():

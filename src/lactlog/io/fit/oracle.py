@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import warnings as warnings_module
+from typing import Any, SupportsFloat
 
 import numpy as np
 
@@ -117,7 +118,7 @@ def _message_values(message) -> dict[str, object]:
         is_component = field_def is None and main.name != "timestamp"
         value = _value(field_data, main)
         if is_component and main.name in components:
-            earlier = components[main.name]
+            earlier: Any = components[main.name]
             if main.name not in repeated:
                 earlier = (earlier,)
                 repeated.add(main.name)
@@ -176,5 +177,7 @@ def _to_columns(rows: list[dict[str, object]]) -> Columns:
 
 def _number(value: object) -> float:
     """A numeric value as float; NaN for None, text and bytes."""
-    return np.nan if value is None or isinstance(value, (str, bytes, tuple)) else float(value)
+    if value is None or isinstance(value, (str, bytes, tuple)) or not isinstance(value, SupportsFloat):
+        return np.nan
+    return float(value)
 
