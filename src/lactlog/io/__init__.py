@@ -232,13 +232,16 @@ def sniff(raw: RawInput) -> str:
         raise EmptyFileError("the file is empty")
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<"):
-        if b"trainingcenterdatabase" in head:
+    if _looks_like_xml(data):
+        from lactlog.io.xmlstream import xml_root_name
+
+        root = xml_root_name(data)  # parsed up to the root element (a DOCTYPE is refused)
+        if root == "TrainingCenterDatabase":
             return "tcx"
-        if b"<gpx" in head:
+        if root == "gpx":
             return "gpx"
-        raise UnsupportedFormatError("an XML file that is neither TCX nor GPX")
+        what = f"whose root is <{root[:40]}>" if root else "without any element"
+        raise UnsupportedFormatError(f"an XML file {what}, neither TCX nor GPX")
     lowered = raw.source.lower()
     if lowered.endswith((".fit", ".fit.gz")):
         raise UnsupportedFormatError(_not_fit_hint(data))
@@ -247,6 +250,15 @@ def sniff(raw: RawInput) -> str:
             "a binary file that is not FIT; lactlog reads FIT, TCX, GPX and CSV"
         )
     return "csv"
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    """Whether the content starts like XML: ``<`` after a UTF-8 BOM and whitespace, or ``<`` in
+    UTF-16 (little- or big-endian, with or without a byte-order mark)."""
+    head = data[:4096]
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or head.startswith(
+        (b"<\x00", b"\x00<", b"\xff\xfe<\x00", b"\xfe\xff\x00<")
+    )
 
 
 def _not_fit_hint(data: bytes) -> str:

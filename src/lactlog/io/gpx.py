@@ -8,27 +8,29 @@ elements ``hr``/``heartrate`` [bpm], ``cad``/``cadence`` [rpm], ``atemp``/``temp
 ``power``/``PowerInWatts`` [W] and ``speed`` [m/s] (Garmin TrackPointExtension v2; also the
 GPX 1.0 ``<speed>``).
 
+The document is streamed (:mod:`lactlog.io.xmlstream`: no DTD, bounded depth and tokens);
+what is kept while parsing is 72 bytes per timed track point (see
+:mod:`lactlog.io.xmlcommon`), never the document.
+
 GPX has no distance field: ``distance_m`` is computed from the coordinates
 (:func:`cumulative_distance_m`, haversine on a sphere of the mean Earth radius).
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
 import numpy as np
 
 from lactlog.errors import EmptyFileError
 from lactlog.io.common import RawInput
 from lactlog.io.xmlcommon import (
-    TIME_SLOT,
+    MAX_SESSIONS,
+    PointColumns,
     build_activity,
-    child_text,
-    children,
     manufacturer_from_name,
-    parse_xml,
-    walk_points,
+    sessions_left_out,
+    to_float,
 )
+from lactlog.io.xmlstream import stream_xml
 from lactlog.model import SAMPLE_COLUMNS, Activity, ActivityMeta
 
 _GPX_FIELDS: tuple[str, ...] = (
@@ -41,8 +43,9 @@ _GPX_FIELDS: tuple[str, ...] = (
     "lon_deg",
     "temperature_c",
 )
+_TIME = -1
 _GPX_SLOTS: dict[str, int] = {
-    "time": TIME_SLOT,
+    "time": _TIME,
     "hr": 0,
     "heartrate": 0,
     "power": 1,
@@ -54,7 +57,9 @@ _GPX_SLOTS: dict[str, int] = {
     "atemp": 7,
     "temp": 7,
 }
-_GPX_ATTRIBUTES: dict[str, int] = {"lat": 5, "lon": 6}
+_LAT, _LON = 5, 6
+# Text targets other than a point slot: the track's <name> and <type>.
+_NAME, _TYPE = -2, -3
 
 #: Mean Earth radius R1 = (2a + b) / 3 of the GRS 80 ellipsoid [m] (Moritz, "Geodetic Reference
 #: System 1980", J. Geodesy 74, 2000).
@@ -72,52 +77,125 @@ _NUMERIC_SPORTS: dict[str, str] = {"9": "running"}
 def read_gpx(raw: RawInput) -> list[Activity]:
     """Read a GPX file: one Activity per ``<trk>`` (session_index 0, 1, ...).
 
-    Tracks without any timed point are left out; routes and waypoints are ignored.
+    Tracks without any timed point are left out, as are tracks beyond the first
+    :data:`~lactlog.io.xmlcommon.MAX_SESSIONS` (with a warning); routes and waypoints are
+    ignored.
 
     Raises
     ------
     CorruptFileError, UnsupportedFormatError
-        Malformed XML, a DOCTYPE/ENTITY declaration, or a root that is not ``<gpx>``.
+        Malformed XML, a DOCTYPE/ENTITY declaration, nesting or tokens beyond the limits of
+        :mod:`lactlog.io.xmlstream`, or a root that is not ``<gpx>``.
     EmptyFileError
         No track point with a time in the whole file.
     """
-    root = parse_xml(raw, "GPX", "gpx")
-    product = (root.get("creator") or "").strip() or None
-    activities: list[Activity] = []
-    for track in children(root, "trk"):
-        meta = ActivityMeta(
-            source=raw.source,
-            sha256=raw.sha256,
-            format="gpx",
-            sport=_gpx_sport(track),
-            name=(child_text(track, "name") or "").strip() or None,
-            manufacturer=manufacturer_from_name(product),
-            product=product,
-            session_index=len(activities),
-        )
-        activity = _read_track(track, meta)
-        if activity is not None:
-            activities.append(activity)
-    if not activities:
+    handler = _GpxHandler(raw)
+    stream_xml(raw, "GPX", "gpx", handler)
+    if not handler.activities:
         raise EmptyFileError("no trackpoints with a time")
-    return activities
+    sessions_left_out(handler.activities, handler.left_out, "<trk>")
+    return handler.activities
 
 
-def _read_track(track: ET.Element, meta: ActivityMeta) -> Activity | None:
-    """Samples of one ``<trk>`` (all its segments); None when no point has a time."""
-    points = (
-        point for segment in children(track, "trkseg") for point in children(segment, "trkpt")
-    )
-    times, values = walk_points(points, _GPX_SLOTS, len(_GPX_FIELDS), _GPX_ATTRIBUTES)
-    columns = {name: values[:, slot] for slot, name in enumerate(_GPX_FIELDS)}
-    activity = build_activity(meta, times, columns)
-    if activity is not None and {"lat_deg", "lon_deg"} <= set(activity.samples.columns):
-        samples = activity.samples
-        samples["distance_m"] = cumulative_distance_m(
-            samples["lat_deg"].to_numpy(), samples["lon_deg"].to_numpy()
+class _GpxHandler:
+    """Event handler of :func:`~lactlog.io.xmlstream.stream_xml`: ``gpx/trk/trkseg/trkpt``
+    by depth (1 to 4), a point's fields anywhere inside it."""
+
+    def __init__(self, raw: RawInput) -> None:
+        self.raw = raw
+        self.activities: list[Activity] = []
+        self.left_out = 0
+        self.product: str | None = None
+        self.points: PointColumns | None = None  # of the current <trk>, None outside one
+        self.in_segment = self.in_point = False
+        self.name: str | None = None
+        self.type: str | None = None
+        self.seen: set[int] = set()
+        self.target = 0
+
+    def start(self, name: str, attributes: dict[str, str], depth: int) -> bool:
+        points = self.points
+        if self.in_point:
+            slot = _GPX_SLOTS.get(name)
+            if slot is None:
+                return False
+            self.target = slot
+            return True
+        if depth == 1:
+            self.product = (attributes.get("creator") or "").strip() or None
+        elif depth == 2:
+            if name == "trk":
+                self._begin_track()
+        elif points is None:
+            return False
+        elif depth == 3:
+            if name == "trkseg":
+                self.in_segment = True
+            elif name in ("name", "type"):
+                target = _NAME if name == "name" else _TYPE
+                if target not in self.seen:
+                    self.seen.add(target)
+                    self.target = target
+                    return True
+        elif depth == 4 and self.in_segment and name == "trkpt":
+            self.in_point = True
+            points.begin()
+            points.row[_LAT] = to_float(attributes.get("lat"))
+            points.row[_LON] = to_float(attributes.get("lon"))
+        return False
+
+    def text(self, text: str) -> None:
+        target = self.target
+        if target == _NAME:
+            self.name = text
+        elif target == _TYPE:
+            self.type = text
+        elif target == _TIME:
+            self.points.time = text  # type: ignore[union-attr]  # inside a point
+        else:
+            self.points.row[target] = to_float(text)  # type: ignore[union-attr]
+
+    def end(self, name: str, depth: int) -> None:
+        if depth == 4 and self.in_point:
+            self.points.end()  # type: ignore[union-attr]  # inside a track
+            self.in_point = False
+        elif depth == 3:
+            self.in_segment = False
+        elif depth == 2 and self.points is not None:
+            self._end_track(self.points)
+            self.points = None
+
+    def _begin_track(self) -> None:
+        if len(self.activities) >= MAX_SESSIONS:
+            self.left_out += 1
+            return
+        self.points = PointColumns(len(_GPX_FIELDS))
+        self.name = self.type = None
+        self.seen.clear()
+
+    def _end_track(self, collected: PointColumns) -> None:
+        meta = ActivityMeta(
+            source=self.raw.source,
+            sha256=self.raw.sha256,
+            format="gpx",
+            sport=_gpx_sport(self.type),
+            name=(self.name or "").strip() or None,
+            manufacturer=manufacturer_from_name(self.product),
+            product=self.product,
+            session_index=len(self.activities),
         )
-        activity.samples = samples[[c for c in SAMPLE_COLUMNS if c in samples.columns]]
-    return activity
+        points = collected.finish()
+        columns = {name: points.values[:, slot] for slot, name in enumerate(_GPX_FIELDS)}
+        activity = build_activity(meta, points, columns)
+        if activity is None:
+            return
+        if {"lat_deg", "lon_deg"} <= set(activity.samples.columns):
+            samples = activity.samples
+            samples["distance_m"] = cumulative_distance_m(
+                samples["lat_deg"].to_numpy(), samples["lon_deg"].to_numpy()
+            )
+            activity.samples = samples[[c for c in SAMPLE_COLUMNS if c in samples.columns]]
+        self.activities.append(activity)
 
 
 def cumulative_distance_m(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
@@ -143,9 +221,9 @@ def cumulative_distance_m(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarra
     return distance
 
 
-def _gpx_sport(track: ET.Element) -> str:
+def _gpx_sport(type_text: str | None) -> str:
     """FIT sport name from the track's ``<type>`` (free text); ``generic`` when unknown."""
-    text = (child_text(track, "type") or "").strip().lower()
+    text = (type_text or "").strip().lower()
     if "run" in text:
         return "running"
     if any(word in text for word in ("cycl", "bik", "ride")):

@@ -1,20 +1,25 @@
 """Garmin Training Center XML (TCX) reader.
 
-Parsing matches on *local* tag names only (see :mod:`lactlog.io.xmlcommon`), because TCX files in
-the wild use several namespace URIs (and prefixes such as ``ns3``/``TPX`` for the
-ActivityExtension). One ``<Activity>`` becomes one :class:`~lactlog.model.Activity`.
+The document is streamed (:mod:`lactlog.io.xmlstream`: no DTD, bounded depth and tokens) and
+matched on *local* tag names only, because TCX files in the wild use several namespace URIs (and
+prefixes such as ``ns3``/``TPX`` for the ActivityExtension). One ``<Activity>`` (also inside a
+``MultiSportSession``) becomes one :class:`~lactlog.model.Activity`.
 
 Trackpoint fields (unit as in the TCX schema, which is already SI):
 ``Time``, ``HeartRateBpm/Value`` [bpm], ``Cadence`` [rpm], ``DistanceMeters`` [m],
 ``AltitudeMeters`` [m], ``Position/LatitudeDegrees``, ``LongitudeDegrees`` [deg], and from the
 extension ``TPX``: ``Speed`` [m/s], ``Watts`` [W], ``RunCadence`` [steps/min per foot, used when
-``Cadence`` is absent].
+``Cadence`` is absent]. A field is looked for anywhere inside ``Activity/Lap/Track/Trackpoint``.
+
+Memory: what is kept while parsing is 80 bytes per timed trackpoint (see
+:mod:`lactlog.io.xmlcommon`) and 48 bytes per lap of the current activity (at most
+:data:`MAX_LAPS`), never the document.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from array import array
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -22,18 +27,15 @@ import pandas as pd
 from lactlog.errors import EmptyFileError
 from lactlog.io.common import RawInput
 from lactlog.io.xmlcommon import (
-    TIME_SLOT,
+    MAX_SESSIONS,
+    PointColumns,
+    TimeColumn,
     build_activity,
-    child_text,
-    children,
-    first_child,
-    local_name,
     manufacturer_from_name,
-    parse_utc_times,
-    parse_xml,
+    sessions_left_out,
     to_float,
-    walk_points,
 )
+from lactlog.io.xmlstream import stream_xml
 from lactlog.model import LAP_COLUMNS, Activity, ActivityMeta, DeviceSummary, empty_frame
 
 _TCX_FIELDS: tuple[str, ...] = (
@@ -47,8 +49,9 @@ _TCX_FIELDS: tuple[str, ...] = (
     "lat_deg",
     "lon_deg",
 )
+_TIME = -1
 _TCX_SLOTS: dict[str, int] = {
-    "Time": TIME_SLOT,
+    "Time": _TIME,
     "Value": 0,  # HeartRateBpm/Value, the only <Value> a Trackpoint has
     "Watts": 1,
     "Speed": 2,
@@ -60,73 +63,209 @@ _TCX_SLOTS: dict[str, int] = {
     "LongitudeDegrees": 8,
 }
 _TCX_SPORTS: dict[str, str] = {"running": "running", "biking": "cycling", "other": "generic"}
+#: Lap values, in the order of the lap row: direct children of ``<Lap>``, then the ``<Value>``
+#: of its first Average/MaximumHeartRateBpm, then the first ``AvgWatts`` in its Extensions.
+_LAP_FIELDS: dict[str, int] = {"TotalTimeSeconds": 0, "DistanceMeters": 1}
+_LAP_HEART_RATES: dict[str, int] = {"AverageHeartRateBpm": 2, "MaximumHeartRateBpm": 3}
+_LAP_WATTS = 4
+_N_LAP = 5
+#: Most laps kept per activity; the trackpoints of further laps are still read.
+MAX_LAPS = 10_000
+# Text targets other than a trackpoint slot.
+_PRODUCT = -2
+_LAP = 100  # + index in the lap row
 
 
 def read_tcx(raw: RawInput) -> list[Activity]:
     """Read a TCX file: one Activity per ``<Activity>`` (session_index 0, 1, ...).
 
-    Activities without any timed trackpoint are left out.
+    Activities without any timed trackpoint are left out, as are activities beyond the first
+    :data:`~lactlog.io.xmlcommon.MAX_SESSIONS` (with a warning).
 
     Raises
     ------
     CorruptFileError, UnsupportedFormatError
-        Malformed XML, a DOCTYPE/ENTITY declaration, or a root that is not a TCX database.
+        Malformed XML, a DOCTYPE/ENTITY declaration, nesting or tokens beyond the limits of
+        :mod:`lactlog.io.xmlstream`, or a root that is not a TCX database.
     EmptyFileError
         No trackpoint with a time in the whole file.
     """
-    root = parse_xml(raw, "TCX", "TrainingCenterDatabase")
-    activities: list[Activity] = []
-    for element in _find_activities(root):
-        activity = _read_activity(raw, element, session_index=len(activities))
-        if activity is not None:
-            activities.append(activity)
-    if not activities:
+    handler = _TcxHandler(raw)
+    stream_xml(raw, "TCX", "TrainingCenterDatabase", handler)
+    if not handler.activities:
         raise EmptyFileError("no trackpoints with a time")
-    return activities
+    sessions_left_out(handler.activities, handler.left_out, "<Activity>")
+    return handler.activities
 
 
-def _find_activities(root: ET.Element) -> Iterator[ET.Element]:
-    """``<Activity>`` elements in document order (also inside MultiSportSession), not descending
-    into them, so the bulk of the tree is walked once only."""
-    stack = [root]
-    while stack:
-        element = stack.pop()
-        if local_name(element.tag) == "Activity":
-            yield element
+class _ActivityState:
+    """What is collected of the current ``<Activity>``."""
+
+    def __init__(self, sport: str | None) -> None:
+        self.sport = sport
+        self.points = PointColumns(len(_TCX_FIELDS))
+        self.lap_starts = TimeColumn()
+        self.lap_values = array("d")
+        self.lap_row = [float("nan")] * _N_LAP
+        self.lap_seen: set[str] = set()
+        self.laps_left_out = 0
+        self.creator_seen = False
+        self.name_seen = False
+        self.product: str | None = None
+
+
+class _TcxHandler:
+    """Event handler of :func:`~lactlog.io.xmlstream.stream_xml`: a state machine over the
+    depths of the open elements that matter (0: no such element is open)."""
+
+    def __init__(self, raw: RawInput) -> None:
+        self.raw = raw
+        self.activities: list[Activity] = []
+        self.left_out = 0
+        self.state: _ActivityState | None = None
+        self.activity = self.lap = self.track = self.point = 0
+        self.creator = self.lap_hr = self.extensions = 0
+        self.lap_hr_index = 0
+        self.target = 0  # where the next text goes: a slot, _TIME, _PRODUCT or _LAP + index
+
+    def start(self, name: str, attributes: dict[str, str], depth: int) -> bool:
+        if self.point:  # any descendant of a trackpoint
+            slot = _TCX_SLOTS.get(name)
+            if slot is None:
+                return False
+            self.target = slot
+            return True
+        if not self.activity:
+            if name == "Activity":
+                self._begin_activity(attributes, depth)
+            return False
+        state = self.state
+        if state is None:  # an activity beyond MAX_SESSIONS
+            return False
+        if depth == self.activity + 1:
+            if name == "Lap":
+                self.lap = depth
+                if len(state.lap_starts) < MAX_LAPS:
+                    state.lap_starts.append(attributes.get("StartTime"))
+                else:
+                    state.laps_left_out += 1
+                state.lap_row = [float("nan")] * _N_LAP
+                state.lap_seen.clear()
+            elif name == "Creator" and not state.creator_seen:
+                state.creator_seen = True
+                self.creator = depth
+            return False
+        if self.lap and depth == self.lap + 1:
+            return self._lap_child(state, name, depth)
+        if self.track and depth == self.track + 1 and name == "Trackpoint":
+            self.point = depth
+            state.points.begin()
+        elif self.lap_hr and depth == self.lap_hr + 1 and name == "Value":
+            return self._first(state, f"Value{self.lap_hr_index}", _LAP + self.lap_hr_index)
+        elif self.extensions and name == "AvgWatts":
+            return self._first(state, "AvgWatts", _LAP + _LAP_WATTS)
+        elif self.creator and depth == self.creator + 1 and name == "Name" and not state.name_seen:
+            state.name_seen = True
+            self.target = _PRODUCT
+            return True
+        return False
+
+    def _lap_child(self, state: _ActivityState, name: str, depth: int) -> bool:
+        if name == "Track":
+            self.track = depth
+        elif name in _LAP_FIELDS:
+            return self._first(state, name, _LAP + _LAP_FIELDS[name])
+        elif name in _LAP_HEART_RATES:
+            if name not in state.lap_seen:
+                state.lap_seen.add(name)
+                self.lap_hr = depth
+                self.lap_hr_index = _LAP_HEART_RATES[name]
+        elif name == "Extensions":
+            self.extensions = depth
+        return False
+
+    def _first(self, state: _ActivityState, key: str, target: int) -> bool:
+        """Ask for the text of the first element of its kind in the lap only."""
+        if key in state.lap_seen:
+            return False
+        state.lap_seen.add(key)
+        self.target = target
+        return True
+
+    def text(self, text: str) -> None:
+        state = self.state
+        assert state is not None
+        target = self.target
+        if target >= _LAP:
+            state.lap_row[target - _LAP] = to_float(text)
+        elif target >= 0:
+            state.points.row[target] = to_float(text)
+        elif target == _TIME:
+            state.points.time = text
         else:
-            stack.extend(reversed(list(element)))
+            state.product = text.strip() or None
 
+    def end(self, name: str, depth: int) -> None:
+        if depth == self.point:
+            assert self.state is not None
+            self.state.points.end()
+            self.point = 0
+        elif depth == self.track:
+            self.track = 0
+        elif depth == self.lap_hr:
+            self.lap_hr = 0
+        elif depth == self.extensions:
+            self.extensions = 0
+        elif depth == self.lap:
+            state = self.state
+            assert state is not None
+            if len(state.lap_values) < _N_LAP * len(state.lap_starts):
+                state.lap_values.extend(state.lap_row)
+            self.lap = 0
+        elif depth == self.creator:
+            self.creator = 0
+        elif depth == self.activity:
+            self._end_activity()
+            self.activity = 0
 
-def _read_activity(raw: RawInput, element: ET.Element, session_index: int) -> Activity | None:
-    """One ``<Activity>``: samples from its trackpoints, laps, and a lap-derived summary."""
-    lap_elements = list(children(element, "Lap"))
-    points = (
-        point
-        for lap in lap_elements
-        for track in children(lap, "Track")
-        for point in children(track, "Trackpoint")
-    )
-    times, values = walk_points(points, _TCX_SLOTS, len(_TCX_FIELDS))
-    columns = {name: values[:, slot] for slot, name in enumerate(_TCX_FIELDS)}
-    run_cadence = columns.pop("run_cadence")
-    cadence = columns["cadence_rpm"]
-    columns["cadence_rpm"] = np.where(np.isnan(cadence), run_cadence, cadence)
-    product = _creator_name(element)
-    meta = ActivityMeta(
-        source=raw.source,
-        sha256=raw.sha256,
-        format="tcx",
-        sport=_tcx_sport(element.get("Sport")),
-        manufacturer=manufacturer_from_name(product),
-        product=product,
-        session_index=session_index,
-    )
-    activity = build_activity(meta, times, columns)
-    if activity is None:
-        return None
-    activity.laps = _read_laps(lap_elements)
-    activity.device_summary = _summary_from_laps(activity.laps)
-    return activity
+    def _begin_activity(self, attributes: dict[str, str], depth: int) -> None:
+        self.activity = depth
+        if len(self.activities) >= MAX_SESSIONS:
+            self.state = None
+            self.left_out += 1
+        else:
+            self.state = _ActivityState(attributes.get("Sport"))
+
+    def _end_activity(self) -> None:
+        state, self.state = self.state, None
+        if state is None:
+            return
+        points = state.points.finish()
+        columns = {name: points.values[:, slot] for slot, name in enumerate(_TCX_FIELDS)}
+        run_cadence = columns.pop("run_cadence")
+        cadence = columns["cadence_rpm"]
+        columns["cadence_rpm"] = np.where(np.isnan(cadence), run_cadence, cadence)
+        meta = ActivityMeta(
+            source=self.raw.source,
+            sha256=self.raw.sha256,
+            format="tcx",
+            sport=_tcx_sport(state.sport),
+            manufacturer=manufacturer_from_name(state.product),
+            product=state.product,
+            session_index=len(self.activities),
+        )
+        activity = build_activity(meta, points, columns)
+        if activity is None:
+            return
+        activity.laps = _laps_frame(state)
+        activity.device_summary = _summary_from_laps(activity.laps)
+        if state.laps_left_out:
+            note = (
+                f"only the first {MAX_LAPS:,} laps were read ({state.laps_left_out:,} more left "
+                "out; their trackpoints were read)"
+            )
+            activity.meta = replace(activity.meta, warnings=(*activity.meta.warnings, note))
+        self.activities.append(activity)
 
 
 def _tcx_sport(sport: str | None) -> str:
@@ -135,33 +274,16 @@ def _tcx_sport(sport: str | None) -> str:
     return _TCX_SPORTS.get(lowered, lowered or "generic")
 
 
-def _creator_name(activity: ET.Element) -> str | None:
-    """``Activity/Creator/Name`` (the recording device), stripped; None when absent."""
-    return (child_text(first_child(activity, "Creator"), "Name") or "").strip() or None
-
-
-def _read_laps(lap_elements: list[ET.Element]) -> pd.DataFrame:
+def _laps_frame(state: _ActivityState) -> pd.DataFrame:
     """Laps frame (:data:`LAP_COLUMNS`); ``elapsed_s`` is NaN because TCX does not record it."""
-    if not lap_elements:
+    starts = state.lap_starts.finish()
+    if not len(starts):
         return empty_frame(LAP_COLUMNS)
-    starts: list[str | None] = []
-    rows: list[list[float]] = []
-    for lap in lap_elements:
-        starts.append(lap.get("StartTime"))
-        rows.append(
-            [
-                to_float(child_text(lap, "TotalTimeSeconds")),
-                to_float(child_text(lap, "DistanceMeters")),
-                to_float(child_text(first_child(lap, "AverageHeartRateBpm"), "Value")),
-                to_float(child_text(first_child(lap, "MaximumHeartRateBpm"), "Value")),
-                to_float(_extension_text(lap, "AvgWatts")),
-            ]
-        )
-    values = np.array(rows, dtype="float64")
+    values = np.frombuffer(state.lap_values, dtype=np.float64).reshape(len(starts), _N_LAP)
     frame = pd.DataFrame(
         {
-            "start": pd.Series(parse_utc_times(starts)),
-            "elapsed_s": np.full(len(rows), np.nan),
+            "start": pd.Series(starts),
+            "elapsed_s": np.full(len(starts), np.nan),
             "timer_s": values[:, 0],
             "distance_m": values[:, 1],
             "avg_heart_rate_bpm": values[:, 2],
@@ -170,15 +292,6 @@ def _read_laps(lap_elements: list[ET.Element]) -> pd.DataFrame:
         }
     )
     return frame[list(LAP_COLUMNS)]
-
-
-def _extension_text(element: ET.Element, name: str) -> str | None:
-    """Text of the first element named ``name`` inside the element's ``<Extensions>``."""
-    for extensions in children(element, "Extensions"):
-        for child in extensions.iter():
-            if local_name(child.tag) == name:
-                return child.text
-    return None
 
 
 def _summary_from_laps(laps: pd.DataFrame) -> DeviceSummary:

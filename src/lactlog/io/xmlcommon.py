@@ -1,36 +1,45 @@
-"""XML helpers the TCX and GPX readers share: safe parsing, local tag names, track points.
+"""What the TCX and GPX readers share: track points collected compactly, and the Activity.
 
-Both formats are read with :mod:`xml.etree.ElementTree` and matched on *local* tag names only,
-because files in the wild use several namespace URIs and prefixes. :func:`walk_points` collects
-the track points' times and numbers in one pass; :func:`build_activity` turns them into an
-:class:`~lactlog.model.Activity`.
+Both formats are streamed (:mod:`lactlog.io.xmlstream`) and matched on *local* tag names only,
+because files in the wild use several namespace URIs and prefixes. :class:`PointColumns`
+collects the track points' times and numbers as they are parsed; :func:`build_activity` turns
+them into an :class:`~lactlog.model.Activity`.
+
+Memory: a track point with a time is kept as ``8 * (n_fields + 1)`` bytes (float64 fields and
+an int64 time; its time text is parsed in batches of :data:`TIME_BATCH` points); a point without
+a time is only counted. At most :data:`MAX_SESSIONS` activities are built from one file.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
-from pyexpat import ErrorString
+from array import array
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from lactlog.errors import CorruptFileError, UnsupportedFormatError
-from lactlog.io.common import RawInput, build_samples
+from lactlog.io.common import build_samples
+from lactlog.io.xmlstream import ENTITIES_REFUSED
 from lactlog.model import Activity, ActivityMeta
 
-_BOM_AND_SPACE = b"\xef\xbb\xbf \t\r\n"
-_DTD_DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_UTC_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})\s*$")
-#: Why documents declaring entities are refused (shared by every XML reader).
-ENTITIES_REFUSED = (
-    "lactlog refuses those (real exports never have one, and entities can expand without bound)"
-)
+__all__ = [
+    "ENTITIES_REFUSED",
+    "MAX_SESSIONS",
+    "PointColumns",
+    "Points",
+    "build_activity",
+    "manufacturer_from_name",
+    "parse_utc_times",
+    "to_float",
+]
 
-#: Slot code of the time element in a field map passed to :func:`walk_points`.
-TIME_SLOT = -2
+_UTC_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})\s*$")
+#: Time strings parsed at once.
+TIME_BATCH = 4096
+#: Most activities (TCX ``<Activity>``, GPX ``<trk>``) read from one file; the rest are left
+#: out with a warning (a multisport TCX has a handful).
+MAX_SESSIONS = 1000
 
 #: Device-name prefixes that identify the maker, with the FIT profile's manufacturer name.
 _MANUFACTURER_PREFIXES: dict[str, tuple[str, ...]] = {
@@ -40,121 +49,115 @@ _MANUFACTURER_PREFIXES: dict[str, tuple[str, ...]] = {
     "wahoo_fitness": ("wahoo",),
     "coros": ("coros",),
 }
-
-
-def parse_xml(raw: RawInput, format_name: str, root_name: str) -> ET.Element:
-    """Parse the whole document and return its root element, which must be named ``root_name``.
-
-    Leading whitespace and a UTF-8 byte-order mark are stripped first (some Polar exports have
-    them before the XML declaration). Documents with a DOCTYPE or ENTITY declaration are refused:
-    neither format needs one, and entity expansion is the classic "XML bomb".
-
-    Raises
-    ------
-    UnsupportedFormatError
-        The document declares a DOCTYPE or entities, or its root is not ``<root_name>``.
-    CorruptFileError
-        The XML is not well-formed (message gives line and column as counted in the file).
-    """
-    root = _parse_body(raw, format_name)
-    if local_name(root.tag) != root_name:
-        raise UnsupportedFormatError(
-            f"XML root is <{local_name(root.tag)}>, not a {format_name} <{root_name}>"
-        )
-    return root
-
-
-def _parse_body(raw: RawInput, format_name: str) -> ET.Element:
-    """The document's root element; errors as described in :func:`parse_xml`."""
-    body = raw.data.lstrip(_BOM_AND_SPACE)
-    skipped = raw.data[: len(raw.data) - len(body)]
-    if _DTD_DECLARATION.search(body):
-        raise UnsupportedFormatError(
-            f"{format_name} file with a DOCTYPE/ENTITY declaration; {ENTITIES_REFUSED}"
-        )
-    try:
-        return ET.fromstring(body)
-    except ET.ParseError as exc:
-        line, column = exc.position
-        if line == 1:
-            column += len(skipped) - (skipped.rfind(b"\n") + 1)
-        line += skipped.count(b"\n")
-        reason = ErrorString(exc.code) if isinstance(exc.code, int) else str(exc)
-        raise CorruptFileError(
-            f"malformed {format_name} XML at line {line}, column {column + 1} ({reason})"
-        ) from None
-    except (ValueError, LookupError, UnicodeError) as exc:
-        raise CorruptFileError(f"unreadable {format_name} XML ({exc})") from None
-
-
-def local_name(tag: object) -> str:
-    """The tag without its ``{namespace}`` part (empty for comments/processing instructions)."""
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
-def children(element: ET.Element, name: str) -> Iterator[ET.Element]:
-    """Direct children of ``element`` whose local tag name is ``name``."""
-    return (child for child in element if local_name(child.tag) == name)
-
-
-def first_child(element: ET.Element | None, name: str) -> ET.Element | None:
-    """The first direct child named ``name`` (local name), or None."""
-    if element is None:
-        return None
-    return next(children(element, name), None)
-
-
-def child_text(element: ET.Element | None, name: str) -> str | None:
-    """Text of the first direct child named ``name``, or None."""
-    child = first_child(element, name)
-    return child.text if child is not None else None
+_NAN = float("nan")
 
 
 def to_float(text: str | None) -> float:
     """Parse a number; NaN for missing, unparsable or non-finite text."""
     if text is None:
-        return float("nan")
+        return _NAN
     try:
         value = float(text)
     except ValueError:
-        return float("nan")
-    return value if value - value == 0.0 else float("nan")
+        return _NAN
+    return value if value - value == 0.0 else _NAN
 
 
-def walk_points(
-    points: Iterable[ET.Element],
-    field_slots: Mapping[str, int],
-    n_slots: int,
-    attribute_slots: Mapping[str, int] | None = None,
-) -> tuple[list[str | None], np.ndarray]:
-    """Collect time strings and numeric fields of track points in one pass.
+@dataclass(frozen=True)
+class Points:
+    """Collected track points: UTC times (NaT where unreadable) and an ``(n, n_fields)`` float
+    array (NaN for missing values); points without any time text are only counted."""
 
-    ``field_slots`` maps a descendant's local tag name to a column slot (or :data:`TIME_SLOT`);
-    ``attribute_slots`` maps attributes of the point itself to slots. Returns the time strings
-    (None where absent) and an ``(n_points, n_slots)`` float array with NaN for missing values.
-    """
-    slot_by_tag: dict[object, int] = {}
-    times: list[str | None] = []
-    rows: list[list[float]] = []
-    nan = float("nan")
-    for point in points:
-        row = [nan] * n_slots
-        time_text: str | None = None
-        for element in point.iter():
-            tag = element.tag
-            slot = slot_by_tag.get(tag)
-            if slot is None:
-                slot = slot_by_tag[tag] = field_slots.get(local_name(tag), -1)
-            if slot >= 0:
-                row[slot] = to_float(element.text)
-            elif slot == TIME_SLOT:
-                time_text = element.text
-        for attribute, slot in (attribute_slots or {}).items():
-            row[slot] = to_float(point.get(attribute))
-        times.append(time_text.strip() if time_text else None)
-        rows.append(row)
-    values = np.array(rows, dtype="float64").reshape(len(rows), n_slots)
-    return times, values
+    index: pd.DatetimeIndex
+    values: np.ndarray
+    untimed: int
+    utc_offset_s: int | None
+    naive: bool
+
+
+class TimeColumn:
+    """Time strings turned into int64 [ns since the epoch, UTC] in batches of TIME_BATCH, with
+    the first explicit UTC offset and whether the first time is naive (no ``Z``/offset)."""
+
+    def __init__(self) -> None:
+        self._stamps = array("q")
+        self._strings: list[str | None] = []
+        self.utc_offset_s: int | None = None
+        self.naive: bool | None = None
+
+    def append(self, text: str | None) -> None:
+        self._strings.append(text)
+        if len(self._strings) >= TIME_BATCH:
+            self._flush()
+
+    def __len__(self) -> int:
+        return len(self._stamps) + len(self._strings)
+
+    def _flush(self) -> None:
+        if self.utc_offset_s is None:
+            self._scan_offsets()
+        self._stamps.frombytes(parse_utc_times(self._strings).asi8.tobytes())
+        self._strings.clear()
+
+    def _scan_offsets(self) -> None:
+        for text in self._strings:
+            if not text:
+                continue
+            if text.endswith(("Z", "z")):
+                self.naive = False if self.naive is None else self.naive
+                continue
+            match = _UTC_OFFSET.search(text.partition("T")[2])
+            if self.naive is None:
+                self.naive = match is None
+            if match is not None:
+                sign = -1 if match.group(1) == "-" else 1
+                seconds = int(match.group(2)) * 3600 + int(match.group(3)) * 60
+                if seconds <= 18 * 3600:
+                    self.utc_offset_s = sign * seconds
+                    return
+
+    def finish(self) -> pd.DatetimeIndex:
+        """The times as a UTC index (ns); NaT where missing, unparsable or out of range."""
+        self._flush()
+        stamps = np.frombuffer(self._stamps, dtype=np.int64) if self._stamps else np.empty(0, "i8")
+        return pd.DatetimeIndex(stamps.view("M8[ns]")).tz_localize("UTC")
+
+
+class PointColumns:
+    """Track points as they are parsed: a reader sets :attr:`row` (``row[slot] = value``) and
+    :attr:`time` (the time text) between :meth:`begin` and :meth:`end`."""
+
+    def __init__(self, n_fields: int) -> None:
+        self.n_fields = n_fields
+        self._blank = [_NAN] * n_fields
+        self._values = array("d")
+        self._times = TimeColumn()
+        self._untimed = 0
+        self.row = list(self._blank)
+        self.time: str | None = None
+
+    def begin(self) -> None:
+        self.row = list(self._blank)
+        self.time = None
+
+    def end(self) -> None:
+        text = self.time.strip() if self.time else ""
+        if not text:
+            self._untimed += 1
+            return
+        self._values.extend(self.row)
+        self._times.append(text)
+
+    def finish(self) -> Points:
+        index = self._times.finish()
+        values = np.frombuffer(self._values, dtype=np.float64) if self._values else np.empty(0)
+        return Points(
+            index=index,
+            values=values.reshape(len(index), self.n_fields),
+            untimed=self._untimed,
+            utc_offset_s=self._times.utc_offset_s,
+            naive=bool(self._times.naive),
+        )
 
 
 def parse_utc_times(strings: list[str | None]) -> pd.DatetimeIndex:
@@ -172,31 +175,6 @@ def parse_utc_times(strings: list[str | None]) -> pd.DatetimeIndex:
     return index.where(in_range).as_unit("ns")
 
 
-def describe_offsets(strings: list[str | None]) -> tuple[int | None, bool]:
-    """The first explicit non-``Z`` UTC offset [s] in the strings, and whether times are naive.
-
-    "Naive" means the first time string has neither ``Z`` nor an offset.
-    """
-    offset_s: int | None = None
-    naive: bool | None = None
-    for text in strings:
-        if not text:
-            continue
-        if text.endswith(("Z", "z")):
-            naive = False if naive is None else naive
-            continue
-        match = _UTC_OFFSET.search(text.partition("T")[2])
-        if naive is None:
-            naive = match is None
-        if match is not None:
-            sign = -1 if match.group(1) == "-" else 1
-            seconds = int(match.group(2)) * 3600 + int(match.group(3)) * 60
-            if seconds <= 18 * 3600:
-                offset_s = sign * seconds
-                break
-    return offset_s, bool(naive)
-
-
 def manufacturer_from_name(name: str | None) -> str | None:
     """FIT manufacturer name when the device/creator name clearly identifies it, else None."""
     lowered = (name or "").strip().lower()
@@ -207,32 +185,42 @@ def manufacturer_from_name(name: str | None) -> str | None:
 
 
 def build_activity(
-    meta: ActivityMeta,
-    times: list[str | None],
-    columns: Mapping[str, np.ndarray],
+    meta: ActivityMeta, points: Points, columns: dict[str, np.ndarray]
 ) -> Activity | None:
     """Turn collected points into an Activity; None when no point has a usable time.
 
     ``meta`` supplies source, format, sport, product...; start, UTC offset and warnings are
-    filled in here. Only columns with at least one value are kept.
+    filled in here. ``columns`` are the points' fields by canonical name; only columns with at
+    least one value are kept.
     """
-    index = parse_utc_times(times)
+    index = points.index
     timed = int(index.notna().sum())
     if timed == 0:
         return None
     present = {name: values for name, values in columns.items() if np.isfinite(values).any()}
     samples, repairs = build_samples(index, present)
-    offset_s, naive = describe_offsets(times)
     warnings: list[str] = []
-    if timed < len(times):
-        warnings.append(f"{len(times) - timed:,} track points without a readable time were dropped")
-    if naive:
+    dropped = points.untimed + len(index) - timed
+    if dropped:
+        warnings.append(f"{dropped:,} track points without a readable time were dropped")
+    if points.naive:
         warnings.append("times carry no UTC offset; they were read as UTC")
     warnings.extend(repairs)
     meta = replace(
         meta,
         start=samples.index[0].to_pydatetime(warn=False),
-        utc_offset_s=offset_s,
+        utc_offset_s=points.utc_offset_s,
         warnings=tuple(warnings),
     )
     return Activity(meta=meta, samples=samples)
+
+
+def sessions_left_out(activities: list[Activity], left_out: int, kind: str) -> None:
+    """Warn on the first activity that ``left_out`` more ``kind`` elements were not read."""
+    if left_out and activities:
+        first = activities[0]
+        note = (
+            f"only the first {MAX_SESSIONS:,} {kind} elements of the file were read; "
+            f"{left_out:,} more were left out"
+        )
+        first.meta = replace(first.meta, warnings=(*first.meta.warnings, note))
