@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from lactlog.cli.app import app
-from lactlog.cli.common import JsonOption, consoles, emit, output_format
+from lactlog.cli.common import JsonOption, consoles, emit, output_format, say
 
 cache_app = typer.Typer(
     help="The result cache: unchanged files are not decoded again. Safe to clear at any time.",
@@ -55,4 +55,4 @@ def cache_clear(
 def _warn(warnings: list[str]) -> None:
     err = consoles()[1]
     for warning in warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+        say(err, "warning", warning)

@@ -24,9 +24,31 @@ class Decoder(str, Enum):
 
 
 def consoles():
+    """(stdout, stderr) consoles. Emoji codes are off: a file name or a note holding ":x:"
+    stays ":x:". Diagnostics on stderr go through :func:`say`, never through markup."""
     from rich.console import Console
 
-    return Console(), Console(stderr=True)
+    return Console(emoji=False), Console(stderr=True, emoji=False)
+
+
+#: Styles of the labels :func:`say` puts before a diagnostic.
+_LABEL_STYLES = {"error": "red", "warning": "yellow", "note": "yellow", "left out": "yellow",
+                 "duplicate": "yellow"}
+
+
+def say(console, label: str, message: object) -> None:
+    """One diagnostic line: ``label:`` (coloured, e.g. ``error``) and ``message`` as plain text.
+
+    The message is a rich ``Text``, so nothing in it is read as markup or an emoji code: a path,
+    a column name, a note or an exercise name holding ``[/b]`` is printed as it is and can never
+    fail the command (``rich.errors.MarkupError``). No label: the message alone.
+    """
+    from rich.text import Text
+
+    text = Text(str(message))
+    if label:
+        text = Text.assemble((f"{label}:", _LABEL_STYLES.get(label, "")), " ", text)
+    console.print(text, highlight=False, soft_wrap=True)
 
 
 ConfigOption = Annotated[
@@ -147,11 +169,7 @@ def report_warnings(err, sessions, verbose: bool) -> None:
     if verbose:
         for s in with_warnings:
             for warning in s.warnings:
-                err.print(
-                    f"[yellow]warning:[/yellow] {s.source}: {warning}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
+                say(err, "warning", f"{s.source}: {warning}")
     elif with_warnings:
         err.print(
             f"[yellow]note:[/yellow] {len(with_warnings)} session(s) have warnings "
@@ -204,8 +222,6 @@ def file_errors(path: Path, err, verbose: bool = False) -> Iterator[None]:
     """Errors while working on one file -> one red line naming it, exit code 1 (as a failed
     file in ``analyze``): a LactlogError's message, anything else an internal error (the
     traceback follows with ``verbose``). Typer's exits and usage errors pass through."""
-    from rich.markup import escape
-
     from lactlog.errors import LactlogError, internal_error_message
 
     try:
@@ -213,11 +229,10 @@ def file_errors(path: Path, err, verbose: bool = False) -> Iterator[None]:
     except (typer.Exit, typer.Abort, TyperException):
         raise
     except LactlogError as exc:
-        err.print(f"[red]error:[/red] {escape(f'{path}: {exc}')}", highlight=False, soft_wrap=True)
+        say(err, "error", f"{path}: {exc}")
         raise typer.Exit(ExitCode.INPUT_FAILED) from None
     except Exception as exc:  # noqa: BLE001 — a bug in lactlog: one line, not a traceback
-        message = escape(f"{path}: {internal_error_message(exc)}")
-        err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+        say(err, "error", f"{path}: {internal_error_message(exc)}")
         if verbose:
             err.print(traceback.format_exc(), markup=False, highlight=False)
         raise typer.Exit(ExitCode.INPUT_FAILED) from None
@@ -227,23 +242,17 @@ def load_profile(path: Path | None, must_exist: bool = True):
     """The profile; a broken one, or a ``--config`` file that does not exist (unless
     ``must_exist`` is False, as for ``config set``, which creates it), is one red line and exit
     code 2."""
-    from rich.markup import escape
-
     from lactlog.errors import ConfigError
     from lactlog.profile import load_profile
 
     if path is not None and must_exist and not path.is_file():
-        consoles()[1].print(
-            f"[red]error:[/red] --config {escape(str(path))}: no such profile file (lactlog "
-            f"config set KEY VALUE --config {escape(str(path))} creates it; without --config the "
-            "default profile is used)",
-            highlight=False, soft_wrap=True,
-        )
+        say(consoles()[1], "error", f"--config {path}: no such profile file (lactlog config set "
+            f"KEY VALUE --config {path} creates it; without --config the default profile is used)")
         raise typer.Exit(ExitCode.USAGE)
     try:
         return load_profile(path)
     except ConfigError as exc:
-        consoles()[1].print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        say(consoles()[1], "error", exc)
         raise typer.Exit(ExitCode.USAGE) from None
 
 
@@ -300,12 +309,8 @@ def find_files_or_exit(paths: list[Path], err) -> list[Path]:
 
     files = find_inputs(paths)
     if not files:
-        err.print(
-            "[red]error:[/red] no supported files (FIT, TCX, GPX, CSV) under "
-            + ", ".join(map(str, paths)),
-            highlight=False,
-            soft_wrap=True,
-        )
+        say(err, "error", "no supported files (FIT, TCX, GPX, CSV) under "
+            + ", ".join(map(str, paths)))
         raise typer.Exit(ExitCode.INPUT_FAILED)
     return files
 
@@ -326,14 +331,12 @@ def batch_run(paths: list[Path], no_cache: bool, err, passes: int = 2):
 def report_batch(result, err, verbose: bool) -> None:
     """A batch's cache warnings, failed files, session warnings and merges, on stderr."""
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+        say(err, "warning", warning)
     for failure in result.errors:
-        err.print(
-            f"[red]error:[/red] {failure.source}: {failure.error}", highlight=False, soft_wrap=True
-        )
+        say(err, "error", f"{failure.source}: {failure.error}")
         if verbose and failure.detail:
             err.print(failure.detail, markup=False, highlight=False)
     report_warnings(err, result.sessions, verbose)
     for watch, app_workout in result.merged:
-        err.print(f"merged: {watch} + {app_workout} (one strength session; --no-merge keeps "
-                  "them apart)", highlight=False, soft_wrap=True)
+        say(err, "", f"merged: {watch} + {app_workout} (one strength session; --no-merge keeps "
+            "them apart)")

@@ -22,6 +22,7 @@ from lactlog.cli.common import (
     load_profile,
     output_format,
     parse_date,
+    say,
     sport_option,
 )
 from lactlog.errors import ExitCode
@@ -190,14 +191,14 @@ def _save(result, lt1_method: str, lt2_method: str, sport: str | None, profile, 
         try:
             group = parse_sport(test.sport_group)
         except ConfigError as exc:
-            err.print(f"[red]error:[/red] {test.source}: {exc}", highlight=False, soft_wrap=True)
+            say(err, "error", f"{test.source}: {exc}")
             raise typer.Exit(ExitCode.INPUT_FAILED) from None
     group = group or ("bike" if test.intensity_field == "power_w" else "run")
     since = test.test_date
     if since is None:
         since = date.today()
-        err.print(f"note: the test has no date; saving it from today ({since}) on (--date "
-                  "sets it)", highlight=False, soft_wrap=True)
+        say(err, "note", f"the test has no date; saving it from today ({since}) on (--date "
+            "sets it)")
     stored: dict[str, object] = {}
     sources: dict[str, str] = {}
     for value in profile_values(result, lt1_method, lt2_method):
@@ -210,8 +211,7 @@ def _save(result, lt1_method: str, lt2_method: str, sport: str | None, profile, 
             err.print(f"not saved: {group}.{value.field}: {exc}", highlight=False,
                       soft_wrap=True, markup=False)
     if not stored:
-        err.print(f"nothing saved: neither {lt1_method} nor {lt2_method} has a value",
-                  highlight=False, soft_wrap=True)
+        say(err, "", f"nothing saved: neither {lt1_method} nor {lt2_method} has a value")
         return None
     path = save_profile(profile, config)
     for name, value in stored.items():

@@ -27,6 +27,7 @@ from lactlog.cli.common import (
     emit,
     file_errors,
     output_format,
+    say,
 )
 
 
@@ -120,11 +121,9 @@ def _show(analysis, index: int, options, fmt, out, err) -> None:
 
     activity, summary = analysis.activities[index], analysis.sessions[0]
     for failure in analysis.history_errors:
-        err.print(f"[yellow]warning:[/yellow] history: {failure.source}: {failure.error}",
-                  highlight=False, soft_wrap=True)
+        say(err, "warning", f"history: {failure.source}: {failure.error}")
     for warning in summary.warnings:
-        err.print(f"[yellow]warning:[/yellow] {summary.source}: {warning}", highlight=False,
-                  soft_wrap=True)
+        say(err, "warning", f"{summary.source}: {warning}")
     session_thresholds = summary.endurance.thresholds if summary.endurance else None
     if fmt.value != "table":
         series = session_series(activity, options.settings, session_thresholds)

@@ -21,6 +21,7 @@ from lactlog.cli.common import (
     emit,
     load_profile,
     output_format,
+    say,
     sport_option,
 )
 from lactlog.errors import ExitCode
@@ -78,8 +79,7 @@ def thresholds(
                                     profile=profile, decoder=decoder.value, cache=cache,
                                     on_file=advance)
     for failure in found.errors:
-        err.print(f"[red]error:[/red] {failure.source}: {failure.error}", highlight=False,
-                  soft_wrap=True)
+        say(err, "error", f"{failure.source}: {failure.error}")
     n_failed, report, latest, hrv = len(found.errors), found.report, found.latest, found.hrv
     saved = _save_estimates(profile, report, config, err) if save else None
     saved_hrv = _save_hrv(profile, hrv, config, err) if save else None
@@ -124,7 +124,7 @@ def _save_estimates(profile, report, config: Path | None, err) -> dict | None:
         try:  # the same checks as lactlog config set and the flags
             _, stored[key] = set_value(profile, key, str(value), today)
         except ConfigError as exc:
-            err.print(f"not saved: {key}: {exc}", highlight=False, soft_wrap=True)
+            say(err, "", f"not saved: {key}: {exc}")
     if not stored:
         return None
     path = save_profile(profile, config)

@@ -27,6 +27,7 @@ from lactlog.cli.common import (
     output_format,
     parse_date,
     report_batch,
+    say,
     sport_option,
 )
 from lactlog.errors import ExitCode
@@ -76,8 +77,6 @@ def week(
       lactlog week ~/exports --sport run --since 2026-01-01
       lactlog week ~/exports --json | jq '.weeks[] | {week, time_above_lt_s, ctl}'
     """
-    from rich.markup import escape
-
     from lactlog import weeks as weekly
     from lactlog.report.week import left_out_records, week_dict, week_document, week_table
 
@@ -93,15 +92,11 @@ def week(
     left_out = report.left_out
     report_batch(result, err, verbose)
     for session in left_out:
-        err.print(f"[yellow]left out:[/yellow] {escape(session.source)}: the device clock was "
-                  "never set, so its date is wrong; not placed in any week",
-                  highlight=False, soft_wrap=True)
+        say(err, "left out", f"{session.source}: the device clock was never set, so its date "
+            "is wrong; not placed in any week")
     for duplicate in duplicates:
-        err.print(
-            f"[yellow]duplicate:[/yellow] {duplicate.duplicate} is {duplicate.kept} "
-            f"({duplicate.reason}); counted once",
-            highlight=False, soft_wrap=True,
-        )
+        say(err, "duplicate", f"{duplicate.duplicate} is {duplicate.kept} ({duplicate.reason}); "
+            "counted once")
     if fmt.value != "table":
         document = week_document(rows, duplicates, result.errors, left_out_records(left_out))
         records = [("week", w) for w in document["weeks"]]

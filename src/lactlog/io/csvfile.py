@@ -108,8 +108,23 @@ def _find_header(lines: list[str], delimiter: str) -> int:
 
 
 def _no_time_message(columns: list[str]) -> str:
-    shown = ", ".join(columns[:6]) + (", …" if len(columns) > 6 else "")
-    return f"no time column recognised; columns are: {shown}"
+    return f"no time column recognised; columns are: {columns_excerpt(columns)}"
+
+
+#: At most this many header cells, each cut to this many characters, go into a message: a file
+#: that is no CSV at all (a symlink to /etc/passwd named .csv) is not echoed.
+_EXCERPT_COLUMNS, _EXCERPT_CHARS = 6, 16
+
+
+def columns_excerpt(columns: list[str]) -> str:
+    """A short excerpt of a header for an error message: the first six cells, each cut to 16
+    characters, control characters dropped."""
+    def short(cell: str) -> str:
+        cell = "".join(c for c in cell if c.isprintable()).strip()
+        return cell if len(cell) <= _EXCERPT_CHARS else f"{cell[:_EXCERPT_CHARS - 1]}…"
+
+    more = ", …" if len(columns) > _EXCERPT_COLUMNS else ""
+    return ", ".join(short(c) for c in columns[:_EXCERPT_COLUMNS]) + more
 
 
 def _reject_tables(columns: list[str]) -> None:
@@ -280,8 +295,8 @@ def _read_series(raw: RawInput, lines: list[str], delimiter: str) -> Activity:
     if kind != "absolute" and elapsed_s is None:
         raise UnsupportedFormatError(_no_time_message(header))
     if not columns:
-        shown = ", ".join(header[:6])
-        raise UnsupportedFormatError(f"no sample columns recognised; columns are: {shown}")
+        raise UnsupportedFormatError(
+            f"no sample columns recognised; columns are: {columns_excerpt(header)}")
     if kind == "absolute":
         index = times
         first = str(frame[time_column].iloc[0]).strip()

@@ -118,9 +118,9 @@ def history_table(latest: dict[str, HistoryThresholds]) -> Table:
                 "device value stale")
             table.add_row(group if i == 0 else "", label,
                           f"{threshold.value / (1000 if unit == 'kJ' else 1):,.{digits}f} {unit}",
-                          threshold.source + alone)
+                          Text(threshold.source + alone))
         if not known:
-            table.add_row(group, "–", "–", "; ".join(history.notes) or "no usable efforts")
+            table.add_row(group, "–", "–", Text("; ".join(history.notes) or "no usable efforts"))
     return table
 
 

@@ -78,7 +78,8 @@ def sets_renderable(analysis: StrengthAnalysis) -> Group:
         heart_rate = ("?" if row.avg_heart_rate_bpm is None
                       else f"{row.avg_heart_rate_bpm:.0f}/{row.max_heart_rate_bpm:.0f}")
         table.add_row(
-            row.exercise or "?", str(row.set_number), number_text(row.reps, missing="?"),
+            Text(row.exercise or "?"),  # the app's text: never markup
+            str(row.set_number), number_text(row.reps, missing="?"),
             number_text(row.weight_kg, 1, missing="?"), number_text(row.rpe, 1, missing="?"),
             number_text(row.rir, 1, missing="?"), _seconds(row.rest_after_s), heart_rate,
             ", ".join(flags),
