@@ -10,10 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import lactlog.analysis.clean
 from lactlog.analysis.clean import (
+    MAX_GRID_GAP_S,
     CleaningRules,
     _row_nanmedian,
     clean_samples,
+    grid_gap_s,
     grid_seconds,
     hampel_outliers,
     interpolate_short_gaps,
@@ -242,3 +245,43 @@ def test_row_nanmedian_equals_numpy(rows: list[list[float | None]]) -> None:
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
         expected = np.nanmedian(data, axis=1)
     np.testing.assert_allclose(_row_nanmedian(data), expected, equal_nan=True)
+
+
+# -- bounded memory (issue 14, class 5) --------------------------------------------------------
+
+
+def test_hampel_in_blocks_equals_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(5)
+    hr = 140 + rng.normal(0, 3, 5_000)
+    hr[rng.integers(0, 5_000, 100)] = np.nan
+    hr[rng.integers(0, 5_000, 50)] += 40
+    whole = hampel_outliers(hr, 5, 3.0, 5.0)
+    monkeypatch.setattr(lactlog.analysis.clean, "_HAMPEL_BLOCK_VALUES", 11 * 7)  # 7 rows a block
+    assert np.array_equal(hampel_outliers(hr, 5, 3.0, 5.0), whole)
+    assert whole.sum() >= 40
+
+
+def test_grid_gap_limit_counts_rows_like_grid_seconds() -> None:
+    second = np.array([0, 3, 3, 700, 701, 1300, 1400, 5000])
+    assert len(grid_seconds(second, MAX_GRID_GAP_S)) == 4 + 701 + 1  # 0-3, 700-1400, 5000
+    limit_s = lactlog.analysis.clean._grid_gap_limit_s
+    assert limit_s(second, 25) == MAX_GRID_GAP_S  # small grids keep every short gap
+    long_gaps = np.arange(40_000) * 599
+    assert len(grid_seconds(long_gaps, MAX_GRID_GAP_S)) > 1_000_000
+    assert limit_s(long_gaps, 25) == 25
+    assert limit_s(np.arange(40_000) * 29, 25) == MAX_GRID_GAP_S  # 29 rows a sample: kept
+
+
+def test_samples_599_s_apart_put_one_row_per_sample_on_the_grid() -> None:
+    """50,000 samples 599 s apart made a 30 M-row grid and a 4.9 GiB Hampel matrix; gaps longer
+    than max_gap_s now get no rows once the grid would exceed GRID_MAX_ROWS and 30 rows per
+    sampled second. Recording, values and the time left out are as before."""
+    n = 50_000
+    offsets = np.arange(n) * 599.0
+    clean = clean_samples(frame(offsets, heart_rate_bpm=140 + np.arange(n) % 20), NO_PAUSES)
+    assert len(clean) == n
+    assert clean["recording"].all()  # sampled seconds record; the gaps between are not rows
+    assert grid_gap_s(clean.index)[1:].tolist() == [598.0] * (n - 1)
+    small = clean_samples(frame(offsets[:100], heart_rate_bpm=np.full(100, 140.0)), NO_PAUSES)
+    assert len(small) == 99 * 599 + 1  # under the cap the grid is unchanged
+    assert small["recording"].sum() == 100  # ... and records the same seconds

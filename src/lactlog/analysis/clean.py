@@ -26,6 +26,18 @@ distribution (1 / Φ⁻¹(3/4) ≈ 1.4826); Hampel (1974), J Am Stat Assoc 69:38
 #: each row (W' balance recovers across them, :mod:`lactlog.analysis.wbal`).
 MAX_GRID_GAP_S = 600
 
+#: A grid of more rows than this (and more than :data:`GRID_ROWS_PER_SAMPLE` × the sampled
+#: seconds) leaves out every gap longer than ``max_gap_s`` instead (those seconds are not
+#: recording either way, and :func:`grid_gap_s` still counts them). Without it, samples 599 s
+#: apart would put 599 rows on the grid per sample: a 800 kB file, 80 M rows. So the grid holds at
+#: most max(GRID_MAX_ROWS, (max_gap_s + 1) × sampled seconds) rows.
+GRID_MAX_ROWS = 1_000_000
+GRID_ROWS_PER_SAMPLE = 30
+
+#: Hampel windows are sorted this many values at a time (8 MiB of float64 per copy), so the
+#: filter's memory does not grow with the series.
+_HAMPEL_BLOCK_VALUES = 2**20
+
 
 @dataclass(frozen=True)
 class CleaningRules:
@@ -74,7 +86,9 @@ def clean_samples(
        last sample; sample times are floored to their second (timing error < 1 s) and several
        samples within one second are averaged per channel (valid values only). Gaps longer
        than :data:`MAX_GRID_GAP_S` between samples get no rows at all (see
-       :func:`grid_seconds`), so a file whose clock jumps by years costs no memory.
+       :func:`grid_seconds`), so a file whose clock jumps by years costs no memory; when the
+       grid would still exceed :data:`GRID_MAX_ROWS` rows and :data:`GRID_ROWS_PER_SAMPLE`
+       rows per sampled second, gaps longer than ``max_gap_s`` get no rows either.
     2. **Range.** ``heart_rate_bpm`` outside [``hr_min_bpm``, ``hr_max_bpm``] and ``power_w``
        outside [0, ``power_max_w``] become NaN.
     3. **Spikes.** Heart-rate seconds flagged by :func:`hampel_outliers` (centred window of
@@ -114,7 +128,7 @@ def clean_samples(
     samples = samples.sort_index()
     start = samples.index[0].floor("s")
     second = np.floor((samples.index - start) / pd.Timedelta(seconds=1)).to_numpy().astype(np.int64)
-    grid_s = grid_seconds(second, MAX_GRID_GAP_S)
+    grid_s = grid_seconds(second, _grid_gap_limit_s(second, rules.max_gap_s))
     row = np.searchsorted(grid_s, second)
     index = pd.DatetimeIndex(start + pd.to_timedelta(grid_s, unit="s"), name="time")
     recording = recording_mask(row, grid_s, rules.max_gap_s)
@@ -137,6 +151,16 @@ def clean_samples(
     frame = pd.DataFrame(cleaned, index=index, columns=columns)
     frame["recording"] = recording
     return frame
+
+
+def _grid_gap_limit_s(second: np.ndarray, max_gap_s: float) -> float:
+    """:data:`MAX_GRID_GAP_S`, or ``max_gap_s`` when the grid would be too large (see there)."""
+    step_s = np.diff(np.unique(second))
+    bridged = step_s[step_s <= MAX_GRID_GAP_S]
+    rows = len(step_s) + 1 + int(bridged.sum()) - len(bridged)
+    if rows > max(GRID_MAX_ROWS, GRID_ROWS_PER_SAMPLE * (len(step_s) + 1)):
+        return max_gap_s
+    return MAX_GRID_GAP_S
 
 
 def grid_seconds(second: np.ndarray, max_grid_gap_s: float) -> np.ndarray:
@@ -281,14 +305,18 @@ def hampel_outliers(
     x = np.asarray(values, dtype=np.float64)
     if x.size == 0 or half_window < 1:
         return np.zeros(x.size, dtype=bool)
-    windows = sliding_window_view(
-        np.pad(x, half_window, constant_values=np.nan), 2 * half_window + 1
-    )
-    median = _row_nanmedian(windows)
-    mad = _row_nanmedian(np.abs(windows - median[:, None]))
-    limit = np.maximum(n_sigma * MAD_TO_SIGMA * mad, min_deviation)
-    with np.errstate(invalid="ignore"):
-        return np.abs(x - median) > limit
+    width = 2 * half_window + 1
+    windows = sliding_window_view(np.pad(x, half_window, constant_values=np.nan), width)
+    outliers = np.empty(x.size, dtype=bool)
+    block = max(1, _HAMPEL_BLOCK_VALUES // width)
+    for first in range(0, x.size, block):  # a view per block: memory ∝ block, not x.size
+        rows = windows[first : first + block]
+        median = _row_nanmedian(rows)
+        mad = _row_nanmedian(np.abs(rows - median[:, None]))
+        limit = np.maximum(n_sigma * MAD_TO_SIGMA * mad, min_deviation)
+        with np.errstate(invalid="ignore"):
+            outliers[first : first + block] = np.abs(x[first : first + block] - median) > limit
+    return outliers
 
 
 def _row_nanmedian(rows: np.ndarray) -> np.ndarray:
