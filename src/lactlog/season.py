@@ -105,6 +105,7 @@ def season_report(
     passes, then the series)."""
     from lactlog.batch import analyse_paths
 
+    paths = list(paths)
     batch = analyse_paths(paths, decoder=decoder, on_file=on_file, options=options,
                           cache=cache, jobs=jobs, merge=merge)
     document = season_document(batch, options, since=since, until=until, sport=sport,

@@ -131,6 +131,17 @@ def test_report_errors_are_one_line(tmp_path: Path, args: list[str], code: int,
     assert not (tmp_path / "r.html").exists()
 
 
+def test_report_lactate_sheet_that_cannot_be_read(tmp_path: Path) -> None:
+    sheet = tmp_path / "ramp.csv"
+    sheet.write_text("step,power_w\n1,100\n")
+    result = runner.invoke(app, ["report", str(SAMPLE / "2026-11-16-hiit-run.fit"), "-o",
+                                 str(tmp_path / "r.html"), "--lactate-test", str(sheet)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {sheet}: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_show_html_output_folder_missing(tmp_path: Path) -> None:
     result = runner.invoke(app, ["show", str(SAMPLE / "2026-11-16-hiit-run.fit"), "--html",
                                  str(tmp_path / "no" / "x.html")])

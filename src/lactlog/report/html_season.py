@@ -185,7 +185,7 @@ def source_class(source: str | None) -> str:
     text = (source or "").lower()
     for prefix, group in (("flag", "profile"), ("profile", "profile"), ("device", "device"),
                           ("history", "history"), ("lactate test", "test"),
-                          ("hrvt", "test"), ("estimate", "estimate")):
+                          ("hrvt", "test"), ("estimate", "estimate"), ("assumed", "estimate")):
         if text.startswith(prefix):
             return group
     return "other"
@@ -193,7 +193,7 @@ def source_class(source: str | None) -> str:
 
 _SOURCE_LEGEND = [("src-profile", "flag or profile"), ("src-device", "device"),
                   ("src-history", "history estimate"), ("src-test", "lactate test / HRVT"),
-                  ("src-estimate", "estimate (% of HR reserve)"), ("src-other", "other")]
+                  ("src-estimate", "estimate or assumed"), ("src-other", "other")]
 
 
 def _threshold_points(sessions: list[dict[str, Any]]) -> dict[str, dict[str, list]]:
@@ -300,8 +300,9 @@ def lactate_section(test: dict[str, Any]) -> str:
     parts.append(f'<text class="tick" x="{svg.num(f.right)}" y="298" text-anchor="end">'
                  f"{escape(unit)}</text></svg>")
     rows = "".join(_method_row(t, field, marks.get(t["method"])) for t in test["thresholds"])
-    return (f'<p class="note">{escape(str(test["source"]))}, {escape(str(test["test_date"]))}'
-            "</p>" + "".join(parts)
+    day = test.get("test_date") or "no test date"
+    return (f'<p class="note">{escape(str(test["source"]))}, {escape(str(day))}</p>'
+            + "".join(parts)
             + f'<table class="methods"><thead><tr><th>Method</th><th>{escape(unit)}</th>'
             "<th>mmol/L</th><th>HR [bpm]</th><th>Note</th></tr></thead><tbody>"
             f"{rows}</tbody></table>")
