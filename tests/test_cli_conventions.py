@@ -173,12 +173,12 @@ def test_undated_value_applies_to_every_session_and_dated_ones_win_from_their_da
 @pytest.mark.parametrize(
     ("key", "value", "flag", "message"),
     [
-        ("run.lthr_bpm", "500", "--lthr", "lthr_bpm must be between 30 and 240 bpm, not 500"),
-        ("all.max_hr_bpm", "20", "--max-hr", "max_hr_bpm must be between 60 and 250 bpm, not 20"),
+        ("run.lthr_bpm", "500", "--lthr", "lthr_bpm must be between 80 and 225 bpm, not 500"),
+        ("all.max_hr_bpm", "20", "--max-hr", "max_hr_bpm must be between 100 and 230 bpm, not 20"),
         ("run.threshold_pace", "4:75", "--threshold-pace", "not min:sec per km"),
         ("run.threshold_pace", "0:01", "--threshold-pace", "outside 2:00–15:00 per km"),
         ("run.threshold_pace", "99", "--threshold-pace", "outside 2:00–15:00 per km"),
-        ("bike.ftp_w", "-5", "--ftp", "ftp_w must be between 20 and 1000 W, not -5"),
+        ("bike.ftp_w", "-5", "--ftp", "ftp_w must be between 30 and 700 W, not -5"),
     ],
 )
 def test_profile_and_flags_refuse_the_same_values(profile: Path, key: str, value: str, flag: str,
@@ -194,7 +194,7 @@ def test_the_profile_file_is_checked_by_the_same_rule(profile: Path) -> None:
     profile.write_text("[thresholds.run]\nlthr_bpm = 500\n", encoding="utf-8")
     result = runner.invoke(app, ["analyze", str(RIDE), "--config", str(profile)])
     assert result.exit_code == 2
-    assert "lthr_bpm must be between 30 and 240 bpm, not 500" in " ".join(result.stderr.split())
+    assert "lthr_bpm must be between 80 and 225 bpm, not 500" in " ".join(result.stderr.split())
 
 
 def test_settings_whole_numbers_and_negatives(profile: Path) -> None:
@@ -204,7 +204,7 @@ def test_settings_whole_numbers_and_negatives(profile: Path) -> None:
         negative = _set(profile, *args)
         assert negative.exit_code == 2, negative.output
         assert "No such option" not in negative.output
-        assert "must be a non-negative number, not -5" in _flat(negative.output)
+        assert "high_min_above_lt_s must be between 0 and 86400, not -5" in _flat(negative.output)
     assert not profile.exists()
     exact = _set(profile, "settings.high_min_above_lt_s", "900.5")
     assert exact.exit_code == 0 and "saved settings.high_min_above_lt_s = 900.5 in" in exact.stderr

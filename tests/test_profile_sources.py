@@ -40,7 +40,7 @@ def test_setting_a_value_by_hand_drops_its_source(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("entry", "message"), [
     ('ftp_w = 140\nsource = "lactate test"\n', "source must be a table of texts"),
     ('ftp_w = 140\nsource = { lthr_bpm = "lactate test" }\n', "does not set: \\['lthr_bpm'\\]"),
-    ("lt1_power_w = 5000\n", "lt1_power_w must be between 20 and 1000 W"),
+    ("lt1_power_w = 5000\n", "lt1_power_w must be between 20 and 600 W"),
     ('lt1_pace = "4:75"\n', "not min:sec"),
 ])
 def test_bad_entries_are_refused(tmp_path: Path, entry: str, message: str) -> None:

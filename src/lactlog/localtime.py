@@ -21,6 +21,7 @@ converted to a ``datetime`` first, because ``Timestamp.astimezone()`` needs a zo
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 from typing import Any
@@ -38,12 +39,19 @@ def named_zone(name: str) -> ZoneInfo:
     ConfigError
         No such zone.
     """
+    shown = repr(name) if len(name) <= 40 else repr(name[:37] + "...")
+    if not _ZONE_NAME.fullmatch(name):  # no "..", no absolute path: never a file outside tzdata
+        raise ConfigError(f"unknown time zone {shown} (use an IANA name like Europe/Berlin)")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
         raise ConfigError(
-            f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
+            f"unknown time zone {shown} (use an IANA name like Europe/Berlin)"
         ) from None
+
+
+#: The shape of an IANA zone name: words of letters, digits, "_", "+", "-" joined by "/".
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]{0,30}(?:/[A-Za-z0-9][A-Za-z0-9_+\-]{0,30}){0,2}")
 
 
 def _plain(moment: datetime) -> datetime:

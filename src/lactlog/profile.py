@@ -32,8 +32,10 @@ Per field, the sport's own latest entry dated on or before the session wins; oth
 (:attr:`DatedValue.source`); setting a value by hand drops its source.
 
 Every threshold is checked by :func:`check_threshold` — the same rule for the profile file,
-``lactlog config set`` and the command-line flags (``--lthr``, ``--ftp`` ...). Sport names that
-users type (``--sport``, the group of a ``config set`` key) go through :func:`parse_sport`.
+``lactlog config set`` and the command-line flags (``--lthr``, ``--ftp`` ...): the type, finite,
+the plausible range of :mod:`lactlog.validate` — and, for each sport and date, heart rates that
+fit together (rest < LTHR < max). Sport names that users type (``--sport``, the group of a
+``config set`` key) go through :func:`parse_sport`.
 """
 
 from __future__ import annotations
@@ -41,11 +43,14 @@ from __future__ import annotations
 import math
 import os
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from lactlog import validate
 from lactlog.errors import ConfigError
 from lactlog.formatting import pace_from_seconds_text
 
@@ -69,20 +74,11 @@ SEXES: tuple[str, ...] = ("male", "female")
 #: The date an undated threshold is stored under: it applies to every session.
 UNDATED = date.min
 
-#: Plausible range of each numeric threshold, in its unit (inclusive). A value outside is a typo
-#: or a wrong unit (e.g. a pace in seconds); the flags and the profile refuse it alike.
-THRESHOLD_BOUNDS: dict[str, tuple[float, float]] = {
-    "lthr_bpm": (30.0, 240.0),
-    "max_hr_bpm": (60.0, 250.0),
-    "rest_hr_bpm": (20.0, 120.0),
-    "ftp_w": (20.0, 1000.0),
-    "cp_w": (20.0, 1000.0),
-    "w_prime_j": (1000.0, 100000.0),
-    "lt1_hr_bpm": (30.0, 240.0),
-    "lt1_power_w": (20.0, 1000.0),
-}
+#: Plausible range of each numeric threshold, in its unit (inclusive): see :mod:`lactlog.validate`
+#: for the ranges and why. A value outside is a typo or a wrong unit (e.g. a pace in seconds).
+THRESHOLD_BOUNDS: dict[str, tuple[float, float]] = validate.THRESHOLD_RANGES
 #: Threshold pace range [s per km]: 2:00/km (faster than any 10-km world record) to 15:00/km.
-PACE_BOUNDS_S_PER_KM: tuple[float, float] = (120.0, 900.0)
+PACE_BOUNDS_S_PER_KM: tuple[float, float] = validate.PACE_RANGE_S_PER_KM
 
 _RUN_SPORTS = {"running", "walking", "hiking", "trail_running"}
 _BIKE_SPORTS = {"cycling", "e_biking", "cycling_virtual"}
@@ -143,8 +139,8 @@ def parse_sport(name: str, with_all: bool = False) -> str:
 
 
 def _pace_s_per_km(pace: str | float) -> float:
-    if isinstance(pace, bool):
-        raise ValueError
+    if isinstance(pace, bool) or not isinstance(pace, (int, float, str)):
+        raise TypeError
     if isinstance(pace, (int, float)):
         return float(pace) * 60
     minutes, colon, seconds = pace.strip().partition(":")
@@ -162,12 +158,13 @@ def pace_to_speed_mps(pace: str | float) -> float:
     """
     try:
         total_s = _pace_s_per_km(pace)
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, OverflowError):
         raise ConfigError(
-            f"threshold pace {pace!r} is not min:sec per km (e.g. 4:10, seconds 00–59)"
+            f"threshold pace {validate._shown(pace)} is not min:sec per km (e.g. 4:10, seconds "
+            "00–59)"
         ) from None
     low, high = PACE_BOUNDS_S_PER_KM
-    if not low <= total_s <= high:
+    if not math.isfinite(total_s) or not low <= total_s <= high:
         raise ConfigError(
             f"threshold pace {pace!r} is outside {pace_from_seconds_text(low)}–{pace_from_seconds_text(high)} per km"
         )
@@ -190,32 +187,8 @@ def check_threshold(name: str, value: Any) -> float | int | str:
     if name in PACE_FIELDS:
         pace_to_speed_mps(value)
         return value
-    number = _number(value, name)
-    low, high = THRESHOLD_BOUNDS[name]
-    if not low <= number <= high:
-        unit = THRESHOLD_FIELDS[name].rsplit("[", 1)[-1].rstrip("]")
-        raise ConfigError(f"{name} must be between {low:g} and {high:g} {unit}, not {number:g}")
-    return number
-
-
-def _number(value: Any, name: str) -> float | int:
-    """An int or float from TOML or typed text ("172", "4.5"); ints stay ints."""
-    if isinstance(value, bool):
-        raise ConfigError(f"{name} must be a number, not {value!r}")
-    if isinstance(value, (int, float)):
-        number: float | int = value
-    else:
-        text = str(value).strip()
-        try:
-            number = int(text)
-        except ValueError:
-            try:
-                number = float(text)
-            except ValueError:
-                raise ConfigError(f"{name} must be a number, not {value!r}") from None
-    if not math.isfinite(number):
-        raise ConfigError(f"{name} must be a finite number, not {value!r}")
-    return number
+    unit = THRESHOLD_FIELDS[name].rsplit("[", 1)[-1].rstrip("]")
+    return validate.in_range(name, value, THRESHOLD_BOUNDS[name], unit)
 
 
 @dataclass(frozen=True)
@@ -276,22 +249,37 @@ def load_profile(path: Path | None = None) -> Profile:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"{path}: not valid TOML (nested too deeply)") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     return _parse(document, path)
 
 
 def _parse(document: dict[str, Any], path: Path) -> Profile:
+    try:
+        profile = _parse_document(document, path)
+    except ConfigError as exc:
+        where = f"{path}: "
+        raise ConfigError(str(exc) if str(exc).startswith(where) else where + str(exc)) from None
+    check_heart_rate_combinations(profile)
+    return profile
+
+
+def _parse_document(document: dict[str, Any], path: Path) -> Profile:
     sex = document.get("sex")
     if sex is not None and sex not in SEXES:
-        raise ConfigError(f"{path}: sex must be one of {', '.join(SEXES)}, not {sex!r}")
+        raise ConfigError(f"{path}: sex must be one of {', '.join(SEXES)}, not "
+                          f"{validate._shown(sex)}")
     thresholds: dict[str, dict[date, dict[str, Any]]] = {}
     sources: dict[str, dict[date, dict[str, str]]] = {}
-    for group, entries in document.get("thresholds", {}).items():
+    for group, entries in validate.table(document.get("thresholds", {}), "thresholds").items():
         if group not in SPORT_GROUPS:
-            raise ConfigError(f"{path}: unknown sport group {group!r} (use {', '.join(SPORT_GROUPS)})")
+            raise ConfigError(f"{path}: unknown sport group {validate._shown(group)} (use "
+                              f"{', '.join(SPORT_GROUPS)})")
+        entries = validate.table(entries, f"thresholds.{group}")
         undated = {k: v for k, v in entries.items() if not isinstance(v, dict)}
-        dated = {k: v for k, v in entries.items() if isinstance(v, dict)}
+        dated: dict[Any, Any] = {k: v for k, v in entries.items() if isinstance(v, dict)}
         if undated:
             dated[UNDATED] = undated
         for since, values in dated.items():
@@ -313,17 +301,50 @@ def _parse(document: dict[str, Any], path: Path) -> Profile:
                 except ConfigError as exc:
                     raise ConfigError(f"{path}: {where}: {exc}") from None
             thresholds.setdefault(group, {})[day] = dict(values)
-    settings = document.get("settings", {})
+    settings = dict(validate.table(document.get("settings", {}), "settings"))
     from lactlog.settings import check_settings
 
     check_settings(settings, str(path))
     zone = document.get("timezone")
     if zone is not None:
         try:
-            _check_timezone(str(zone))
+            _check_timezone(zone)
         except ConfigError as exc:
             raise ConfigError(f"{path}: timezone: {exc}") from None
     return Profile(path, sex, zone, thresholds, settings, sources)
+
+
+def check_heart_rate_combinations(profile: Profile,
+                                  flags: dict[str, float | None] | None = None,
+                                  where: str | None = None) -> None:
+    """Rest < LTHR < max HR (and LT1 HR between) on every date each sport's values change,
+    with the command-line ``flags`` (``lthr_bpm``, ``max_hr_bpm``) winning as in the analysis
+    and :attr:`Settings.default_rest_hr_bpm` standing in for an unknown resting HR.
+
+    Raises
+    ------
+    ConfigError
+        Names the sport, the date and the two values (:func:`lactlog.validate.check_heart_rates`).
+    """
+    from lactlog.settings import Settings
+
+    flags = flags or {}
+    default_rest = profile.settings.get("default_rest_hr_bpm", Settings.default_rest_hr_bpm)
+    names = ("max_hr_bpm", "rest_hr_bpm", "lthr_bpm", "lt1_hr_bpm")
+    for group in SPORT_GROUPS:
+        days = {UNDATED} | set(profile.thresholds.get(group, {})) | set(
+            profile.thresholds.get("all", {}))
+        for day in sorted(days):
+            found = {n: profile.threshold(n, group, day) for n in names}
+            values = {n: (flags[n] if flags.get(n) is not None else (v.value if v else None))
+                      for n, v in found.items()}
+            rest, rest_name = values["rest_hr_bpm"], "rest_hr_bpm"
+            if rest is None:
+                rest, rest_name = default_rest, "settings.default_rest_hr_bpm"
+            label = where or str(profile.path)
+            label += f": {group}" + ("" if day == UNDATED else f" from {day.isoformat()}")
+            validate.check_heart_rates(values["max_hr_bpm"], rest, values["lthr_bpm"],
+                                       values["lt1_hr_bpm"], label, rest_name)
 
 
 def _parse_sources(labels: Any, values: dict[str, Any], where: str) -> dict[str, str]:
@@ -393,7 +414,8 @@ def set_value(profile: Profile, key: str, value: str, since: date | None = None)
     """
     if key == "sex":
         if value not in SEXES:
-            raise ConfigError(f"sex must be one of {', '.join(SEXES)}, not {value!r}")
+            raise ConfigError(f"sex must be one of {', '.join(SEXES)}, not "
+                              f"{validate._shown(value)}")
         profile.sex = value
         return key, value
     if key == "timezone":
@@ -404,21 +426,43 @@ def set_value(profile: Profile, key: str, value: str, since: date | None = None)
     if group == "settings":
         from lactlog.settings import parse_setting
 
-        profile.settings[name] = parse_setting(name, value)
-        return key, profile.settings[name]
+        parsed = parse_setting(name, value, profile.settings)
+        with _restored_on_error(profile.settings, name):
+            profile.settings[name] = parsed
+            check_heart_rate_combinations(profile, where="profile")
+        return key, parsed
     try:
         group = parse_sport(group, with_all=True)
     except ConfigError:
         group = ""
     if not group or name not in THRESHOLD_FIELDS:
         raise ConfigError(
-            f"unknown key {key!r}: use sex, timezone, settings.<name> or <group>.<field> with "
+            f"unknown key {validate._shown(key)}: use sex, timezone, settings.<name> or <group>.<field> with "
             f"group in {', '.join(SPORT_GROUPS)} and field in {', '.join(THRESHOLD_FIELDS)}"
         )
     stored = check_threshold(name, value)
-    profile.thresholds.setdefault(group, {}).setdefault(since or UNDATED, {})[name] = stored
+    entry = profile.thresholds.setdefault(group, {}).setdefault(since or UNDATED, {})
+    with _restored_on_error(entry, name):
+        entry[name] = stored
+        check_heart_rate_combinations(profile, where="profile")
     profile.sources.get(group, {}).get(since or UNDATED, {}).pop(name, None)  # typed now
     return f"{group}.{name}", stored
+
+
+@contextmanager
+def _restored_on_error(values: dict[str, Any], name: str) -> Iterator[None]:
+    """``values[name]`` back as it was (or absent) when the block raises: a refused value
+    never stays in the profile (``thresholds --save`` goes on with the other values)."""
+    missing = object()
+    old = values.get(name, missing)
+    try:
+        yield
+    except ConfigError:
+        if old is missing:
+            values.pop(name, None)
+        else:
+            values[name] = old
+        raise
 
 
 def set_measured(profile: Profile, group: str, name: str, value: Any, since: date,
@@ -430,7 +474,10 @@ def set_measured(profile: Profile, group: str, name: str, value: Any, since: dat
     return stored
 
 
-def _check_timezone(name: str) -> None:
+def _check_timezone(name: Any) -> None:
     from lactlog.localtime import named_zone
 
+    if not isinstance(name, str):
+        raise ConfigError(f"a time zone is a text like \"Europe/Berlin\", not "
+                          f"{validate._shown(name)}")
     named_zone(name)  # ConfigError when unknown

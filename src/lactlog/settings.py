@@ -1,16 +1,17 @@
 """Every analysis default in one place, documented, and overridable in the profile's [settings].
 
 ``lactlog config set settings.high_min_above_lt_s 900`` changes one; ``lactlog config show``
-lists them all with their current values.
+lists them all with their current values. Each setting has a range
+(:data:`lactlog.validate.SETTING_RANGES`), checked alike for the profile and ``config set``.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from lactlog import validate
 from lactlog.analysis.clean import CleaningRules
 from lactlog.errors import ConfigError
 
@@ -41,6 +42,8 @@ class Settings:
     """Larger input files are refused with a message (protects memory) [MiB]."""
     max_decompressed_mb: float = 512.0
     """A .gz input may decompress to at most this much (gzip bombs) [MiB]."""
+    max_sessions_per_file: int = 1000
+    """A FIT file is read up to this many sessions; a warning names the file and how many more it held."""
     # thresholds
     lthr_fraction_of_hrr: float = 0.85
     """Estimated LTHR = rest + this × (max − rest) when nothing better is known (Karvonen)."""
@@ -103,18 +106,21 @@ class Settings:
 _FIELDS = {f.name: f for f in fields(Settings)}
 
 
-def parse_setting(name: str, text: str) -> float | int:
+def parse_setting(name: str, text: str, current: dict[str, Any] | None = None) -> float | int:
     """Parse a command-line value for a setting, checked by the same rule as the profile's
-    [settings] table (ConfigError if unknown, not a number, negative, or a fraction for a
-    whole-number setting). Whole-number settings come back as int, the others as float."""
+    [settings] table (ConfigError if unknown, not a finite number, outside its range, a fraction
+    for a whole-number setting, or out of order with ``current``, the other settings already
+    set). Whole-number settings come back as int, the others as float."""
     if name not in _FIELDS:
-        raise ConfigError(f"unknown setting {name!r}; known: {', '.join(_FIELDS)}")
+        raise ConfigError(f"unknown setting {validate._shown(name)}; known: {', '.join(_FIELDS)}")
     try:
         value = float(text)
-    except ValueError:
-        raise ConfigError(f"setting {name} must be a number, not {text!r}") from None
+    except (ValueError, TypeError):
+        raise ConfigError(f"setting {name} must be a number, not {validate._shown(text)}") from None
     _check(name, value, "")
-    return int(value) if _is_int(name) else value
+    parsed = int(value) if _is_int(name) else value
+    check_settings({**(current or {}), name: parsed}, "")
+    return parsed
 
 
 def _is_int(name: str) -> bool:
@@ -122,22 +128,34 @@ def _is_int(name: str) -> bool:
 
 
 def _check(name: str, value: Any, where: str) -> None:
-    """The one rule for a setting's value: a finite number >= 0, whole for int settings."""
+    """The one rule for a setting's value: a finite number (a TOML number, not text) within
+    :data:`lactlog.validate.SETTING_RANGES`, whole for int settings."""
     prefix = f"{where}: " if where else ""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or value < 0:
-        shown = f"{value:g}" if isinstance(value, (int, float)) else repr(value)
-        raise ConfigError(f"{prefix}setting {name} must be a non-negative number, not {shown}")
-    if _is_int(name) and not float(value).is_integer():
-        raise ConfigError(f"{prefix}setting {name} must be a whole number, not {value:g}")
+    if isinstance(value, str):
+        raise ConfigError(f"{prefix}setting {name} must be a number, not {validate._shown(value)}")
+    try:
+        validate.in_range(f"setting {name}", value, validate.SETTING_RANGES[name],
+                          whole=_is_int(name))
+    except ConfigError as exc:
+        raise ConfigError(f"{prefix}{exc}") from None
 
 
-def check_settings(values: dict[str, Any], where: str) -> None:
-    """Validate a [settings] table."""
+def check_settings(values: Any, where: str) -> None:
+    """Validate a [settings] table: known names, each value in range, ordered pairs in order
+    (:data:`lactlog.validate.SETTING_ORDER`, with the defaults for the unset ones)."""
+    prefix = f"{where}: " if where else ""
+    values = validate.table(values, "settings")
     for name, value in values.items():
         if name not in _FIELDS:
-            raise ConfigError(f"{where}: unknown setting {name!r}; known: {', '.join(_FIELDS)}")
+            raise ConfigError(f"{prefix}unknown setting {validate._shown(name)}; known: "
+                              f"{', '.join(_FIELDS)}")
         _check(name, value, where)
+    for low, high in validate.SETTING_ORDER:
+        low_value = values.get(low, _FIELDS[low].default)
+        high_value = values.get(high, _FIELDS[high].default)
+        if not low_value < high_value:
+            raise ConfigError(f"{prefix}setting {low} ({low_value:g}) must be below {high} "
+                              f"({high_value:g})")
 
 
 def settings_from(values: dict[str, Any]) -> Settings:

@@ -129,12 +129,13 @@ def analyse_endurance(
     }
     primary = next((c for c in CHANNELS if c in above), None)
     intervals: tuple[Interval, ...] = ()
-    if primary is not None:
+    primary_threshold = None if primary is None else channel_threshold(primary, thresholds)
+    if primary is not None and primary_threshold is not None:  # ``above`` needs a threshold
         intervals = tuple(
             detect_intervals(
                 clean,
                 CHANNELS[primary][0],
-                channel_threshold(primary, thresholds),
+                primary_threshold,
                 min_duration_s=settings.interval_min_duration_s,
                 merge_gap_s=settings.interval_merge_gap_s,
                 smooth_s=settings.power_smoothing_s,
@@ -247,12 +248,13 @@ def _power_load(power: np.ndarray | None, ftp_w: float | None) -> dict:
     if power is None or np.isnan(power).all():
         return {}
     np_w = normalized_power_w(power)
-    if np_w is None or ftp_w is None:
+    duration_s = normalized_power_duration_s(power)
+    if np_w is None or ftp_w is None or duration_s is None:
         return {"normalized_power_w": np_w}
     return {
         "normalized_power_w": np_w,
         "intensity_factor": intensity_factor(np_w, ftp_w),
-        "tss": training_stress_score(normalized_power_duration_s(power), np_w, ftp_w),
+        "tss": training_stress_score(duration_s, np_w, ftp_w),
     }
 
 
@@ -263,6 +265,8 @@ def _heart_rate_load(
     if "heart_rate_bpm" not in clean or max_hr is None:
         return {}
     rest = thresholds.rest_hr_bpm.value or default_rest_bpm
+    if not rest < max_hr:  # no HR reserve (resolve_thresholds drops such device values)
+        return {}
     heart_rate = clean["heart_rate_bpm"].to_numpy()
     out = {"trimp": banister_trimp(heart_rate, rest, max_hr, sex or "male")}
     if lthr is not None and rest < lthr < max_hr:

@@ -20,6 +20,11 @@ force (the athlete set them); a stale device value — devices auto-set threshol
 ones — is replaced by the history value, and the note says so. A history LTHR whose effort
 was below ``history_lthr_min_fraction_of_max_hr`` × a stored max HR is not used.
 
+Implausible device values are missing: a value outside the user's range
+(:data:`lactlog.validate.THRESHOLD_RANGES`, e.g. a ``zones_target`` max HR of 41 bpm) is not
+used, and a device or history heart rate that does not fit the others (max HR at or below the
+resting HR, LTHR outside rest–max) is dropped in favour of the values the athlete set.
+
 Estimate: LTHR ≈ HRrest + 0.85 × (HRmax − HRrest), i.e. 85 % of heart-rate reserve (Karvonen
 et al. 1957 reserve method; lactate threshold typically lies near 80–90 % of HRR), using
 :attr:`Settings.default_rest_hr_bpm` when the resting heart rate is unknown.
@@ -31,6 +36,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import TYPE_CHECKING
 
+from lactlog import validate
+from lactlog.errors import ConfigError
 from lactlog.model import DeviceSummary
 from lactlog.profile import Profile
 from lactlog.settings import Settings
@@ -106,13 +113,13 @@ def resolve_thresholds(
             stale = stale_reason(name, dated.value, history, settings)
             source = dated.source or f"profile {dated.since.isoformat()}"  # measured: its test
             resolved[name] = Threshold(dated.value, source, stale)
-        elif device_values.get(name) is not None:
-            resolved[name] = _device_or_history(name, device_values[name], learned, history,
-                                                settings)
-        elif history is not None and history.usable_alone(name):
+        elif (device_value := device_values.get(name)) is not None:
+            resolved[name] = _device_or_history(name, device_value, learned, history, settings)
+        elif history is not None and learned is not None and history.usable_alone(name):
             resolved[name] = learned
         else:
             resolved[name] = Threshold()
+    _drop_misfit_heart_rates(resolved, settings)
     resolved["lthr_bpm"] = _hard_enough(resolved["lthr_bpm"], resolved["max_hr_bpm"], history,
                                         settings)
     if resolved["lthr_bpm"].value is None and resolved["max_hr_bpm"].value is not None:
@@ -122,6 +129,34 @@ def resolve_thresholds(
             resolved["max_hr_bpm"].source,
         )
     return SessionThresholds(**resolved)
+
+
+def _drop_misfit_heart_rates(resolved: dict[str, Threshold], settings: Settings) -> None:
+    """Rest < LTHR < max HR (:func:`lactlog.validate.check_heart_rates`): while they do not fit,
+    drop the least trusted value that is not the athlete's (flag or profile values were checked
+    together when they were given), device before history, resting HR first."""
+    names = ("rest_hr_bpm", "lthr_bpm", "max_hr_bpm")
+    for _ in names:
+        rest = resolved["rest_hr_bpm"].value
+        try:
+            validate.check_heart_rates(
+                resolved["max_hr_bpm"].value,
+                rest if rest is not None else settings.default_rest_hr_bpm,
+                resolved["lthr_bpm"].value,
+            )
+            return
+        except ConfigError:
+            pass
+        by_trust = sorted((n for n in names if _droppable(resolved[n])),
+                          key=lambda n: resolved[n].source != "device")
+        if not by_trust:
+            return
+        resolved[by_trust[0]] = Threshold()
+
+
+def _droppable(threshold: Threshold) -> bool:
+    source = threshold.source or ""
+    return threshold.value is not None and (source == "device" or source.startswith("history"))
 
 
 #: Labels of the threshold names in stale notes.
@@ -214,15 +249,20 @@ def _device_values(device: DeviceSummary) -> dict[str, float | None]:
     """Thresholds the device stored: this session's time_in_zone first, then its settings."""
     zones = device.time_in_zone[0] if device.time_in_zone else None
 
-    def first(*values: float | None) -> float | None:
-        return next((v for v in values if v is not None and v > 0), None)
+    def first(name: str, *values: float | None) -> float | None:
+        """The first plausible value: 0, 41 or 255 bpm is a device placeholder, not a threshold."""
+        return next((v for v in values if validate.plausible(name, v)), None)
 
     return {
-        "lthr_bpm": first(zones and zones.threshold_heart_rate_bpm, device.threshold_heart_rate_bpm),
-        "max_hr_bpm": first(zones and zones.max_heart_rate_bpm, device.max_heart_rate_setting_bpm),
-        "rest_hr_bpm": first(zones and zones.resting_heart_rate_bpm, device.resting_heart_rate_bpm),
+        "lthr_bpm": first("lthr_bpm", zones.threshold_heart_rate_bpm if zones else None,
+                          device.threshold_heart_rate_bpm),
+        "max_hr_bpm": first("max_hr_bpm", zones.max_heart_rate_bpm if zones else None,
+                            device.max_heart_rate_setting_bpm),
+        "rest_hr_bpm": first("rest_hr_bpm", zones.resting_heart_rate_bpm if zones else None,
+                             device.resting_heart_rate_bpm),
         "ftp_w": first(
-            zones and zones.functional_threshold_power_w,
+            "ftp_w",
+            zones.functional_threshold_power_w if zones else None,
             device.threshold_power_w,
             device.functional_threshold_power_w,
         ),

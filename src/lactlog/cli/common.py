@@ -159,9 +159,27 @@ def analysis_options(config, lthr, ftp, cp, w_prime, max_hr, threshold_pace):
         "lthr_bpm": lthr, "ftp_w": ftp, "cp_w": cp, "w_prime_j": w_prime,
         "max_hr_bpm": max_hr, "threshold_speed_mps": speed,
     }
-    return AnalysisOptions.from_profile(
-        load_profile(config), {k: v for k, v in flags.items() if v is not None}
-    )
+    profile = load_profile(config)
+    check_flag_combinations(profile, lthr, max_hr)
+    return AnalysisOptions.from_profile(profile, {k: v for k, v in flags.items() if v is not None})
+
+
+def check_flag_combinations(profile, lthr: float | None, max_hr: float | None) -> None:
+    """``--lthr`` and ``--max-hr`` must fit the profile's heart rates on every date, by the
+    profile's own rule (:func:`lactlog.profile.check_heart_rate_combinations`): a usage error
+    (exit code 2) naming both values, not a failure in the middle of the analysis."""
+    from lactlog.errors import ConfigError
+    from lactlog.profile import check_heart_rate_combinations
+
+    if lthr is None and max_hr is None:
+        return
+    given = " ".join(f"{flag} {value:g}" for flag, value in (("--lthr", lthr), ("--max-hr", max_hr))
+                     if value is not None)
+    try:
+        check_heart_rate_combinations(profile, {"lthr_bpm": lthr, "max_hr_bpm": max_hr},
+                                      where=f"{given} with the profile")
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def report_warnings(err, sessions, verbose: bool) -> None:
