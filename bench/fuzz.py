@@ -19,6 +19,16 @@ in definitions, record-header changes, extreme values, duplicated or deleted chu
 files); 3 % are fresh generated files. Input ``i`` of worker ``w`` is a pure function of
 ``(--seed, w, i)``, so every finding can be replayed.
 
+``--format tcx`` or ``--format gpx`` fuzzes the XML readers instead (``read_bytes(data,
+"fuzz.tcx")``): seeds are the corpus TCX/GPX files (``../shared/corpus/tcx-gpx``, shrunk to 60
+track points), the sample TCX, generated TCX (``write_tcx``) and GPX files, and the hostile
+documents of ``lactlog.testing.hostile_xml``, each with 1–3 steps of
+``tests/xmlfuzzkit.py``'s ``mutate_xml`` (structure-aware: elements repeated, deleted, moved,
+renamed, deeply wrapped; extreme texts, references, DOCTYPEs, comments, encodings, UTF-16;
+plus byte damage); 3 % are fresh generated files. ``--rss-cap-mb`` limits each worker's
+address space (``RLIMIT_AS``, above what it had mapped after its imports): a MemoryError is
+counted as ``memory`` (a finding, like a crash), and the report gives the workers' peak RSS.
+
 Outcomes: ``ok`` (sessions returned, with or without warnings), ``LactlogError`` (by class: the
 reader refused the input cleanly), ``crash`` (any other exception: a bug), ``hang`` (over
 ``--timeout`` seconds, enforced with SIGALRM in the worker; a worker that stops responding
@@ -48,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # fuzzkit: the mutators shared with the test suite
 
 import fuzzkit  # noqa: E402
+import xmlfuzzkit  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 FINDINGS = ROOT / "bench" / "fuzz-findings"
@@ -68,8 +79,11 @@ def input_rng(seed: int, worker: int, index: int) -> random.Random:
     return random.Random((seed << 48) ^ (worker << 40) ^ index)
 
 
-def build_pool(corpus: Path, seed: int) -> list[fuzzkit.FitMap]:
-    """Shrunk corpus FIT files plus generated ones (the same in every worker)."""
+def build_pool(corpus: Path, seed: int, fmt: str = "fit") -> list:
+    """Shrunk corpus FIT files plus generated ones (the same in every worker); for ``tcx`` and
+    ``gpx``, the XML seeds (both formats: a mutant may cross over)."""
+    if fmt != "fit":
+        return build_xml_pool(corpus, seed)
     paths = []
     for folder in ("fit", "fit-broken"):
         base = corpus / folder
@@ -81,8 +95,25 @@ def build_pool(corpus: Path, seed: int) -> list[fuzzkit.FitMap]:
     return pool
 
 
-def make_input(pool: list[fuzzkit.FitMap], seed: int, worker: int, index: int) -> bytes:
+def build_xml_pool(corpus: Path, seed: int) -> list[bytes]:
+    base = corpus / "tcx-gpx"
+    paths = sorted(p for p in base.iterdir() if p.suffix.lower() in (".tcx", ".gpx")) if (
+        base.is_dir()) else []
+    paths += sorted((ROOT / "sample_data").glob("*.tcx"))
+    pool = [fuzzkit.shrink_text(p.read_bytes()) for p in paths]
+    rng = random.Random(seed)
+    pool += [xmlfuzzkit.random_tcx(rng) for _ in range(20)]
+    pool += [xmlfuzzkit.random_gpx(rng) for _ in range(20)]
+    return pool + [data for _, data in xmlfuzzkit.hostile_seeds()]
+
+
+def make_input(pool: list, seed: int, worker: int, index: int, fmt: str = "fit") -> bytes:
     rng = input_rng(seed, worker, index)
+    if fmt != "fit":
+        if rng.random() < 0.03:
+            build = xmlfuzzkit.random_tcx if fmt == "tcx" else xmlfuzzkit.random_gpx
+            return build(rng)
+        return xmlfuzzkit.mutate_xml(rng.choice(pool), rng.choice(pool), rng)
     if rng.random() < 0.03:
         data = fuzzkit.random_fit(rng)
         if rng.random() < 0.5:
@@ -91,17 +122,19 @@ def make_input(pool: list[fuzzkit.FitMap], seed: int, worker: int, index: int) -
     return fuzzkit.mutate(rng.choice(pool), rng.choice(pool), rng)
 
 
-def run_one(data: bytes):
+def run_one(data: bytes, name: str = "fuzz.fit"):
     """(outcome, traceback text or None) of reading one input."""
     from lactlog.errors import LactlogError
     from lactlog.io import read_bytes
 
     try:
-        activities = read_bytes(data, "fuzz.fit")
+        activities = read_bytes(data, name)
     except LactlogError as exc:
         return f"LactlogError: {type(exc).__name__}", None
     except _Timeout:
         raise
+    except MemoryError:
+        return "memory", traceback.format_exc()
     except Exception as exc:  # noqa: BLE001 - that is the point
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         site = f"{type(exc).__name__} at {Path(frame.filename).name}:{frame.lineno}"
@@ -110,13 +143,36 @@ def run_one(data: bytes):
     return ("ok (with warnings)" if warned else "ok"), None
 
 
-def save_finding(kind: str, data: bytes, text: str, replay: str, site: str) -> Path:
+def save_finding(
+    kind: str, data: bytes, text: str, replay: str, site: str, fmt: str = "fit"
+) -> Path:
     FINDINGS.mkdir(parents=True, exist_ok=True)
     site_hash = hashlib.sha1(site.encode()).hexdigest()[:8]
     name = f"{kind}-{site_hash}-{hashlib.sha256(data).hexdigest()[:12]}"
-    (FINDINGS / f"{name}.fit").write_bytes(data)
-    (FINDINGS / f"{name}.txt").write_text(f"{site}\nreplay: --replay {replay}\n\n{text}")
-    return FINDINGS / f"{name}.fit"
+    (FINDINGS / f"{name}.{fmt}").write_bytes(data)
+    (FINDINGS / f"{name}.txt").write_text(
+        f"{site}\nreplay: --format {fmt} --replay {replay}\n\n{text}"
+    )
+    return FINDINGS / f"{name}.{fmt}"
+
+
+def _limit_address_space(cap_mb: float | None) -> None:
+    """RLIMIT_AS at what the process has mapped now plus ``cap_mb``."""
+    if not cap_mb:
+        return
+    import resource
+
+    with open("/proc/self/status") as status:
+        mapped = next((int(line.split()[1]) * 1024 for line in status
+                       if line.startswith("VmSize:")), 0)
+    limit = mapped + int(cap_mb * 2**20)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def worker_main(worker: int, args, quota: int, deadline: float, current, results) -> None:
@@ -125,8 +181,12 @@ def worker_main(worker: int, args, quota: int, deadline: float, current, results
     signal.signal(signal.SIGALRM, _on_alarm)
     import lactlog.io.fit.activity  # noqa: F401  - warm imports before timing
     import lactlog.io.fit.decode  # noqa: F401
+    import lactlog.io.gpx  # noqa: F401
+    import lactlog.io.tcx  # noqa: F401
 
-    pool = build_pool(Path(args.corpus), args.seed)
+    fmt = args.format
+    pool = build_pool(Path(args.corpus), args.seed, fmt)
+    _limit_address_space(args.rss_cap_mb)
     counts: Counter = Counter()
     saved: Counter = Counter()
     slowest = (0.0, "")
@@ -136,11 +196,11 @@ def worker_main(worker: int, args, quota: int, deadline: float, current, results
         if time.time() > deadline:
             break
         current[worker] = index
-        data = make_input(pool, args.seed, worker, index)
+        data = make_input(pool, args.seed, worker, index, fmt)
         started = time.perf_counter()
         signal.setitimer(signal.ITIMER_REAL, args.timeout)
         try:
-            outcome, text = run_one(data)
+            outcome, text = run_one(data, f"fuzz.{fmt}")
         except _Timeout:
             outcome, text = "hang", f"over {args.timeout} s"
         finally:
@@ -150,15 +210,17 @@ def worker_main(worker: int, args, quota: int, deadline: float, current, results
             slowest = (elapsed, f"{worker}:{index}")
         counts[outcome] += 1
         done += 1
-        if outcome == "hang" or outcome.startswith("crash"):
+        if outcome in ("hang", "memory") or outcome.startswith("crash"):
             site = outcome
             if saved[site] < MAX_SAVED_PER_SITE:
                 saved[site] += 1
-                save_finding(outcome.split(":")[0], data, text, f"{worker}:{index}", site)
+                save_finding(outcome.split(":")[0], data, text, f"{worker}:{index}", site, fmt)
         now = time.monotonic()
         if now - last_report > REPORT_EVERY_S:
+            counts["peak_rss_mb"] = round(_peak_rss_mb())
             results.put(("progress", worker, dict(counts), slowest))
             last_report = now
+    counts["peak_rss_mb"] = round(_peak_rss_mb())
     results.put(("done", worker, dict(counts), slowest))
 
 
@@ -172,10 +234,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="corpus folder")
     parser.add_argument("--replay", help="WORKER:INDEX - regenerate and read one input")
     parser.add_argument("--json", action="store_true", help="final report as JSON on stdout")
+    parser.add_argument("--format", choices=("fit", "tcx", "gpx"), default="fit",
+                        help="reader to fuzz (tcx/gpx: the XML seeds and mutators)")
+    parser.add_argument("--rss-cap-mb", type=float, default=None,
+                        help="address-space limit of each worker above its imports [MB]")
     args = parser.parse_args(argv)
     if args.replay:
         return replay(args)
-    if not (Path(args.corpus) / "fit").is_dir():
+    if not (Path(args.corpus) / ("fit" if args.format == "fit" else "tcx-gpx")).is_dir():
         print(f"no corpus at {args.corpus}; seeds are generated files only", file=sys.stderr)
     jobs = max(1, args.jobs)
     deadline = time.time() + args.seconds if args.seconds else float("inf")
@@ -215,8 +281,10 @@ def main(argv: list[str] | None = None) -> int:
                     index = current[w]
                     process.kill()
                     process.join()
-                    data = make_input(build_pool(Path(args.corpus), args.seed), args.seed, w, index)
-                    save_finding("hang", data, "worker stopped responding", f"{w}:{index}", "hang")
+                    pool = build_pool(Path(args.corpus), args.seed, args.format)
+                    data = make_input(pool, args.seed, w, index, args.format)
+                    save_finding("hang", data, "worker stopped responding", f"{w}:{index}", "hang",
+                                 args.format)
                     stuck[w] += 1
                     totals[w]["hang"] += 1
                     finished.add(w)
@@ -235,21 +303,27 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
     else:
         _print_report(report)
-    return 1 if report["crashes"] or report["hangs"] else 0
+    return 1 if report["crashes"] or report["hangs"] or report["memory"] else 0
 
 
 def _progress(totals: dict[int, Counter], started: float) -> None:
-    total = sum(sum(c.values()) for c in totals.values())
+    total = sum(n for c in totals.values() for k, n in c.items() if k != "peak_rss_mb")
     crashes = sum(n for c in totals.values() for k, n in c.items() if k.startswith("crash"))
     hangs = sum(c["hang"] for c in totals.values())
+    memory = sum(c["memory"] for c in totals.values())
+    peak = max((c.get("peak_rss_mb", 0) for c in totals.values()), default=0)
     rate = total / max(time.perf_counter() - started, 1e-9)
-    line = f"{total:>10,} inputs  {rate:>7,.0f}/s  crashes {crashes}  hangs {hangs}"
+    line = (f"{total:>10,} inputs  {rate:>7,.0f}/s  crashes {crashes}  hangs {hangs}  "
+            f"memory {memory}  peak RSS {peak} MB")
     print(line, file=sys.stderr)
 
 
 def _report(totals, slowest, elapsed: float, jobs: int, args) -> dict:
     outcomes = Counter()
+    peak_rss_mb = 0
     for counts in totals.values():
+        counts = Counter(counts)
+        peak_rss_mb = max(peak_rss_mb, counts.pop("peak_rss_mb", 0))
         outcomes.update(counts)
     tried = sum(outcomes.values())
     slow = max(slowest.values())
@@ -262,6 +336,10 @@ def _report(totals, slowest, elapsed: float, jobs: int, args) -> dict:
         "timeout_s": args.timeout,
         "crashes": sum(n for k, n in outcomes.items() if k.startswith("crash")),
         "hangs": outcomes["hang"],
+        "memory": outcomes["memory"],
+        "format": args.format,
+        "rss_cap_mb": args.rss_cap_mb,
+        "peak_rss_mb": peak_rss_mb,
         "slowest_input_s": round(slow[0], 3),
         "slowest_input_replay": slow[1],
         "outcomes": dict(outcomes.most_common()),
@@ -274,21 +352,24 @@ def _print_report(report: dict) -> None:
           f"({report['inputs_per_s']:,} inputs/s, {report['jobs']} processes)")
     print(f"crashes        {report['crashes']:,}")
     print(f"hangs          {report['hangs']:,} (limit {report['timeout_s']} s per input)")
+    print(f"memory         {report['memory']:,} MemoryError (cap {report['rss_cap_mb']} MB)")
+    print(f"peak RSS       {report['peak_rss_mb']:,} MB (largest worker, {report['format']})")
     slowest = f"{report['slowest_input_s']} s (--replay {report['slowest_input_replay']})"
     print(f"slowest input  {slowest}")
     print("outcomes:")
     for outcome, n in report["outcomes"].items():
         print(f"  {n:>10,}  {100 * n / max(report['inputs_tried'], 1):5.1f} %  {outcome}")
-    if report["crashes"] or report["hangs"]:
+    if report["crashes"] or report["hangs"] or report["memory"]:
         print(f"inputs saved under {report['findings']}")
 
 
 def replay(args) -> int:
     worker, index = (int(x) for x in args.replay.split(":"))
-    data = make_input(build_pool(Path(args.corpus), args.seed), args.seed, worker, index)
+    pool = build_pool(Path(args.corpus), args.seed, args.format)
+    data = make_input(pool, args.seed, worker, index, args.format)
     print(f"input {args.replay}: {len(data):,} bytes, sha256 {hashlib.sha256(data).hexdigest()}")
     started = time.perf_counter()
-    outcome, text = run_one(data)
+    outcome, text = run_one(data, f"fuzz.{args.format}")
     print(f"{outcome} in {time.perf_counter() - started:.3f} s")
     if text:
         print(text)
