@@ -27,6 +27,9 @@ import fuzzkit
 from lactlog.testing import LapSpec, write_tcx
 from lactlog.testing.hostile_xml import WORST_CASES
 
+#: Largest mutant [bytes] (a repeated element is repeated fewer times to stay below).
+MAX_BYTES = 4 * 2**20
+
 _ELEMENT = re.compile(rb"<(\w+:)?(\w+)\b[^<>]*?(?:/>|>[^<]*</\1?\2>)")
 _TAG = re.compile(rb"<[^<>]{1,200}>")
 _TEXT = re.compile(rb">([^<>]{1,80})<")
@@ -70,7 +73,7 @@ def repeat_element(data: bytes, rng: random.Random, other: bytes) -> bytes:
     match = rng.choice(points) if points and rng.random() < 0.6 else _element(data, rng)
     if match is None:
         return data
-    times = rng.choice((2, 10, 100, 2000))
+    times = min(rng.choice((2, 10, 100, 2000)), MAX_BYTES // max(1, len(match.group())))
     return data[: match.start()] + match.group() * times + data[match.end() :]
 
 
@@ -203,12 +206,13 @@ _MUTATOR_LIST = tuple(XML_MUTATORS.values())
 
 
 def mutate_xml(seed: bytes, other: bytes, rng: random.Random, max_steps: int = 3) -> bytes:
-    """``seed`` with 1..``max_steps`` random steps applied (the output stays under 8 MB)."""
+    """``seed`` with 1..``max_steps`` random steps applied (the output stays under
+    :data:`MAX_BYTES`, plus the few bytes of one step)."""
     data = seed
     for _ in range(rng.randint(1, max_steps)):
         data = rng.choice(_MUTATOR_LIST)(data, rng, other)
-        if len(data) > 8 * 2**20:
-            data = data[: 8 * 2**20]
+        if len(data) > MAX_BYTES:
+            data = data[:MAX_BYTES]
     return data
 
 
