@@ -214,8 +214,8 @@ def _save(result, lt1_method: str, lt2_method: str, sport: str | None, profile, 
         say(err, "", f"nothing saved: neither {lt1_method} nor {lt2_method} has a value")
         return None
     path = save_profile(profile, config)
-    for name, value in stored.items():
-        err.print(f"saved {group}.{name} = {value!r} from {since} on ({sources[name]}) in {path}",
+    for name, stored_value in stored.items():
+        err.print(f"saved {group}.{name} = {stored_value!r} from {since} on ({sources[name]}) in {path}",
                   highlight=False, soft_wrap=True, markup=False)
     return {"path": str(path), "group": group, "since": since.isoformat(), "values": stored,
             "sources": sources}

@@ -33,6 +33,7 @@ import csv
 import re
 from datetime import UTC, datetime
 from pathlib import PurePath
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -252,17 +253,22 @@ def start_from_name(source: str) -> datetime | None:
         match = re.search(pattern, stem)
         if match:
             try:
-                return datetime(*(int(g) for g in match.groups()))
+                return _naive_datetime([int(g) for g in match.groups()])
             except ValueError:
                 continue
     return None
+
+
+def _naive_datetime(parts: list[int]) -> datetime:
+    """Year, month, day, hour, minute, second as a naive datetime (IndexError when fewer)."""
+    return datetime(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
 
 
 def _start_in_file(lines: list[str], product: str | None) -> datetime | None:
     """Start time written in a preamble (iBike line 2, Joule ``Date/Time``), naive local time."""
     try:
         if product == "iBike":
-            return datetime(*(int(f) for f in split_fields(lines[1], ",")[:6]))
+            return _naive_datetime([int(f) for f in split_fields(lines[1], ",")[:6]])
         if "Date/Time" in lines[0] and len(lines) > 1:
             fields = dict(zip(split_fields(lines[0], ","), split_fields(lines[1], ",")))
             return datetime.strptime(fields["Date/Time"].split("|")[0], "%Y-%m-%d %H:%M:%S")
@@ -290,7 +296,7 @@ def _read_series(raw: RawInput, lines: list[str], delimiter: str) -> Activity:
     product = _product(lines, header_row, keys)
     columns, unit_warnings = sample_columns(frame, keys, units, delimiter, product)
     kind, times, time_column = time_axis(frame, keys, units, delimiter)
-    elapsed_s = times if kind == "elapsed" else None
+    elapsed_s = cast("np.ndarray", times) if kind == "elapsed" else None
     elapsed_s = _device_fixes(frame, keys, product, elapsed_s, columns, lines)
     if kind != "absolute" and elapsed_s is None:
         raise UnsupportedFormatError(_no_time_message(header))
@@ -308,6 +314,7 @@ def _read_series(raw: RawInput, lines: list[str], delimiter: str) -> Activity:
         start, note = _elapsed_start(raw, lines, product)
         warnings.append(note)
         wall_clock = note != WARN_NO_DATE
+        assert elapsed_s is not None  # checked above
         plausible_s = np.where(np.abs(elapsed_s) < 1e9, elapsed_s, np.nan)  # < 31 years
         index = pd.Timestamp(start) + pd.to_timedelta(np.round(plausible_s * 1000.0), unit="ms")
     samples, repairs = build_samples(pd.DatetimeIndex(index), columns)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rich import box
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -40,8 +40,9 @@ def window_text(window: Window, unit: str | None = None) -> str:
                                         if session.session_index else "")
     start = session_local_time(session, window.start)
     end = start + timedelta(seconds=window.duration_s)
-    session_start = (session_start_local(session).strftime("%Y-%m-%d %H:%M")
-                     if session.start else "start unknown")
+    local_start = session_start_local(session)
+    session_start = (local_start.strftime("%Y-%m-%d %H:%M") if local_start is not None
+                     else "start unknown")
     text = f"{name} ({session_start}): {start:%H:%M:%S}–{end:%H:%M:%S} ({_length(window.duration_s)})"
     return text if unit is None else f"{text}, mean {window.mean:.1f} {unit}"
 
@@ -138,7 +139,8 @@ def estimates_renderable(
     caveat = Text(
         "Estimates from training sessions, not all-out tests: they are only as high as your "
         "hardest efforts. Check the evidence before saving (--save).", style="dim")
-    parts = [estimates_table(report), critical_power_renderable(report.critical_power)]
+    parts: list[RenderableType] = [estimates_table(report),
+                                   critical_power_renderable(report.critical_power)]
     if latest:
         parts += [Text(), history_table(latest)]
     return Group(*parts, Text(), caveat)

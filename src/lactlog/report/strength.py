@@ -68,7 +68,8 @@ def sets_renderable(analysis: StrengthAnalysis) -> Group:
     for header, justify in (("Exercise", "left"), ("#", "right"), ("Reps", "right"),
                             ("kg", "right"), ("RPE", "right"), ("RIR", "right"),
                             ("Rest", "right"), ("HR", "right"), ("Flags", "left")):
-        table.add_column(header, justify=justify, no_wrap=header != "Exercise")
+        table.add_column(header, justify="left" if justify == "left" else "right",
+                         no_wrap=header != "Exercise")
     for row in analysis.sets:
         flags = [name for name, on in (("warm-up", row.warmup), ("near failure", row.near_failure),
                                        ("high-rep", row.high_rep), ("BFR", row.bfr),

@@ -32,7 +32,7 @@ def piecewise(segments: Sequence[tuple[float, ...]]) -> np.ndarray:
     for segment in segments:
         duration = int(segment[0])
         start, end = (segment[1], segment[1]) if len(segment) == 2 else segment[1:3]
-        parts.append(np.linspace(start, end, duration, endpoint=False) if duration else [])
+        parts.append(np.linspace(start, end, duration, endpoint=False) if duration else np.empty(0))
     return np.concatenate(parts).astype(float)
 
 

@@ -225,6 +225,7 @@ def _scan_records(
                 active[header_byte] = entry
     if pos > end:  # the last record (a data record: definitions are checked) runs past the end
         _drop_last_record([b.positions for b in bins] + [sink])
+        assert entry is not None  # set by the loop's last record
         last = pos - entry[1]
         return pos, count - 1, Stop(f"data record at byte {last:,} cut off", cut_off=True)
     return pos, count, None
