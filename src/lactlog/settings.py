@@ -134,8 +134,8 @@ def _check(name: str, value: Any, where: str) -> None:
     if isinstance(value, str):
         raise ConfigError(f"{prefix}setting {name} must be a number, not {validate._shown(value)}")
     try:
-        validate.in_range(f"setting {name}", value, validate.SETTING_RANGES[name],
-                          whole=_is_int(name))
+        bounds = validate.SETTING_RANGES.get(name, validate.DEFAULT_SETTING_RANGE)
+        validate.in_range(f"setting {name}", value, bounds, whole=_is_int(name))
     except ConfigError as exc:
         raise ConfigError(f"{prefix}{exc}") from None
 

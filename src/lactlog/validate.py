@@ -95,6 +95,8 @@ SETTING_RANGES: dict[str, tuple[float, float]] = {
     "strength_moderate_min_stress_sets": (1.0, 100.0),
     "merge_tolerance_s": (0.0, _DAY_S),
 }
+#: A setting without an entry above (one added since): a finite number >= 0.
+DEFAULT_SETTING_RANGE: tuple[float, float] = (0.0, math.inf)
 #: Pairs of settings that must be ordered: (lower, higher).
 SETTING_ORDER: tuple[tuple[str, str], ...] = (
     ("hr_min_bpm", "hr_max_bpm"),
