@@ -135,3 +135,18 @@ def test_lactate_test_sheet_with_hostile_header(tmp_path: Path) -> None:
     result = runner.invoke(app, ["lactate-test", str(sheet)])
     _clean(result)
     assert result.exit_code == 1 and "(header: step, [/x])" in result.stderr
+
+
+def test_report_over_a_hostile_folder(hostile_folder: Path, tmp_path: Path) -> None:
+    """``lactlog report``: the same error lines, the 'wrote' line and duplicates printed as
+    they are; the HTML is written (it escapes its own text, tests/report/test_html.py)."""
+    (tmp_path / "out[").mkdir()
+    (tmp_path / "out[" / "b]").mkdir()
+    output = tmp_path / "out[" / "b]" / f"season{IN_NAME}.html"
+    result = runner.invoke(app, ["report", "--no-cache", str(hostile_folder), "-o", str(output)],
+                           env={"COLUMNS": "400"})
+    _clean(result)
+    assert result.exit_code in (0, 1), result.stderr
+    assert output.stat().st_size > 0
+    assert f"wrote {output} (" in result.stderr
+    assert f"error: {hostile_folder / 'bad.csv'}: no sample columns recognised" in result.stderr

@@ -23,6 +23,7 @@ from lactlog.cli.common import (
     file_errors,
     parse_date,
     report_batch,
+    say,
     sport_option,
 )
 from lactlog.errors import ExitCode
@@ -31,32 +32,25 @@ from lactlog.errors import ExitCode
 def check_output(path: Path) -> Path:
     """The HTML file to write: its folder must exist and it must not be a folder (one red line
     and exit code 2 otherwise)."""
-    from rich.markup import escape
-
     problem = None
     if path.is_dir():
         problem = "is a folder; give a file name such as season.html"
     elif not path.parent.is_dir():
         problem = f"the folder {path.parent} does not exist; create it first"
     if problem is not None:
-        consoles()[1].print(f"[red]error:[/red] {escape(f'{path}: {problem}')}",
-                            highlight=False, soft_wrap=True)
+        say(consoles()[1], "error", f"{path}: {problem}")
         raise typer.Exit(ExitCode.USAGE)
     return path
 
 
 def write_html(path: Path, html: str, err) -> None:
     """Write the report (UTF-8) and say where on stderr; an OS error is one red line, exit 1."""
-    from rich.markup import escape
-
     try:
         path.write_text(html, encoding="utf-8")
     except OSError as exc:
-        err.print(f"[red]error:[/red] {escape(f'{path}: {exc.strerror or exc}')}",
-                  highlight=False, soft_wrap=True)
+        say(err, "error", f"{path}: {exc.strerror or exc}")
         raise typer.Exit(ExitCode.INPUT_FAILED) from None
-    err.print(f"wrote {escape(str(path))} ({len(html.encode('utf-8')) / 1e6:.2f} MB)",
-              highlight=False, soft_wrap=True)
+    say(err, "", f"wrote {path} ({len(html.encode('utf-8')) / 1e6:.2f} MB)")
 
 
 @app.command()
@@ -117,11 +111,10 @@ def report(
     result, document = season.batch, season.document
     report_batch(result, err, verbose)
     for duplicate in document["week"]["duplicates"]:
-        err.print(f"[yellow]duplicate:[/yellow] {duplicate['duplicate']} is {duplicate['kept']} "
-                  f"({duplicate['reason']}); counted once", highlight=False, soft_wrap=True)
+        say(err, "duplicate", f"{duplicate['duplicate']} is {duplicate['kept']} "
+            f"({duplicate['reason']}); counted once")
     if not document["sessions"]:
-        err.print("[red]error:[/red] no sessions in the chosen weeks: nothing to report",
-                  highlight=False)
+        say(err, "error", "no sessions in the chosen weeks: nothing to report")
         raise typer.Exit(ExitCode.INPUT_FAILED)
     write_html(output, season_html(document), err)
     raise typer.Exit(ExitCode.INPUT_FAILED if result.errors else ExitCode.OK)
