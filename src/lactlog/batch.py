@@ -75,6 +75,7 @@ def read_activities(path: Path, decoder: str, options: AnalysisOptions) -> list:
     limits = {
         "max_file_bytes": int(options.settings.max_file_mb * 2**20),
         "max_decompressed_bytes": int(options.settings.max_decompressed_mb * 2**20),
+        "max_sessions": options.settings.max_sessions_per_file,
     }
     return read(path, decoder=decoder, **limits)
 

@@ -42,6 +42,7 @@ def read(
     *,
     max_file_bytes: int | None = None,
     max_decompressed_bytes: int | None = None,
+    max_sessions: int | None = None,
 ) -> list[Activity]:
     """Read one file and return its sessions (several for a multisport FIT file).
 
@@ -56,6 +57,9 @@ def read(
     max_decompressed_bytes : int, optional
         Largest decompressed size of a gzip file [bytes]; default
         :data:`MAX_DECOMPRESSED_BYTES`.
+    max_sessions : int, optional
+        Most sessions read from one FIT file (the first ones; a warning says how many more the
+        file held); default :data:`lactlog.io.fit.activity.MAX_SESSIONS`.
 
     Raises
     ------
@@ -76,7 +80,8 @@ def read(
         if kind == "apple_health":
             return container.read_apple_file(path)
     raw = load(path, limit, max_file_bytes=max_file_bytes)
-    return container.name_from_strava_table(read_raw(raw, decoder), path, max_file_bytes)
+    activities = read_raw(raw, decoder, max_sessions)
+    return container.name_from_strava_table(activities, path, max_file_bytes)
 
 
 def read_bytes(
@@ -85,14 +90,17 @@ def read_bytes(
     decoder: str = "lactlog",
     *,
     max_decompressed_bytes: int | None = None,
+    max_sessions: int | None = None,
 ) -> list[Activity]:
     """:func:`read` on content already in memory; ``name`` plays the file name's part (its
     extension is a format hint, and it is the activities' ``source``)."""
     raw = maybe_gunzip(RawInput.from_bytes(name, bytes(data)), max_decompressed_bytes)
-    return read_raw(raw, decoder)
+    return read_raw(raw, decoder, max_sessions)
 
 
-def read_raw(raw: RawInput, decoder: str = "lactlog") -> list[Activity]:
+def read_raw(
+    raw: RawInput, decoder: str = "lactlog", max_sessions: int | None = None
+) -> list[Activity]:
     """Sniff the format of loaded (already decompressed) content and read it."""
     kind = sniff(raw)
     if kind == "csv":
@@ -105,9 +113,9 @@ def read_raw(raw: RawInput, decoder: str = "lactlog") -> list[Activity]:
             )
     expected = _kind_from_name(raw.source)
     if expected is None or expected == kind:
-        return _read_kind(raw, kind, decoder)
+        return _read_kind(raw, kind, decoder, max_sessions)
     try:
-        return _read_kind(raw, kind, decoder)
+        return _read_kind(raw, kind, decoder, max_sessions)
     except InputError as exc:  # say why a ".fit" file got a TCX error
         raise type(exc)(f"content is {kind.upper()}, not {expected.upper()}: {exc}") from None
 
@@ -117,11 +125,13 @@ def _kind_from_name(name: str) -> str | None:
     return next((k for k in ("fit", "tcx", "gpx", "csv") if lowered.endswith("." + k)), None)
 
 
-def _read_kind(raw: RawInput, kind: str, decoder: str) -> list[Activity]:
+def _read_kind(
+    raw: RawInput, kind: str, decoder: str, max_sessions: int | None = None
+) -> list[Activity]:
     if kind == "fit":
         from lactlog.io.fit import read_fit
 
-        return read_fit(raw, decoder=decoder)
+        return read_fit(raw, decoder=decoder, max_sessions=max_sessions)
     if kind == "tcx":
         from lactlog.io.tcx import read_tcx
 

@@ -6,12 +6,15 @@ from lactlog.io.common import RawInput
 from lactlog.model import Activity
 
 
-def read_fit(raw: RawInput, decoder: str = "lactlog") -> list[Activity]:
-    """Read a FIT file (possibly several chained files) into one activity per session.
+def read_fit(
+    raw: RawInput, decoder: str = "lactlog", max_sessions: int | None = None
+) -> list[Activity]:
+    """Read a FIT file (possibly several chained files) into one activity per session, at
+    most ``max_sessions`` (default :data:`lactlog.io.fit.activity.MAX_SESSIONS`).
 
     ``decoder`` is ``"lactlog"`` (columnar numpy decoder) or ``"fitparse"`` (reference).
     """
-    from lactlog.io.fit.activity import build_activities
+    from lactlog.io.fit.activity import MAX_SESSIONS, build_activities
 
     if decoder == "fitparse":
         from lactlog.io.fit.oracle import decode_with_fitparse
@@ -21,4 +24,4 @@ def read_fit(raw: RawInput, decoder: str = "lactlog") -> list[Activity]:
         from lactlog.io.fit.decode import decode
 
         decoded = decode(raw.data)
-    return build_activities(raw, decoded)
+    return build_activities(raw, decoded, MAX_SESSIONS if max_sessions is None else max_sessions)

@@ -31,17 +31,14 @@ from lactlog.io.fit.columns import to_index as _to_index
 from lactlog.io.fit.decode import Columns, DecodedFit
 from lactlog.io.fit.heartbeats import Beats
 from lactlog.io.fit.quality import channel_warnings, session_warnings
+from lactlog.io.fit.split import SessionSplit
 from lactlog.model import (
-    LAP_COLUMNS,
-    PAUSE_COLUMNS,
     SAMPLE_COLUMNS,
-    SET_COLUMNS,
     WARN_CLOCK_NOT_SET,
     Activity,
     ActivityMeta,
     DeviceSummary,
     TimeInZone,
-    empty_frame,
 )
 
 _SEMICIRCLE_DEG = 180.0 / 2**31
@@ -61,8 +58,20 @@ _SAMPLE_FIELDS: tuple[tuple[str, tuple[str, ...], float], ...] = (
 )
 
 
-def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
-    """Turn decoded messages into one activity per session."""
+#: Default largest number of sessions read from one FIT file (:func:`build_activities`).
+MAX_SESSIONS = 1000
+
+
+def build_activities(
+    raw: RawInput, decoded: DecodedFit, max_sessions: int = MAX_SESSIONS
+) -> list[Activity]:
+    """Turn decoded messages into one activity per session, at most ``max_sessions`` (the
+    first ones; the others and what they own are dropped, and the first session's warnings
+    say so once, naming the file and how many were dropped).
+
+    Each message kind is split by session once, so an activity costs the same whatever the
+    number of sessions in the file (a damaged file can hold thousands).
+    """
     messages = decoded.messages
     records = messages.get("record", {})
     min_time = _earliest_valid_time(records)
@@ -76,25 +85,16 @@ def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
         decoded.warnings.append(WARN_CLOCK_NOT_SET)
     if not sessions:
         sessions = [_implicit_session(messages, record_times)]
+    capped = (too_many_sessions(raw.source, len(sessions), max_sessions),) \
+        if len(sessions) > max_sessions else ()
     starts = np.array([s["start_time"] for s in sessions], dtype=np.float64)
-    device = _device(messages)
-    thresholds = _thresholds(messages)
-    offset = _utc_offset_s(messages)
-    hr_beats = heartbeats.file_hr_beats(messages.get("hr", {}), min_time, decoded.warnings)
-    rr_beats = heartbeats.file_rr_beats(messages.get("hrv", {}), min_time)
+    split = SessionSplit(messages, record_times, starts, min_time, decoded.warnings)
+    device, thresholds, offset = _device(messages), _thresholds(messages), _utc_offset_s(messages)
     activities = []
-    for index, session in enumerate(sessions):
-        def owner(times: np.ndarray, i: int = index) -> np.ndarray:
-            return _session_of(times, starts) == i
-
-        def in_session(beats: Beats, s: dict[str, float] = session) -> Beats:
-            mine = owner(beats.time_s)
-            return Beats(beats.time_s[mine], beats.value[mine]).within(
-                s["start_time"], _session_end(s)
-            )
-
+    for index, session in enumerate(sessions[:max_sessions]):
+        span = (session["start_time"], _session_end(session))
         samples, sample_warnings = _samples(
-            records, record_times, owner(record_times), in_session(hr_beats)
+            records, record_times, split.records[index], split.hr_beats(index, span)
         )
         sample_warnings += session_warnings(session.get("total_elapsed_time"), samples)
         meta = ActivityMeta(
@@ -108,23 +108,28 @@ def build_activities(raw: RawInput, decoded: DecodedFit) -> list[Activity]:
             manufacturer=device[0],
             product=device[1],
             session_index=index,
-            warnings=tuple(decoded.warnings + sample_warnings),
+            warnings=(capped if index == 0 else ()) + tuple(decoded.warnings + sample_warnings),
         )
         activities.append(
             Activity(
                 meta=meta,
                 samples=samples,
-                pauses=_pauses(
-                    messages.get("event", {}), messages.get("length", {}), owner,
-                    (session["start_time"], _session_end(session)), min_time,
-                ),
-                laps=_laps(messages.get("lap", {}), owner, min_time),
-                sets=_sets(messages.get("set", {}), owner, min_time),
-                device_summary=_device_summary(session, messages, thresholds),
-                rr=heartbeats.rr_frame(in_session(rr_beats)),
+                pauses=split.pauses(index, span),
+                laps=split.laps(index),
+                sets=split.sets(index),
+                device_summary=_device_summary(session, split.time_in_zone(session), thresholds),
+                rr=heartbeats.rr_frame(split.rr_beats(index, span)),
             )
         )
     return activities
+
+
+def too_many_sessions(source: str, found: int, max_sessions: int) -> str:
+    """The warning of a file with more sessions than the cap."""
+    return (f"{source} holds {found:,} sessions, more than the {max_sessions:,} lactlog reads "
+            f"from one file (setting max_sessions_per_file): the first {max_sessions:,} are "
+            f"read, the other {found - max_sessions:,} and their records dropped — is the file "
+            "damaged?")
 
 
 def _session_end(session: dict[str, float]) -> float:
@@ -186,11 +191,6 @@ def _implicit_session(messages: dict[str, Columns], record_times: np.ndarray) ->
     }
 
 
-def _session_of(times: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Index of the session each time belongs to: the last one started at or before it."""
-    return np.maximum(np.searchsorted(starts, times, side="right") - 1, 0)
-
-
 def _samples(
     records: Columns, times: np.ndarray, mask: np.ndarray, beats: Beats
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -218,115 +218,6 @@ def _samples(
     frame["heart_rate_bpm"] = heart_rate
     frame = frame[[c for c in SAMPLE_COLUMNS if c in frame]]
     return frame, channel_warnings({**columns, "heart_rate_bpm": heart_rate}) + repairs
-
-
-def _pauses(
-    events: Columns, lengths: Columns, owner, span: tuple[float, float], min_time: float
-) -> pd.DataFrame:
-    """Timer pauses (FIT ``event``) and a pool swim's rest (:func:`_rest_outside_lengths`), in
-    order of start (see :attr:`lactlog.model.Activity.pauses`)."""
-    timer = _timer_pauses(events, min_time)
-    timer = timer[owner(timer[:, 0])]
-    rest = _rest_outside_lengths(lengths, owner, span, min_time)
-    starts = np.concatenate([timer[:, 0], rest[:, 0]])
-    if not starts.size:
-        return empty_frame(PAUSE_COLUMNS)
-    order = np.argsort(starts, kind="stable")
-    ends = np.concatenate([timer[:, 1], rest[:, 1]])[order]
-    return pd.DataFrame({"start": _to_index(starts[order]), "end": _to_index(ends)})
-
-
-def _rest_outside_lengths(
-    lengths: Columns, owner, span: tuple[float, float], min_time: float
-) -> np.ndarray:
-    """(start, end) [FIT s] of the session's time outside its active pool lengths, (n, 2).
-
-    A length runs from ``start_time`` for ``total_elapsed_time`` (its ``timestamp`` is often
-    written minutes later, at the end of the interval). In a session with active lengths, the
-    rest is every stretch of ``span`` (session start, end) that no active length covers: idle
-    lengths (``length_type`` idle, rest at the wall), before the first and after the last
-    length, and the fractions of a second between consecutive lengths.
-    """
-    starts = fit_times(_column(lengths, "start_time"), min_time)
-    ends = fit_times(starts + _column(lengths, "total_elapsed_time"), min_time)  # NaN if absurd
-    active = _column(lengths, "length_type") == profile.enum_code("length_type", "active")
-    keep = active & (ends > starts)
-    keep[keep] = owner(starts[keep])
-    if not keep.any():
-        return np.empty((0, 2))
-    order = np.argsort(starts[keep], kind="stable")
-    starts, ends = starts[keep][order], np.maximum.accumulate(ends[keep][order])
-    session_end = span[1] if math.isfinite(span[1]) else math.nan
-    gaps = np.column_stack([
-        np.concatenate([[span[0]], ends]), np.concatenate([starts, [session_end]])
-    ])
-    return gaps[~(gaps[:, 1] <= gaps[:, 0])]  # open end (NaN) kept: rest to the end
-
-
-def _timer_pauses(events: Columns, min_time: float) -> np.ndarray:
-    """Each timer stop up to the next timer start [FIT s], shape (n, 2)."""
-    times = fit_times(_column(events, "timestamp"), min_time)
-    kind = _column(events, "event")
-    timer = (kind == profile.enum_code("event", "timer")) & ~np.isnan(times)
-    types = [profile.enum_name("event_type", t) for t in _column(events, "event_type")[timer]]
-    pauses: list[tuple[float, float]] = []
-    stopped_at: float | None = None
-    for time_s, event_type in zip(times[timer].tolist(), types):  # one step per timer event
-        if event_type is not None and event_type.startswith("stop") and stopped_at is None:
-            stopped_at = time_s
-        elif event_type == "start" and stopped_at is not None:
-            if time_s > stopped_at:
-                pauses.append((stopped_at, time_s))
-            stopped_at = None
-    return np.array(pauses, dtype=np.float64).reshape(-1, 2)
-
-
-def _laps(laps: Columns, owner, min_time: float) -> pd.DataFrame:
-    starts = fit_times(_column(laps, "start_time"), min_time)
-    if not starts.size:
-        return empty_frame(LAP_COLUMNS)
-    keep = owner(starts) & ~np.isnan(starts)
-
-    def values(name: str) -> np.ndarray:
-        return _column(laps, name)[keep]
-
-    return pd.DataFrame(
-        {
-            "start": _to_index(starts[keep]),
-            "elapsed_s": values("total_elapsed_time"),
-            "timer_s": values("total_timer_time"),
-            "distance_m": values("total_distance"),
-            "avg_heart_rate_bpm": values("avg_heart_rate"),
-            "max_heart_rate_bpm": values("max_heart_rate"),
-            "avg_power_w": values("avg_power"),
-        }
-    )
-
-
-def _sets(sets: Columns, owner, min_time: float) -> pd.DataFrame:
-    """Strength sets from FIT ``set`` messages (global 225)."""
-    starts = fit_times(_column(sets, "start_time"), min_time)
-    if not starts.size:
-        return empty_frame(SET_COLUMNS)
-    if np.isnan(starts).all():  # some devices only fill the timestamp (the set's end)
-        ends = fit_times(_column(sets, "timestamp"), min_time)
-        starts = ends - np.nan_to_num(_column(sets, "duration"))
-    keep = owner(starts) & ~np.isnan(starts)
-    category = _column(sets, "category", first_element=True)[keep]
-    subtype = _column(sets, "category_subtype", first_element=True)[keep]
-    categories = [profile.enum_name("exercise_category", c) for c in category]
-    names = [profile.exercise_name(c, s) for c, s in zip(categories, subtype)]
-    return pd.DataFrame(
-        {
-            "start": _to_index(starts[keep]),
-            "duration_s": _column(sets, "duration")[keep],
-            "set_type": [profile.enum_name("set_type", t) for t in _column(sets, "set_type")[keep]],
-            "repetitions": _column(sets, "repetitions")[keep],
-            "weight_kg": _column(sets, "weight")[keep],
-            "exercise_category": categories,
-            "exercise_name": names,
-        }
-    )
 
 
 def _device(messages: dict[str, Columns]) -> tuple[str | None, str | None]:
@@ -364,7 +255,8 @@ def _utc_offset_s(messages: dict[str, Columns]) -> int | None:
 
 
 def _device_summary(
-    session: dict[str, float], messages: dict[str, Columns], thresholds: dict[str, float | None]
+    session: dict[str, Any], time_in_zone: tuple[TimeInZone, ...],
+    thresholds: dict[str, float | None],
 ) -> DeviceSummary:
     return DeviceSummary(
         elapsed_s=session.get("total_elapsed_time"),
@@ -379,41 +271,7 @@ def _device_summary(
         threshold_power_w=session.get("threshold_power"),
         aerobic_training_effect=session.get("total_training_effect"),
         anaerobic_training_effect=session.get("total_anaerobic_training_effect"),
-        time_in_zone=_time_in_zone(messages.get("time_in_zone", {}), session),
+        time_in_zone=time_in_zone,
         **thresholds,
     )
 
-
-def _time_in_zone(columns: Columns, session: dict[str, float]) -> tuple[TimeInZone, ...]:
-    """The device's ``time_in_zone`` messages that refer to this session."""
-    session_number = profile.message_number("session")
-    index = session.get("message_index")
-    found = []
-    for row in range(_length(columns)):
-        reference = _first(columns, "reference_mesg", row)
-        reference_index = _first(columns, "reference_index", row)
-        if reference != session_number or (index is not None and reference_index != index):
-            continue
-        found.append(
-            TimeInZone(
-                reference="session",
-                reference_index=None if reference_index is None else int(reference_index),
-                hr_zone_high_bpm=_array(columns, "hr_zone_high_boundary", row),
-                time_in_hr_zone_s=_array(columns, "time_in_hr_zone", row),
-                power_zone_high_w=_array(columns, "power_zone_high_boundary", row),
-                time_in_power_zone_s=_array(columns, "time_in_power_zone", row),
-                threshold_heart_rate_bpm=_first(columns, "threshold_heart_rate", row),
-                max_heart_rate_bpm=_first(columns, "max_heart_rate", row),
-                resting_heart_rate_bpm=_first(columns, "resting_heart_rate", row),
-                functional_threshold_power_w=_first(columns, "functional_threshold_power", row),
-            )
-        )
-    return tuple(found)
-
-
-def _array(columns: Columns, name: str, row: int) -> tuple[float, ...]:
-    values = columns.get(name)
-    if values is None or values.dtype == object or row >= len(values):
-        return ()
-    cells = np.atleast_1d(values[row]).astype(np.float64)
-    return tuple(float(v) for v in cells[~np.isnan(cells)])
