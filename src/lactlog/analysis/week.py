@@ -3,7 +3,7 @@
 Pure functions of :class:`~lactlog.analysis.session.SessionSummary` objects (anything with the
 same attributes works). Conventions, in one place:
 
-- **Local time** (:func:`local_start`): the one rule of :mod:`lactlog.localtime` — the
+- **Local time** (:func:`~lactlog.analysis.calendar_time.local_start`): the one rule of :mod:`lactlog.localtime` — the
   profile's IANA time zone when given, else the file's UTC offset, else this computer's zone.
   Weeks are ISO weeks (Monday to Sunday) of the local date.
 - **Session load** (:func:`session_load`): the session's TSS when known, else its normalised
@@ -16,7 +16,12 @@ same attributes works). Conventions, in one place:
   ``sessions``: ``absolute`` = this week − previous calendar week, ``relative`` = absolute /
   previous week (``None`` when the previous week is 0). ``change`` is ``None`` for the first
   week of the history.
-- **Duplicates** (:func:`find_duplicates`) are dropped before anything else is computed.
+- **Duplicates** (:func:`~lactlog.analysis.duplicates.find_duplicates`) are dropped before
+  anything else is computed.
+
+The session time helpers live in :mod:`lactlog.analysis.calendar_time`, duplicate detection in
+:mod:`lactlog.analysis.duplicates` and the 48-h window in :mod:`lactlog.analysis.window48h`;
+their names stay importable from here.
 """
 
 from __future__ import annotations
@@ -32,34 +37,25 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from lactlog.analysis.calendar_time import (
+    iso_week_label,
+    local_start,
+    session_end_utc,
+    week_monday,
+)
+from lactlog.analysis.duplicates import Duplicate, find_duplicates
 from lactlog.analysis.pmc import performance_management
 from lactlog.analysis.select import clock_known_wrong, matches_sport
+from lactlog.analysis.window48h import WINDOW_48H_S, window_48h_coverage
 from lactlog.analysis.zones import _ZONE2_SUBSTITUTE, polarization_index
-from lactlog.localtime import as_utc, local_midnight, to_local, to_utc
+from lactlog.localtime import as_utc, local_midnight
 
 if TYPE_CHECKING:
     from lactlog.analysis.session import SessionSummary
 
-#: Two recordings starting at most this far apart may be one activity [s] (see find_duplicates).
-DUPLICATE_START_TOLERANCE_S = 60.0
-#: ... when their time spans overlap by at least this share of the longer span [0-1].
-DUPLICATE_MIN_OVERLAP = 0.5
-#: Which recording of a duplicated activity is kept: the device's own file first.
-_FORMAT_RANK = {"fit": 0, "tcx": 1, "gpx": 2, "csv": 3}
-#: Length of the window after a HIGH session counted by :func:`window_48h_coverage` [s].
-WINDOW_48H_S = 48 * 3600.0
 SEILER_SYSTEM = "Seiler three zones"
 CHANGE_FIELDS = ("time_above_lt_s", "load", "sessions")
 _LEVEL_RANK = {"low": 0, "moderate": 1, "high": 2}
-
-
-@dataclass(frozen=True)
-class Duplicate:
-    """A session dropped because it is the same activity as ``kept`` (both are source paths)."""
-
-    kept: str
-    duplicate: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -100,38 +96,7 @@ class WeekSummary:
     stimulus_minutes: float
 
 
-# --- per session -----------------------------------------------------------------------------
-
-
-def _start_utc(summary: SessionSummary, tz: str | None) -> datetime:
-    """The true UTC start (a wall-clock start converted by the local time rule)."""
-    if summary.start is None:
-        raise ValueError(f"{summary.source}: the session has no start time")
-    return to_utc(summary.start, tz, summary.utc_offset_s,
-                  wall_clock=getattr(summary, "wall_clock", False))
-
-
-def local_start(summary: SessionSummary, tz: str | None) -> datetime:
-    """Session start in the athlete's local time (aware datetime), by the rule of
-    :mod:`lactlog.localtime` with ``tz`` as the profile's zone: ``tz`` (an IANA name; it knows
-    daylight saving), else the file's ``utc_offset_s``, else this computer's zone. A naive
-    ``start`` is taken to be UTC.
-
-    Raises
-    ------
-    ValueError
-        The session has no start time.
-    """
-    if summary.start is None:
-        raise ValueError(f"{summary.source}: the session has no start time")
-    return to_local(summary.start, tz, summary.utc_offset_s,
-                    wall_clock=getattr(summary, "wall_clock", False))
-
-
-def session_end_utc(summary: SessionSummary, tz: str | None = None) -> datetime:
-    """Start + elapsed duration (else timer time, else 0) in UTC."""
-    length_s = next((v for v in (summary.duration_s, summary.timer_s) if v is not None), 0.0)
-    return _start_utc(summary, tz) + timedelta(seconds=float(length_s))
+# --- per session ---------------------------------------------------------------------------
 
 
 def session_load(summary: SessionSummary) -> float:
@@ -156,106 +121,6 @@ def session_level(summary: SessionSummary) -> str | None:
     return max(known, key=_LEVEL_RANK.__getitem__) if known else None
 
 
-def iso_week_label(day: date) -> str:
-    """ISO week of a date, e.g. ``"2026-W47"``."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def week_monday(day: date) -> date:
-    """The Monday of the ISO week holding ``day``."""
-    return day - timedelta(days=day.weekday())
-
-
-# --- duplicates ------------------------------------------------------------------------------
-
-
-def find_duplicates(
-    summaries: Iterable[SessionSummary], tz: str | None = None
-) -> tuple[list[SessionSummary], list[Duplicate]]:
-    """Keep each activity once: (kept sessions sorted by source path, dropped duplicates).
-
-    Two sessions of different files are the same activity when
-
-    - they have the same ``sha256`` and ``session_index`` (the same file twice), or
-    - they are two recordings of one activity, whatever their formats and devices (a FIT file
-      and its GPX or TCX export; a watch and a bike computer): their starts are at most
-      :data:`DUPLICATE_START_TOLERANCE_S` apart, their time spans [start, start + duration]
-      overlap by at least :data:`DUPLICATE_MIN_OVERLAP` of the longer span, and their sports
-      agree (a ``generic`` sport agrees with any; exports often lose the sport).
-
-    Sessions of one file are never duplicates of each other, and a session given twice (same
-    source and session index) is counted once without a report. The recording kept is the
-    device's own first (FIT, then TCX, GPX, CSV), then by (source, session_index); every other
-    one is compared with the kept ones. Start times are compared in UTC (``tz`` converts
-    wall-clock starts, see :mod:`lactlog.localtime`).
-    """
-    kept: list[SessionSummary] = []
-    duplicates: list[Duplicate] = []
-    seen: set[tuple[str, int]] = set()
-    by_content: dict[tuple[str, int], SessionSummary] = {}
-    spans: list[tuple[float, float, int]] = []  # (start [s], end [s], index in kept), sorted
-    for summary in sorted(summaries, key=_keep_order):
-        if (summary.source, summary.session_index) in seen:
-            continue
-        seen.add((summary.source, summary.session_index))
-        content = (summary.sha256, summary.session_index)
-        first = by_content.get(content) if summary.sha256 else None
-        if first is not None and first.source != summary.source:
-            reason = f"same file content (sha256 {summary.sha256[:12]}…, session " \
-                     f"{summary.session_index})"
-            duplicates.append(Duplicate(first.source, summary.source, reason))
-            continue
-        if summary.start is not None:
-            start_s = _start_utc(summary, tz).timestamp()
-            end_s = session_end_utc(summary, tz).timestamp()
-            match = _same_activity(summary, start_s, end_s, spans, kept)
-            if match is not None:
-                first, reason = match
-                duplicates.append(Duplicate(first.source, summary.source, reason))
-                continue
-            bisect.insort(spans, (start_s, end_s, len(kept)))
-        by_content.setdefault(content, summary)
-        kept.append(summary)
-    kept.sort(key=lambda s: (s.source, s.session_index))
-    return kept, duplicates
-
-
-def _keep_order(summary: SessionSummary) -> tuple[int, str, int]:
-    return (_FORMAT_RANK.get(summary.format, len(_FORMAT_RANK)), summary.source,
-            summary.session_index)
-
-
-def _sports_agree(a: str, b: str) -> bool:
-    return a == b or "generic" in (a, b)
-
-
-def _same_activity(
-    summary: SessionSummary,
-    start_s: float,
-    end_s: float,
-    spans: Sequence[tuple[float, float, int]],
-    kept: Sequence[SessionSummary],
-) -> tuple[SessionSummary, str] | None:
-    """The kept session ``summary`` is another recording of, with the reason; None if none."""
-    low = bisect.bisect_left(spans, (start_s - DUPLICATE_START_TOLERANCE_S,))
-    for other_start_s, other_end_s, index in spans[low:]:
-        if other_start_s > start_s + DUPLICATE_START_TOLERANCE_S:
-            break
-        other = kept[index]
-        if other.source == summary.source or not _sports_agree(other.sport, summary.sport):
-            continue
-        longer_s = max(end_s - start_s, other_end_s - other_start_s)
-        overlap_s = min(end_s, other_end_s) - max(start_s, other_start_s)
-        share = overlap_s / longer_s if longer_s > 0 else 1.0
-        if share >= DUPLICATE_MIN_OVERLAP:
-            reason = (f"the same activity: starts {abs(other_start_s - start_s):.0f} s apart, "
-                      f"time spans overlap {share:.0%} ({other.format} and {summary.format}, "
-                      f"sport {other.sport if other.sport != 'generic' else summary.sport})")
-            return other, reason
-    return None
-
-
 # --- daily load ------------------------------------------------------------------------------
 
 
@@ -276,44 +141,6 @@ def daily_load(summaries: Iterable[SessionSummary], tz: str | None) -> pd.Series
         return pd.Series([], index=pd.DatetimeIndex([], freq="D"), dtype=float, name="load")
     index = pd.date_range(min(loads), max(loads), freq="D")
     return pd.Series(loads, dtype=float).reindex(index, fill_value=0.0).rename("load")
-
-
-# --- 48-h window -----------------------------------------------------------------------------
-
-
-def window_48h_coverage(
-    high_end_times: Iterable[datetime],
-    week_start: datetime,
-    week_end: datetime,
-    window_s: float = WINDOW_48H_S,
-) -> float:
-    """Share of the week's hours within 48 h after the end of a HIGH-stimulus session [0–1].
-
-    The windows [end, end + 48 h] of all sessions are united (overlaps count once) and clipped
-    to [``week_start``, ``week_end``); windows from sessions of the previous week reach into
-    this one. Arithmetic is in UTC, so a week with a daylight-saving change has 167 or 169 h.
-    Naive datetimes are taken to be UTC.
-
-    A heuristic, not a physiological measurement: insulin sensitivity of skeletal muscle is
-    raised after exercise, reported for up to ~48 h after a session (Richter EA, Hargreaves M
-    (2013), "Exercise, GLUT4, and skeletal muscle glucose uptake", Physiol Rev 93:993–1017);
-    how long and how much depends on the session, the glycogen depletion and what is eaten.
-    """
-    start, end = as_utc(week_start), as_utc(week_end)
-    week_s = (end - start).total_seconds()
-    if week_s <= 0:
-        return 0.0
-    windows = sorted(
-        (max(as_utc(t), start), min(as_utc(t) + timedelta(seconds=window_s), end))
-        for t in high_end_times
-    )
-    covered_s, reach = 0.0, start
-    for low, high in windows:
-        low = max(low, reach)
-        if high > low:
-            covered_s += (high - low).total_seconds()
-            reach = high
-    return min(1.0, covered_s / week_s)
 
 
 # --- weeks -----------------------------------------------------------------------------------
