@@ -64,6 +64,10 @@ class ZoneTimes:
     seconds: tuple[float, ...]
 
 
+#: Banister TRIMP constants used when the profile gives no sex.
+DEFAULT_TRIMP_SEX = "male"
+
+
 @dataclass(frozen=True)
 class EnduranceAnalysis:
     """Everything lactlog derives about one endurance session (None where not computable)."""
@@ -117,7 +121,8 @@ def analyse_endurance(
     (:func:`~lactlog.analysis.intervals.judged_signal`: power and speed as a 30-s mean, heart
     rate as recorded), and separately the part of it that lies inside hard efforts
     (:func:`~lactlog.analysis.intervals.detect_intervals`, with hysteresis) on the primary
-    channel; the verdict rests on the latter.
+    channel; the verdict rests on the latter. ``sex`` (``male`` or ``female``) picks Banister's
+    TRIMP constants; None means :data:`DEFAULT_TRIMP_SEX`.
     """
     clean = clean_samples(activity.samples, activity.pauses, cleaning_rules(settings))
     recorded_s = float(clean["recording"].sum()) if "recording" in clean else 0.0
@@ -146,7 +151,8 @@ def analyse_endurance(
     w_prime, w_integral = _w_prime(power, grid_gap_s(clean.index), thresholds)
     time_above = above.get(primary) if primary else None
     in_efforts = float(sum(i.above_s for i in intervals)) if primary else None
-    depletion = None if w_prime is None else 1 - (w_prime.min_balance_fraction or 1.0)
+    lowest = None if w_prime is None else w_prime.min_balance_fraction  # 0.0 is a value
+    depletion = None if w_prime is None else 1 - (1.0 if lowest is None else lowest)
     return EnduranceAnalysis(
         thresholds=thresholds,
         recorded_s=recorded_s,
@@ -264,13 +270,15 @@ def _heart_rate_load(
     max_hr, lthr = thresholds.max_hr_bpm.value, thresholds.lthr_bpm.value
     if "heart_rate_bpm" not in clean or max_hr is None:
         return {}
-    rest = thresholds.rest_hr_bpm.value or default_rest_bpm
+    rest = thresholds.rest_hr_bpm.value
+    rest = default_rest_bpm if rest is None else rest
     if not rest < max_hr:  # no HR reserve (resolve_thresholds drops such device values)
         return {}
     heart_rate = clean["heart_rate_bpm"].to_numpy()
-    out = {"trimp": banister_trimp(heart_rate, rest, max_hr, sex or "male")}
+    sex = DEFAULT_TRIMP_SEX if sex is None else sex
+    out = {"trimp": banister_trimp(heart_rate, rest, max_hr, sex)}
     if lthr is not None and rest < lthr < max_hr:
-        out["trimp_normalized"] = normalized_trimp(heart_rate, rest, max_hr, lthr, sex or "male")
+        out["trimp_normalized"] = normalized_trimp(heart_rate, rest, max_hr, lthr, sex)
     return out
 
 
