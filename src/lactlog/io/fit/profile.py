@@ -1,8 +1,10 @@
 """The FIT profile, taken from fitparse's generated copy of the FIT SDK profile.
 
 Field numbers, scales, offsets, components, sub-fields and enum names all come from
-``fitparse.profile`` (FIT SDK profile 21.x), so lactlog never retypes them. This module only
-reshapes them into small frozen specs the columnar decoder can use, and caches the lookups.
+``fitparse.profile`` (FIT SDK profile 21.x), so lactlog never retypes them; they are copied once
+into the plain-data module :mod:`lactlog.io.fit.profile_data` (``scripts/make_fit_profile.py``;
+importing fitparse cost ~30 ms of every run). This module only reshapes them into small frozen
+specs the columnar decoder can use, and caches the lookups.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from fitparse import profile as _fp
-from fitparse.records import BASE_TYPES as _FP_BASE_TYPES
+
+from lactlog.io.fit.profile_data import BASE_TYPE_FORMATS, ENUMS, MESSAGES, PRODUCT_SUBFIELDS
 
 #: FIT base types: identifier -> (numpy kind char, size [bytes], invalid raw value or None).
 #: Sizes and struct format letters come from fitparse; the invalid values are the FIT protocol's.
@@ -26,7 +28,7 @@ _STRUCT_TO_NUMPY = {"B": "u1", "b": "i1", "h": "i2", "H": "u2", "i": "i4", "I": 
                     "f": "f4", "d": "f8", "q": "i8", "Q": "u8", "s": "S"}
 
 BYTE = 0x0D
-TIMESTAMP_FIELD = _fp.FIELD_NUM_TIMESTAMP
+TIMESTAMP_FIELD = 253  # FIT SDK: field 253 is the timestamp in every message
 FIT_EPOCH_UNIX_S = 631065600  # 1989-12-31T00:00:00Z, the FIT time origin
 
 
@@ -66,10 +68,10 @@ class FieldSpec:
 @cache
 def base_type(identifier: int) -> BaseType:
     """The base type for a definition's base-type byte (unknown ones decode as bytes)."""
-    fp_type = _FP_BASE_TYPES.get(identifier)
-    if fp_type is None:
+    fmt = BASE_TYPE_FORMATS.get(identifier)
+    if fmt is None:
         return base_type(BYTE)
-    code = _STRUCT_TO_NUMPY[fp_type.fmt]
+    code = _STRUCT_TO_NUMPY[fmt]
     size = 1 if code == "S" else np.dtype(code).itemsize
     return BaseType(identifier, code, size, _INVALID[identifier])
 
@@ -77,45 +79,34 @@ def base_type(identifier: int) -> BaseType:
 @cache
 def message_number(name: str) -> int:
     """Global message number of a profile message name (e.g. ``record`` -> 20)."""
-    for number, message in _fp.MESSAGE_TYPES.items():
-        if message.name == name:
+    for number, (message_name_, _fields) in MESSAGES.items():
+        if message_name_ == name:
             return number
     raise KeyError(name)
 
 
 def message_name(number: int) -> str | None:
     """Profile name of a global message number, None when the profile does not know it."""
-    message = _fp.MESSAGE_TYPES.get(number)
-    return message.name if message is not None else None
+    message = MESSAGES.get(number)
+    return message[0] if message is not None else None
 
 
 @cache
 def field_spec(message: int, field_number: int) -> FieldSpec | None:
     """Spec of one field of a message, None when the profile does not define it."""
-    message_type = _fp.MESSAGE_TYPES.get(message)
+    message_type = MESSAGES.get(message)
     if message_type is None:
         return None
-    field = message_type.fields.get(field_number)
+    field = message_type[1].get(field_number)
     if field is None:
         return None
-    components = tuple(
-        ComponentSpec(
-            target=message_type.fields[c.def_num].name,
-            scale=float(c.scale or 1),
-            offset=float(c.offset or 0),
-            bits=int(c.bits),
-            bit_offset=int(c.bit_offset),
-            accumulate=bool(c.accumulate),
-        )
-        for c in (field.components or ())
-        if c.def_num in message_type.fields
-    )
+    name, type_name, scale, offset, components = field
     return FieldSpec(
-        name=field.name,
-        type_name=field.type.name,
-        scale=float(field.scale or 1),
-        offset=float(field.offset or 0),
-        components=components,
+        name=name,
+        type_name=type_name,
+        scale=scale,
+        offset=offset,
+        components=tuple(ComponentSpec(*component) for component in components),
     )
 
 
@@ -124,10 +115,7 @@ def enum_name(type_name: str, code: float | None) -> str | None:
     if code is None or math.isnan(code):
         return None
     code = int(code)
-    field_type = _fp.FIELD_TYPES.get(type_name)
-    if field_type is not None and field_type.values and code in field_type.values:
-        return str(field_type.values[code])
-    return str(code)
+    return ENUMS.get(type_name, {}).get(code, str(code))
 
 
 def product_name(manufacturer_code: float | None, product_code: float | None) -> str | None:
@@ -137,10 +125,9 @@ def product_name(manufacturer_code: float | None, product_code: float | None) ->
     """
     if product_code is None or math.isnan(product_code):
         return None
-    field = _fp.MESSAGE_TYPES[message_number("file_id")].fields[2]
-    for sub in field.subfields or ():
-        if any(ref.raw_value == manufacturer_code for ref in sub.ref_fields):
-            name = enum_name(sub.type.name, product_code)
+    for type_name, manufacturer_codes in PRODUCT_SUBFIELDS:
+        if manufacturer_code in manufacturer_codes:
+            name = enum_name(type_name, product_code)
             return None if name is None or name.isdigit() else name
     return None
 
@@ -155,7 +142,7 @@ def exercise_name(category: str | None, code: float | None) -> str | None:
 @cache
 def enum_code(type_name: str, name: str) -> int:
     """Numeric code of an enum value name (``event`` ``timer`` -> 0)."""
-    for code, value in _fp.FIELD_TYPES[type_name].values.items():
+    for code, value in ENUMS[type_name].items():
         if value == name:
-            return int(code)
+            return code
     raise KeyError(f"{type_name}.{name}")
