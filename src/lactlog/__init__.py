@@ -10,7 +10,9 @@ Public API (heavy modules are imported on first use, so ``import lactlog`` stays
 - :func:`weeks` — weekly summaries (``lactlog week``).
 - :func:`estimate_thresholds` — thresholds from a training history (``lactlog thresholds``).
 - :func:`time_in_zones` — seconds per zone for arbitrary boundaries on a cleaned channel.
-- :func:`lactate_test` — the thresholds of a blood-lactate step test (CSV or TOML sheet).
+- :func:`lactate_test` — the thresholds of a blood-lactate step test (CSV or TOML sheet);
+  :func:`lactate_sheet` and :func:`step_test` read one, with or without its recording
+  (``lactlog lactate-test``).
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ if TYPE_CHECKING:
     from lactlog.analysis.lactate import LactateTestResult
     from lactlog.analysis.options import AnalysisOptions
     from lactlog.cache import NullCache, ResultCache
+    from lactlog.io.lactate_steps import LactateSheet
     from lactlog.model import Activity
     from lactlog.profile import Profile
     from lactlog.results import BatchResult, FileAnalysis, ThresholdEstimates, WeekReport
+    from lactlog.steptest import StepTest
 
     Cache: TypeAlias = ResultCache | NullCache | None
 
@@ -197,6 +201,41 @@ def estimate_thresholds(
     full = analyse_paths(paths, decoder, options=options, cache=cache, jobs=jobs, merge=False)
     hrv = latest_hrv_thresholds(session_hrv_thresholds(full.sessions, sport))
     return ThresholdEstimates(report, latest, hrv, errors)
+
+
+def lactate_sheet(path: str | Path, *, need_intensity: bool = True) -> LactateSheet:
+    """The rows of a lactate sheet (CSV or ``.toml``), checked; ``need_intensity`` False when a
+    recording gives the intensities (only ``step`` and ``lactate_mmol`` required then).
+
+    See :func:`lactlog.io.lactate_steps.read_lactate_sheet`; raises
+    :class:`lactlog.errors.InputError`.
+    """
+    from lactlog.io.lactate_steps import read_lactate_sheet
+
+    return read_lactate_sheet(Path(path), need_intensity=need_intensity)
+
+
+def step_test(
+    sheet: LactateSheet,
+    recording: Activity | None = None,
+    *,
+    first_lap: int | None = None,
+    step_s: float | None = None,
+    start_s: float = 0.0,
+    profile_timezone: str | None = None,
+) -> StepTest:
+    """The checked step test of a sheet: its own intensities, or with ``recording`` (the
+    test's activity) the recording's step means [s, W or m/s, bpm] with the sheet's lactates
+    (steps from laps from ``first_lap``, else every ``step_s`` from ``start_s``).
+
+    See :mod:`lactlog.io.lactate_steps`; raises :class:`lactlog.errors.InputError`.
+    """
+    from lactlog.io.lactate_steps import step_test_from_recording, step_test_from_sheet
+
+    if recording is None:
+        return step_test_from_sheet(sheet)
+    return step_test_from_recording(sheet, recording, first_lap, step_s, start_s,
+                                    profile_timezone)
 
 
 def _options(profile: Profile | None, options: AnalysisOptions | None) -> AnalysisOptions:

@@ -153,16 +153,12 @@ def _read_test(sheet: Path, fit: Path | None, first_lap, step_min, start_min, de
                err):
     """The checked step test: from the sheet alone, or the sheet's lactates with the
     recording's step means. Problems name the file they are in."""
-    from lactlog.io.lactate_steps import (
-        read_lactate_sheet,
-        step_test_from_recording,
-        step_test_from_sheet,
-    )
+    from lactlog import lactate_sheet, step_test
 
     with file_errors(sheet, err):
-        typed = read_lactate_sheet(sheet, need_intensity=fit is None)
+        typed = lactate_sheet(sheet, need_intensity=fit is None)
         if fit is None:
-            return step_test_from_sheet(typed)
+            return step_test(typed)
     from lactlog.cli.common import read_file
 
     activities = read_file(fit, decoder, err)
@@ -171,9 +167,9 @@ def _read_test(sheet: Path, fit: Path | None, first_lap, step_min, start_min, de
             from lactlog.errors import EmptyFileError
 
             raise EmptyFileError("no session in the recording")
-        return step_test_from_recording(
-            typed, activities[0], first_lap,
-            None if step_min is None else step_min * 60.0, start_min * 60.0, timezone)
+        return step_test(typed, activities[0], first_lap=first_lap,
+                         step_s=None if step_min is None else step_min * 60.0,
+                         start_s=start_min * 60.0, profile_timezone=timezone)
 
 
 def _save(result, lt1_method: str, lt2_method: str, sport: str | None, profile, config, err):
