@@ -111,7 +111,9 @@ def _parse_time(
         median = float(numbers.median())
         if (absolute or factor is None) and median > 1e8:
             unit = "ms" if median > 1e11 else "s"
-            plausible = numbers.where(numbers.abs() < (1e13 if unit == "ms" else 1e10))
+            # beyond ±9.2e9 s pandas cannot hold the time (NaT); build_samples drops times
+            # outside 1980-2099 with a warning
+            plausible = numbers.where(numbers.abs() < (9.2e12 if unit == "ms" else 9.2e9))
             return "absolute", pd.DatetimeIndex(pd.to_datetime(plausible, unit=unit, utc=True))
         return "elapsed", numbers.to_numpy() * (factor or 1.0)
     parts = text.str.extract(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)$").astype("float64")

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from lactlog.errors import CorruptFileError, EmptyFileError, LactlogError, UnsupportedFormatError
-from lactlog.io.common import RawInput, build_samples
+from lactlog.io.common import PLAUSIBLE_TIMES, RawInput, build_samples
 from lactlog.io.csvcolumns import (
     column_key,
     header_score,
@@ -60,6 +60,9 @@ WARN_FILE_NAME = "start time taken from the file name (local time, stored as UTC
 WARN_LOCAL = "start time is a local wall-clock time (no UTC offset in the file), stored as UTC"
 
 _HEADER_SEARCH_LINES = 40
+#: Longest CSV line read [characters]. Real exports stay under a few thousand; a longer line
+#: (one 30 MB line of fields) would cost memory and time per field, so such a file is refused.
+MAX_LINE_CHARS = 100_000
 _PARSE_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, csv.Error)
 _BIKE_PRODUCTS = frozenset({"PowerTap", "Ergomo", "iBike", "Joule", "PeriPedal", "BSX Insight"})
 
@@ -74,10 +77,11 @@ def read_csv(raw: RawInput) -> list[Activity]:
     UnsupportedFormatError
         A recognised non-sample table, or no recognisable time column.
     CorruptFileError
-        The parser failed on the content.
+        The parser failed on the content, or a line is longer than :data:`MAX_LINE_CHARS`.
     """
     text = decode_text(raw.data)
     lines = re.split(r"\r\n|\r|\n", text)
+    _check_line_lengths(lines)
     first = next((line for line in lines if line.strip()), None)
     if first is None:
         raise EmptyFileError("the file is empty")
@@ -93,6 +97,16 @@ def read_csv(raw: RawInput) -> list[Activity]:
         raise
     except (*_PARSE_ERRORS, pd.errors.ParserError) as exc:
         raise CorruptFileError(f"cannot parse the CSV ({type(exc).__name__}: {exc})") from None
+
+
+def _check_line_lengths(lines: list[str]) -> None:
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    longest = int(lengths.argmax())
+    if lengths[longest] > MAX_LINE_CHARS:
+        raise CorruptFileError(
+            f"line {longest + 1:,} is {lengths[longest]:,} characters long; lactlog reads CSV "
+            f"lines of up to {MAX_LINE_CHARS:,} characters"
+        )
 
 
 def _find_header(lines: list[str], delimiter: str) -> int:
@@ -253,9 +267,11 @@ def start_from_name(source: str) -> datetime | None:
         match = re.search(pattern, stem)
         if match:
             try:
-                return _naive_datetime([int(g) for g in match.groups()])
+                start = _naive_datetime([int(g) for g in match.groups()])
             except ValueError:
                 continue
+            if PLAUSIBLE_TIMES[0].year <= start.year < PLAUSIBLE_TIMES[1].year:
+                return start
     return None
 
 
@@ -279,7 +295,7 @@ def _start_in_file(lines: list[str], product: str | None) -> datetime | None:
 
 def _elapsed_start(raw: RawInput, lines: list[str], product: str | None) -> tuple[datetime, str]:
     start = _start_in_file(lines, product)
-    if start is not None:
+    if start is not None and PLAUSIBLE_TIMES[0].year <= start.year < PLAUSIBLE_TIMES[1].year:
         return start.replace(tzinfo=UTC), WARN_LOCAL
     start = start_from_name(raw.source)
     if start is not None:
@@ -306,7 +322,7 @@ def _read_series(raw: RawInput, lines: list[str], delimiter: str) -> Activity:
     if kind == "absolute":
         index = times
         first = str(frame[time_column].iloc[0]).strip()
-        wall_clock = not re.fullmatch(r"[\d.]+", first) and not re.search(
+        wall_clock = not re.fullmatch(r"-?[\d.]+", first) and not re.search(
             r"(Z|[+-]\d\d:?\d\d)$", first)
         if wall_clock:
             warnings.append("timestamps have no UTC offset; read as UTC")
