@@ -31,7 +31,8 @@ counted as ``memory`` (a finding, like a crash), and the report gives the worker
 
 Outcomes: ``ok`` (sessions returned, with or without warnings), ``LactlogError`` (by class: the
 reader refused the input cleanly), ``crash`` (any other exception: a bug), ``hang`` (over
-``--timeout`` seconds, enforced with SIGALRM in the worker; a worker that stops responding
+``--timeout`` seconds of CPU time, enforced with SIGPROF in the worker, so that a loaded machine
+does not turn slow into hung; the slowest input is given in CPU seconds too; a worker that stops responding
 altogether is killed by the parent and its current input counted as a hang). Crashes and hangs
 are saved under ``bench/fuzz-findings/`` (input bytes + a text file with the traceback and the
 replay id), at most 5 inputs per distinct crash site.
@@ -69,6 +70,12 @@ REPORT_EVERY_S = 2.0
 
 class _Timeout(BaseException):
     """Raised by SIGALRM inside a worker: the input took too long."""
+
+
+#: The per-input limit counts the worker's CPU time (SIGPROF), so that a machine shared with
+#: other work does not turn a slow input into a "hang"; an input stuck without using CPU is
+#: caught by the parent's silence check.
+_TIMER = signal.ITIMER_PROF
 
 
 def _on_alarm(signum, frame):
@@ -179,6 +186,7 @@ def worker_main(worker: int, args, quota: int, deadline: float, current, results
     warnings.simplefilter("ignore")  # numpy cast warnings on garbage values are not findings
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGPROF, _on_alarm)
     import lactlog.io.fit.activity  # noqa: F401  - warm imports before timing
     import lactlog.io.fit.decode  # noqa: F401
     import lactlog.io.gpx  # noqa: F401
@@ -197,17 +205,20 @@ def worker_main(worker: int, args, quota: int, deadline: float, current, results
             break
         current[worker] = index
         data = make_input(pool, args.seed, worker, index, fmt)
-        started = time.perf_counter()
-        signal.setitimer(signal.ITIMER_REAL, args.timeout)
+        started = time.process_time()
+        signal.setitimer(_TIMER, args.timeout)
         try:
             outcome, text = run_one(data, f"fuzz.{fmt}")
         except _Timeout:
             outcome, text = "hang", f"over {args.timeout} s"
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        elapsed = time.perf_counter() - started
+            signal.setitimer(_TIMER, 0)
+        elapsed = time.process_time() - started
         if elapsed > slowest[0]:
             slowest = (elapsed, f"{worker}:{index}")
+        peak = _peak_rss_mb()
+        if peak > counts["peak_rss_mb"]:  # this input raised the high-water mark
+            counts["peak_rss_mb"], counts[f"peak_rss_input {worker}:{index}"] = round(peak), 1
         counts[outcome] += 1
         done += 1
         if outcome in ("hang", "memory") or outcome.startswith("crash"):
@@ -217,11 +228,15 @@ def worker_main(worker: int, args, quota: int, deadline: float, current, results
                 save_finding(outcome.split(":")[0], data, text, f"{worker}:{index}", site, fmt)
         now = time.monotonic()
         if now - last_report > REPORT_EVERY_S:
-            counts["peak_rss_mb"] = round(_peak_rss_mb())
-            results.put(("progress", worker, dict(counts), slowest))
+            results.put(("progress", worker, _without_old_peaks(counts), slowest))
             last_report = now
-    counts["peak_rss_mb"] = round(_peak_rss_mb())
-    results.put(("done", worker, dict(counts), slowest))
+    results.put(("done", worker, _without_old_peaks(counts), slowest))
+
+
+def _without_old_peaks(counts: Counter) -> dict:
+    """The counts with only the last input that raised the peak RSS."""
+    peaks = [k for k in counts if k.startswith("peak_rss_input")]
+    return {k: v for k, v in counts.items() if k not in peaks[:-1]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -307,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _progress(totals: dict[int, Counter], started: float) -> None:
-    total = sum(n for c in totals.values() for k, n in c.items() if k != "peak_rss_mb")
+    total = sum(n for c in totals.values() for k, n in c.items() if not k.startswith("peak_rss"))
     crashes = sum(n for c in totals.values() for k, n in c.items() if k.startswith("crash"))
     hangs = sum(c["hang"] for c in totals.values())
     memory = sum(c["memory"] for c in totals.values())
@@ -320,11 +335,14 @@ def _progress(totals: dict[int, Counter], started: float) -> None:
 
 def _report(totals, slowest, elapsed: float, jobs: int, args) -> dict:
     outcomes = Counter()
-    peak_rss_mb = 0
+    peak_rss_mb, peak_input = 0, ""
     for counts in totals.values():
         counts = Counter(counts)
-        peak_rss_mb = max(peak_rss_mb, counts.pop("peak_rss_mb", 0))
-        outcomes.update(counts)
+        worker_peak = counts.pop("peak_rss_mb", 0)
+        inputs = [k.split()[1] for k in counts if k.startswith("peak_rss_input")]
+        if worker_peak >= peak_rss_mb and inputs:
+            peak_rss_mb, peak_input = worker_peak, inputs[-1]
+        outcomes.update({k: n for k, n in counts.items() if not k.startswith("peak_rss")})
     tried = sum(outcomes.values())
     slow = max(slowest.values())
     return {
@@ -340,6 +358,7 @@ def _report(totals, slowest, elapsed: float, jobs: int, args) -> dict:
         "format": args.format,
         "rss_cap_mb": args.rss_cap_mb,
         "peak_rss_mb": peak_rss_mb,
+        "peak_rss_input_replay": peak_input,
         "slowest_input_s": round(slow[0], 3),
         "slowest_input_replay": slow[1],
         "outcomes": dict(outcomes.most_common()),
@@ -353,7 +372,8 @@ def _print_report(report: dict) -> None:
     print(f"crashes        {report['crashes']:,}")
     print(f"hangs          {report['hangs']:,} (limit {report['timeout_s']} s per input)")
     print(f"memory         {report['memory']:,} MemoryError (cap {report['rss_cap_mb']} MB)")
-    print(f"peak RSS       {report['peak_rss_mb']:,} MB (largest worker, {report['format']})")
+    print(f"peak RSS       {report['peak_rss_mb']:,} MB (largest worker, {report['format']}; "
+          f"reached at --replay {report['peak_rss_input_replay']})")
     slowest = f"{report['slowest_input_s']} s (--replay {report['slowest_input_replay']})"
     print(f"slowest input  {slowest}")
     print("outcomes:")
