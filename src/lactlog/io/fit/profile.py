@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
+from typing import Any, cast
 
 import numpy as np
 
@@ -97,7 +98,8 @@ def field_spec(message: int, field_number: int) -> FieldSpec | None:
     message_type = MESSAGES.get(message)
     if message_type is None:
         return None
-    field = message_type[1].get(field_number)
+    fields = cast("dict[int, tuple[Any, ...]]", message_type[1])  # generated literal: mixed types
+    field = fields.get(field_number)
     if field is None:
         return None
     name, type_name, scale, offset, components = field
