@@ -13,9 +13,6 @@ from lactlog.formatting import duration_text, number_text, pace_text
 from lactlog.report.jsondoc import local_start
 from lactlog.report.layout import Column, RowTable
 
-#: Transition name (report/html_session.py): use :func:`lactlog.formatting.duration_text`.
-format_duration = duration_text
-
 
 def _heart_rate(summary: SessionSummary) -> str:
     if summary.avg_heart_rate_bpm is None:
