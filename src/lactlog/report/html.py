@@ -67,7 +67,8 @@ background:#999}
 .swatch.hr{background:#c0392b}.swatch.power{background:#6c3483}.swatch.effort{background:#f5b7b1}
 dl.figures{display:flex;flex-wrap:wrap;gap:4px 18px;margin:6px 0}dl.figures dt{font-size:11px;color:#667}
 dl.figures dd{margin:0;font-weight:600}ul.thresholds,ul.reasons{margin:4px 0;padding-left:18px}
-section.session{border-top:1px solid #e3e6ea}
+section.session{border-top:1px solid #e3e6ea;content-visibility:auto;
+contain-intrinsic-size:auto 1200px}
 """
 
 
