@@ -155,15 +155,15 @@ def test_token_and_text_limits() -> None:
 
 
 def test_sessions_and_laps_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tcx_module, "MAX_SESSIONS", 3)
     monkeypatch.setattr(tcx_module, "MAX_LAPS", 2)
     activity = TCX_ONE.split("<Activities>")[1].split("</Activities>")[0]
     laps = activity.replace("<Lap>", "<Lap/><Lap/><Lap>")  # three laps, the points in the last
     text = f"<TrainingCenterDatabase><Activities>{laps * 5}</Activities></TrainingCenterDatabase>"
-    activities = read_bytes(text.encode(), "x.tcx")
+    activities = read_tcx(RawInput.from_bytes("x.tcx", text.encode()), max_sessions=3)
     assert len(activities) == 3
     assert all(len(a.laps) == 2 and len(a.samples) == 1 for a in activities)
-    assert any("2 more were left out" in w for w in activities[0].meta.warnings)
+    assert any("first 3 <Activity> elements" in w and "2 more were left out" in w
+               for w in activities[0].meta.warnings)
     assert any("only the first 2 laps" in w for w in activities[0].meta.warnings)
 
 
@@ -227,6 +227,14 @@ def test_worst_case_under_an_address_space_limit(worst_case_reports: dict, case:
     assert report["outcome"].startswith(EXPECTED[case]), report
     assert report["seconds"] < 10, report
     assert report["read_peak_rss_bytes"] <= memory_bound(report["decoded_bytes"]), report
+
+
+def test_gpx_tracks_are_capped() -> None:
+    track = GPX_ONE.split("<gpx version='1.1' creator='x'>")[1].split("</gpx>")[0]
+    text = f"<gpx>{track * 4}</gpx>"
+    activities = read_gpx(RawInput.from_bytes("x.gpx", text.encode()), max_sessions=2)
+    assert len(activities) == 2
+    assert "first 2 <trk> elements of the file were read; 2 more" in activities[0].meta.warnings[-1]
 
 
 def test_every_worst_case_is_covered() -> None:

@@ -74,11 +74,11 @@ _FIT_SPORTS: frozenset[str] = frozenset(
 _NUMERIC_SPORTS: dict[str, str] = {"9": "running"}
 
 
-def read_gpx(raw: RawInput) -> list[Activity]:
+def read_gpx(raw: RawInput, max_sessions: int = MAX_SESSIONS) -> list[Activity]:
     """Read a GPX file: one Activity per ``<trk>`` (session_index 0, 1, ...).
 
     Tracks without any timed point are left out, as are tracks beyond the first
-    :data:`~lactlog.io.xmlcommon.MAX_SESSIONS` (with a warning); routes and waypoints are
+    ``max_sessions`` (default :data:`~lactlog.io.xmlcommon.MAX_SESSIONS`; with a warning); routes and waypoints are
     ignored.
 
     Raises
@@ -89,11 +89,11 @@ def read_gpx(raw: RawInput) -> list[Activity]:
     EmptyFileError
         No track point with a time in the whole file.
     """
-    handler = _GpxHandler(raw)
+    handler = _GpxHandler(raw, max_sessions)
     stream_xml(raw, "GPX", "gpx", handler)
     if not handler.activities:
         raise EmptyFileError("no trackpoints with a time")
-    sessions_left_out(handler.activities, handler.left_out, "<trk>")
+    sessions_left_out(handler.activities, handler.left_out, "<trk>", max_sessions)
     return handler.activities
 
 
@@ -101,8 +101,9 @@ class _GpxHandler:
     """Event handler of :func:`~lactlog.io.xmlstream.stream_xml`: ``gpx/trk/trkseg/trkpt``
     by depth (1 to 4), a point's fields anywhere inside it."""
 
-    def __init__(self, raw: RawInput) -> None:
+    def __init__(self, raw: RawInput, max_sessions: int) -> None:
         self.raw = raw
+        self.max_sessions = max_sessions
         self.activities: list[Activity] = []
         self.left_out = 0
         self.product: str | None = None
@@ -166,7 +167,7 @@ class _GpxHandler:
             self.points = None
 
     def _begin_track(self) -> None:
-        if len(self.activities) >= MAX_SESSIONS:
+        if len(self.activities) >= self.max_sessions:
             self.left_out += 1
             return
         self.points = PointColumns(len(_GPX_FIELDS))

@@ -76,11 +76,11 @@ _PRODUCT = -2
 _LAP = 100  # + index in the lap row
 
 
-def read_tcx(raw: RawInput) -> list[Activity]:
+def read_tcx(raw: RawInput, max_sessions: int = MAX_SESSIONS) -> list[Activity]:
     """Read a TCX file: one Activity per ``<Activity>`` (session_index 0, 1, ...).
 
     Activities without any timed trackpoint are left out, as are activities beyond the first
-    :data:`~lactlog.io.xmlcommon.MAX_SESSIONS` (with a warning).
+    ``max_sessions`` (default :data:`~lactlog.io.xmlcommon.MAX_SESSIONS`; with a warning).
 
     Raises
     ------
@@ -90,11 +90,11 @@ def read_tcx(raw: RawInput) -> list[Activity]:
     EmptyFileError
         No trackpoint with a time in the whole file.
     """
-    handler = _TcxHandler(raw)
+    handler = _TcxHandler(raw, max_sessions)
     stream_xml(raw, "TCX", "TrainingCenterDatabase", handler)
     if not handler.activities:
         raise EmptyFileError("no trackpoints with a time")
-    sessions_left_out(handler.activities, handler.left_out, "<Activity>")
+    sessions_left_out(handler.activities, handler.left_out, "<Activity>", max_sessions)
     return handler.activities
 
 
@@ -118,8 +118,9 @@ class _TcxHandler:
     """Event handler of :func:`~lactlog.io.xmlstream.stream_xml`: a state machine over the
     depths of the open elements that matter (0: no such element is open)."""
 
-    def __init__(self, raw: RawInput) -> None:
+    def __init__(self, raw: RawInput, max_sessions: int) -> None:
         self.raw = raw
+        self.max_sessions = max_sessions
         self.activities: list[Activity] = []
         self.left_out = 0
         self.state: _ActivityState | None = None
@@ -230,7 +231,7 @@ class _TcxHandler:
 
     def _begin_activity(self, attributes: dict[str, str], depth: int) -> None:
         self.activity = depth
-        if len(self.activities) >= MAX_SESSIONS:
+        if len(self.activities) >= self.max_sessions:
             self.state = None
             self.left_out += 1
         else:

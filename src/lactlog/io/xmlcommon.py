@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 _UTC_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})\s*$")
+_CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z\Z")
 #: Time strings parsed at once.
 TIME_BATCH = 4096
 #: Most activities (TCX ``<Activity>``, GPX ``<trk>``) read from one file; the rest are left
@@ -96,7 +97,10 @@ class TimeColumn:
     def _flush(self) -> None:
         if self.utc_offset_s is None:
             self._scan_offsets()
-        self._stamps.frombytes(parse_utc_times(self._strings).asi8.tobytes())
+        stamps = _canonical_stamps(self._strings)
+        if stamps is None:
+            stamps = parse_utc_times(self._strings).asi8
+        self._stamps.frombytes(stamps.tobytes())
         self._strings.clear()
 
     def _scan_offsets(self) -> None:
@@ -121,6 +125,22 @@ class TimeColumn:
         self._flush()
         stamps = np.frombuffer(self._stamps, dtype=np.int64) if self._stamps else np.empty(0, "i8")
         return pd.DatetimeIndex(stamps.view("M8[ns]")).tz_localize("UTC")
+
+
+def _canonical_stamps(strings: list[str | None]) -> np.ndarray | None:
+    """int64 [ns] of times all written ``YYYY-MM-DDTHH:MM:SS[.f]Z`` with a year in 1678–2261
+    (what devices write) or missing (NaT), parsed by numpy in one call; None for anything else,
+    which :func:`parse_utc_times` then reads (same result, ~20x the time for a short list)."""
+    texts = [text[:-1] if text else "NaT" for text in strings]  # a missing time is NaT
+    if not all(
+        text == "NaT" or (_CANONICAL.match(text + "Z") and 1678 <= int(text[:4]) <= 2261)
+        for text in texts
+    ):
+        return None
+    try:
+        return np.array(texts, dtype="datetime64[ns]").view("i8")
+    except ValueError:  # a date numpy refuses (2024-02-30)
+        return None
 
 
 class PointColumns:
@@ -215,12 +235,14 @@ def build_activity(
     return Activity(meta=meta, samples=samples)
 
 
-def sessions_left_out(activities: list[Activity], left_out: int, kind: str) -> None:
+def sessions_left_out(
+    activities: list[Activity], left_out: int, kind: str, max_sessions: int
+) -> None:
     """Warn on the first activity that ``left_out`` more ``kind`` elements were not read."""
     if left_out and activities:
         first = activities[0]
         note = (
-            f"only the first {MAX_SESSIONS:,} {kind} elements of the file were read; "
+            f"only the first {max_sessions:,} {kind} elements of the file were read; "
             f"{left_out:,} more were left out"
         )
         first.meta = replace(first.meta, warnings=(*first.meta.warnings, note))
