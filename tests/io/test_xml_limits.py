@@ -143,6 +143,17 @@ def test_deep_nesting_in_gzip_is_refused_at_once() -> None:
         read_bytes(packed, "deep.tcx.gz")
 
 
+def test_limits_are_one_line_naming_the_file(tmp_path: Path) -> None:
+    _, data = hostile_xml.deep_tcx(2**20)
+    path = tmp_path / "deep.tcx.gz"
+    path.write_bytes(gzip.compress(data))
+    result = CliRunner().invoke(app, ["analyze", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    message = f"TCX XML nested deeper than {MAX_DEPTH} levels (exports nest about 10)"
+    assert errors == [f"error: {path}: {message}; refusing to read it"]
+
+
 def test_token_and_text_limits() -> None:
     value = "x" * (MAX_TOKEN_BYTES + CHUNK_BYTES)
     long_tag = GPX_ONE.replace("creator='x'", f"creator='{value}'")
