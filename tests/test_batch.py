@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from lactlog import batch
+from lactlog.analysis.options import AnalysisOptions
 from lactlog.batch import analyse_paths
 from lactlog.cache import ResultCache
 
@@ -93,3 +95,74 @@ def test_size_limits_come_from_the_settings(tmp_path: Path) -> None:
     big.write_bytes(b"x" * (2 * 2**20))
     result = analyse_paths([big], options=AnalysisOptions(settings=Settings(max_file_mb=1)))
     assert len(result.errors) == 1
+
+
+# --- the result cache's JSON rows (issue 14, class 9) -----------------------------------------
+
+
+def _cache_json_inputs() -> list[Path]:
+    """The sample data and a few corpus files of each kind (FIT with intervals, TCX, GPX, CSV)."""
+    from conftest import corpus_files
+
+    picks = corpus_files("fit")[:4] + corpus_files("tcx-gpx")[:3] + corpus_files("csv")[:2]
+    return [SAMPLE, *picks]
+
+
+def test_analyze_json_is_the_same_warm_and_cold(tmp_path: Path, monkeypatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from lactlog.cli import app
+
+    monkeypatch.setenv("LACTLOG_CACHE_DIR", str(tmp_path / "cache"))
+    arguments = ["analyze", "--json", *map(str, _cache_json_inputs())]
+    cold = CliRunner().invoke(app, arguments)
+    reread: list[str] = []
+    real_read = batch.read
+    monkeypatch.setattr(batch, "read", lambda path, **kw: reread.append(str(path)) or real_read(path, **kw))
+    warm = CliRunner().invoke(app, arguments)
+    assert cold.exit_code == warm.exit_code and cold.exit_code in (0, 1)
+    assert json.loads(cold.stdout)["sessions"] and warm.stdout == cold.stdout
+    apart = analyse_paths(_cache_json_inputs(), merge=False).sessions
+    merge_inputs = {s.source for s in apart if (s.format == "fit" and s.strength)
+                    or s.product in batch.APP_PRODUCTS}
+    assert set(reread) <= merge_inputs, reread  # only the strength merge reads files again
+
+
+def test_a_cached_summary_naming_another_file_is_never_read(tmp_path: Path, monkeypatch) -> None:
+    """A row whose summary says source = "/etc/shadow" (with a strength analysis, so the merge
+    would read it again) is a miss; the merge reads only files of the batch."""
+    import json
+    import sqlite3
+    from contextlib import closing
+
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLE, folder)
+    db_path = tmp_path / "cache.sqlite"
+    with ResultCache.open(db_path) as cache:
+        cold = analyse_paths([folder], cache=cache)
+    assert cold.merged
+    with closing(sqlite3.connect(db_path)) as db, db:
+        for blob, source in db.execute("SELECT sessions, source FROM results").fetchall():
+            if blob is not None and "strength" in source:
+                document = json.loads(blob)
+                for item in document["items"]:
+                    if "source" in item:
+                        item["source"] = "/etc/shadow"
+                    else:
+                        item["bests"]["session"]["source"] = "/etc/shadow"
+                db.execute("UPDATE results SET sessions = ? WHERE sessions = ?",
+                           (json.dumps(document).encode(), blob))
+    reread: list[str] = []
+    real_read = batch.read
+    monkeypatch.setattr(batch, "read", lambda path, **kw: reread.append(str(path)) or real_read(path, **kw))
+    with ResultCache.open(db_path) as cache:
+        warm = analyse_paths([folder], cache=cache, jobs=1)
+    assert "/etc/shadow" not in reread and all(str(folder) in p for p in reread)
+    assert [repr(s) for s in warm.sessions] == [repr(s) for s in cold.sessions]
+    # merging by hand with summaries naming other files: only the batch's files are read
+    forged = batch.BatchResult(sessions=[replace(s, source="/etc/shadow") for s in cold.sessions])
+    reread.clear()
+    batch.merge_strength_sessions(forged, AnalysisOptions(), "lactlog", files=[folder])
+    assert reread == [] and not forged.merged

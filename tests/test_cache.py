@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import signal
@@ -9,13 +10,16 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import lactlog.cache as cache_module
+import lactlog.cache_format as cache_format
 from conftest import corpus_files
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.session import SessionSummary
@@ -130,28 +134,158 @@ def test_summaries_of_a_changed_file_are_not_stored(db_path: Path) -> None:
 @dataclass(frozen=True)
 class NotLactlogs:
     value: float
+    source: str = "ride.fit"
 
 
-def test_only_lactlog_types_are_stored_and_loaded(db_path: Path) -> None:
+def plant(db_path: Path, blob: object, source: str = "ride.fit", error: str | None = None) -> None:
+    """Write a results row for :func:`key` (``source``) by hand, as an attacker could."""
+    with closing(sqlite3.connect(db_path)) as db, db:
+        db.execute(
+            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            (SHA, 1234, "f", source, cache_module.ANALYSIS_VERSION,
+             cache_module.lactlog_version(), error, blob),
+        )
+
+
+def row_of(*items: object) -> dict:
+    return json.loads(cache_format.encode(items))
+
+
+def test_only_lactlog_types_are_stored(db_path: Path) -> None:
     with open_cache(db_path) as cache:
         assert not cache.put(key(), CachedResult(sessions=(NotLactlogs(1.0),)))
-        assert "cannot reload" in cache.warnings[0]
+        assert "cannot store" in cache.warnings[0] and "NotLactlogs" in cache.warnings[0]
+
+
+def test_rows_are_json_and_nothing_in_them_is_imported_or_run(db_path: Path) -> None:
+    with open_cache(db_path) as cache:
+        assert cache.put(key(), CachedResult(sessions=(summary(),)))
+    with closing(sqlite3.connect(db_path)) as db:
+        (blob,) = db.execute("SELECT sessions FROM results").fetchone()
+    document = json.loads(blob)
+    assert (document["format"], document["type"]) == (1, "SessionSummary")
+    assert document["items"][0]["source"] == "ride.fit"
     # a planted pickle that would run a command is a miss, not an execution
     marker = db_path.parent / "pwned"
+
     class Evil:
         def __reduce__(self):
             return (os.system, (f"touch {marker}",))
 
-    evil = pickle.dumps([Evil()])
-    with sqlite3.connect(db_path) as db:
-        db.execute(
-            "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, NULL, ?, 0)",
-            (SHA, 1234, "f", "ride.fit", cache_module.ANALYSIS_VERSION,
-             cache_module.lactlog_version(), evil),
-        )
+    before = set(sys.modules)
+    for blob in (pickle.dumps([Evil()]),
+                 json.dumps({"format": 1, "type": "lactlog.__main__", "items": [{}]}).encode(),
+                 json.dumps({"format": 1, "type": "__main__", "items": []}).encode()):
+        plant(db_path, blob)
+        with open_cache(db_path) as cache:
+            assert cache.get(key()) is None and cache.warnings == []
+    assert not marker.exists()
+    assert "lactlog.__main__" not in set(sys.modules) - before
+
+
+def mutations() -> list[tuple[str, object]]:
+    """Rows that are JSON but not valid: each must be a miss."""
+    good = row_of(summary())
+    item = good["items"][0]
+    bests = row_of(dated_bests())
+    cases = {
+        "another format": {**good, "format": 0},
+        "format as text": {**good, "format": "1"},
+        "extra key": {**good, "x": 1},
+        "unknown type": {**good, "type": "Activity"},
+        "items not a list": {**good, "items": {"0": item}},
+        "float field holds text": {**good, "items": [{**item, "duration_s": "3600"}]},
+        "int field holds a float": {**good, "items": [{**item, "n_samples": 3600.0}]},
+        "int field holds a bool": {**good, "items": [{**item, "n_sets": False}]},
+        "bool field holds an int": {**good, "items": [{**item, "wall_clock": 0}]},
+        "a field missing": {**good, "items": [{k: v for k, v in item.items() if k != "sport"}]},
+        "an unknown field": {**good, "items": [{**item, "__class__": "os.system"}]},
+        "None where not allowed": {**good, "items": [{**item, "source": None}]},
+        "tuple of the wrong items": {**good, "items": [{**item, "warnings": [1]}]},
+        "not a datetime": {**good, "items": [{**item, "start": "now"}]},
+        "nested class of the wrong shape": {**good, "items": [{**item, "endurance": {"a": 1}}]},
+        "summary of another file": {**good, "items": [{**item, "source": "/etc/shadow"}]},
+        "summary of other bytes": {**good, "items": [{**item, "sha256": "cd" * 32}]},
+        "best efforts instead of summaries": bests,
+    }
+    rows: list[tuple[str, object]] = [(name, json.dumps(row).encode()) for name, row in cases.items()]
+    rows += [("not JSON", b"\x80\x04K\x01."), ("text", "a string"), ("a number", 5),
+             ("deep nesting", b"[" * 100_000), ("truncated", json.dumps(good).encode()[:-7])]
+    return rows
+
+
+def dated_bests():
+    from lactlog.analysis.estimate import SessionBests, SessionRef, Window
+    from lactlog.analysis.history import DatedBests
+
+    ref = SessionRef("ride.fit", 0, datetime(2026, 3, 1, 7, 30, tzinfo=UTC), 3600, "cycling",
+                     None, False)
+    window = Window(ref, pd.Timestamp("2026-03-01T08:00:00.123456789Z"), 1200, 251.5)
+    return DatedBests(date(2026, 3, 1), SessionBests(ref, "bike", False, {1200: window},
+                                                    None, None, None, window, None))
+
+
+@pytest.mark.parametrize(("what", "blob"), mutations(), ids=[name for name, _ in mutations()])
+def test_an_invalid_row_is_a_miss_never_an_error(db_path: Path, what: str, blob: object) -> None:
+    from lactlog.analysis.session import SessionSummary
+
+    with open_cache(db_path) as cache:
+        assert cache.put(key(), CachedResult(sessions=(summary(),)))
+    plant(db_path, blob)
+    with open_cache(db_path) as cache:
+        assert cache.get(key(), SessionSummary) is None
+        assert cache.put(key(), CachedResult(sessions=(summary(),)))  # recomputed and replaced
+        assert cache.get(key(), SessionSummary) == CachedResult(sessions=(summary(),))
+
+
+def test_planted_error_rows_are_misses(db_path: Path) -> None:
+    open_cache(db_path).close()
+    plant(db_path, None, error="x" * (cache_module.MAX_ERROR_CHARS + 1))
     with open_cache(db_path) as cache:
         assert cache.get(key()) is None
-    assert not marker.exists()
+
+
+def test_values_come_back_with_their_exact_types(db_path: Path) -> None:
+    """An int in a float field stays an int, a Timestamp in a datetime field a Timestamp (same
+    unit), NaN and infinities too: a cache hit equals a cold run, repr for repr."""
+    odd = replace(summary(), duration_s=3600, timer_s=float("nan"), avg_power_w=float("inf"),
+                  distance_m=-0.0, start=datetime(2026, 3, 1, 7, 30))  # naive: wall clock
+    bests = dated_bests()
+    with open_cache(db_path) as cache:
+        assert cache.put(key(), CachedResult((odd,)))
+        assert cache.put(key(fp="b"), CachedResult((bests,)))
+        assert repr(cache.get(key()).sessions[0]) == repr(odd)
+        again = cache.get(key(fp="b")).sessions[0]
+        assert repr(again) == repr(bests) and again.bests.power_w[1200].start.unit == "ns"
+
+
+def test_values_the_format_cannot_reproduce_are_not_stored(db_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    import numpy as np
+
+    cases = [replace(summary(), duration_s=np.float64(1.5)), replace(summary(), n_sets=np.int64(2)),
+             replace(summary(), start=datetime(2026, 3, 1, tzinfo=ZoneInfo("Europe/Berlin"))),
+             replace(summary(), warnings=["a list"])]
+    with open_cache(db_path) as cache:
+        for case in cases:
+            assert not cache.put(key(), CachedResult((case,)))
+        assert len(cache.warnings) == len(cases)
+
+
+def test_a_row_of_200k_summaries_is_refused_quickly(db_path: Path) -> None:
+    item = json.dumps(row_of(summary())["items"][0])
+    blob = ('{"format":1,"type":"SessionSummary","items":[' + ",".join([item] * 200_000) + "]}")
+    open_cache(db_path).close()
+    plant(db_path, blob.encode())
+    started = time.perf_counter()
+    with open_cache(db_path) as cache:
+        assert cache.get(key()) is None
+    assert time.perf_counter() - started < 5
+    with open_cache(db_path) as cache:
+        too_many = tuple(summary(i) for i in range(cache_format.MAX_ROW_ITEMS + 1))
+        assert not cache.put(key(), CachedResult(too_many))
+        assert "at most" in cache.warnings[0]
 
 
 # --- fingerprint ----------------------------------------------------------------------------
@@ -261,7 +395,7 @@ def test_a_foreign_sqlite_database_is_kept_and_replaced(db_path: Path) -> None:
 
 def test_a_truncated_cache_is_replaced_without_crashing(db_path: Path) -> None:
     with open_cache(db_path) as cache:
-        cache.put_many((key(str(i)), CachedResult((summary(i),))) for i in range(300))
+        cache.put_many((key(str(i)), CachedResult((summary(i, source=str(i)),))) for i in range(300))
     size = db_path.stat().st_size
     with open(db_path, "r+b") as handle:
         handle.truncate(size // 3)
@@ -278,7 +412,7 @@ def test_a_truncated_cache_is_replaced_without_crashing(db_path: Path) -> None:
 def test_damage_found_while_in_use_is_replaced(db_path: Path) -> None:
     """Page 1 and the small tables are intact, so opening works; reading results hits damage."""
     with open_cache(db_path) as cache:
-        cache.put_many((key(str(i)), CachedResult((summary(i),))) for i in range(300))
+        cache.put_many((key(str(i)), CachedResult((summary(i, source=str(i)),))) for i in range(300))
     size = db_path.stat().st_size
     with open(db_path, "r+b") as handle:
         handle.seek(8 * 4096)  # past the schema pages (default page size 4096)
@@ -378,7 +512,7 @@ def test_a_process_killed_mid_write_leaves_a_consistent_cache(db_path: Path) -> 
 
 def test_clear_and_info(db_path: Path, old_file: Path) -> None:
     with open_cache(db_path) as cache:
-        stored = cache.put_many((key(str(i)), CachedResult((summary(i),))) for i in range(25))
+        stored = cache.put_many((key(str(i)), CachedResult((summary(i, source=str(i)),))) for i in range(25))
         cache.key_for(old_file, "f")
         info = cache.info()
         assert stored == 25
@@ -428,7 +562,7 @@ def test_cache_dir_that_is_a_file_falls_back_to_no_cache(tmp_path: Path) -> None
 
 def test_null_cache_stores_nothing(old_file: Path) -> None:
     with NullCache() as cache:
-        assert cache.key_for(old_file, "f").sha256 == file_sha256(old_file)
+        assert cache.key_for(old_file, "f") is None  # --no-cache hashes nothing
         assert not cache.put(key(), CachedResult(error="x"))
         assert cache.put_many([(key(), CachedResult(error="x"))]) == 0
         assert cache.get(key()) is None and cache.lookup_sha256(old_file) is None

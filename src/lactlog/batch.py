@@ -46,7 +46,8 @@ from lactlog.cache import (
     options_fingerprint,
 )
 from lactlog.errors import LactlogError, internal_error_message
-from lactlog.io import find_inputs, read
+from lactlog.io import find_inputs, read, read_bytes
+from lactlog.io.common import RawInput
 from lactlog.results import BatchResult, FileError
 
 #: Cache writes are grouped into transactions of this many files.
@@ -70,14 +71,35 @@ POWER_WINDOWS_S: tuple[int, ...] = (FTP_WINDOW_S, *DEFAULT_CP_DURATIONS_S)
 FileHistory = Mapping[int, HistoryThresholds]
 
 
-def read_activities(path: Path, decoder: str, options: AnalysisOptions) -> list:
-    """Read one file within the size limits of the settings (raises LactlogError)."""
+def read_activities(path: Path | RawInput, decoder: str, options: AnalysisOptions) -> list:
+    """Read one file within the size limits of the settings (raises LactlogError); a
+    :class:`~lactlog.io.common.RawInput` is a pipe's content, read once by :func:`read_pipes`."""
     limits = {
         "max_file_bytes": int(options.settings.max_file_mb * 2**20),
         "max_decompressed_bytes": int(options.settings.max_decompressed_mb * 2**20),
         "max_sessions": options.settings.max_sessions_per_file,
     }
+    if isinstance(path, RawInput):
+        del limits["max_file_bytes"]  # applied when the pipe was read
+        return read_bytes(path.data, path.source, decoder, **limits)
     return read(path, decoder=decoder, **limits)
+
+
+def read_pipes(files: Iterable[Path], options: AnalysisOptions) -> dict[Path, RawInput | _Outcome]:
+    """The pipes among ``files`` (``analyze <(cat ride.fit)``, a FIFO), each read once, here,
+    within ``max_file_mb``: both passes and the worker processes then use those bytes (a pipe
+    cannot be read twice). A pipe that cannot be read becomes its error. Pipes are not cached."""
+    from lactlog.io.special import is_pipe, read_pipe
+
+    limit = int(options.settings.max_file_mb * 2**20)
+    found: dict[Path, RawInput | _Outcome] = {}
+    for path in files:
+        if is_pipe(path):
+            try:
+                found[path] = RawInput.from_bytes(str(path), read_pipe(path, limit))
+            except LactlogError as exc:
+                found[path] = _Outcome(error=str(exc))
+    return found
 
 
 def dated_bests(
@@ -143,7 +165,9 @@ def analyse_paths(
     fingerprint = options_fingerprint(options, decoder)
     result = BatchResult()
     files = find_inputs([Path(p) for p in paths])
-    bests, keys = _first_pass(files, decoder, options, cache, jobs, on_file=on_file)
+    piped = read_pipes(files, options)
+    bests, keys = _first_pass(files, decoder, options, cache, jobs, on_file=on_file,
+                              piped=piped)
     histories = history_by_session(
         (b for found in bests.values() if found.error is None for b in found.sessions),
         history_rules(options.settings),
@@ -161,7 +185,7 @@ def analyse_paths(
         if key is not None:
             key = replace(key, fingerprint=history_fingerprint(
                 fingerprint + input_stamp(path), file_history))
-        cached = cache.get(key) if key is not None else None
+        cached = cache.get(key, SessionSummary) if key is not None else None
         if cached is None:
             pending.append((path, key, file_history))
             continue
@@ -170,7 +194,8 @@ def analyse_paths(
         if on_file is not None:
             on_file(path)
     to_store: list[tuple[CacheKey, CachedResult]] = []
-    outcomes = _analyse_all(analyse_file, [(p, h) for p, _, h in pending], decoder, options, jobs)
+    tasks = [(piped.get(p, p), h) for p, _, h in pending]
+    outcomes = _analyse_all(analyse_file, tasks, decoder, options, jobs)
     for (path, key, _), outcome in zip(pending, outcomes):
         _collect(result, path, outcome)
         if key is not None and outcome.cacheable:
@@ -183,7 +208,7 @@ def analyse_paths(
     cache.put_many(to_store)
     result.warnings.extend(cache.warnings)
     if merge:
-        merge_strength_sessions(result, options, decoder)
+        merge_strength_sessions(result, options, decoder, files, piped)
     result.sessions.sort(key=_start_key)
     return result
 
@@ -197,16 +222,27 @@ def _first_pass(
     cache: ResultCache | NullCache, jobs: int | None,
     power_windows_s: tuple[int, ...] = POWER_WINDOWS_S,
     on_file: Callable[[Path], None] | None = None,
+    piped: Mapping[Path, RawInput | _Outcome] | None = None,
 ) -> tuple[dict[Path, _Outcome], dict[Path, CacheKey | None]]:
-    """Best efforts of every file's sessions (cached by content) and each file's cache key."""
+    """Best efforts of every file's sessions (cached by content) and each file's cache key
+    (None for pipes: ``piped``, from :func:`read_pipes`)."""
     windows = tuple(sorted(set(power_windows_s)))
     fingerprint = bests_fingerprint(options, decoder, windows)
+    max_file_bytes = int(options.settings.max_file_mb * 2**20)
+    piped = piped if piped is not None else read_pipes(files, options)
     found: dict[Path, _Outcome] = {}
     keys: dict[Path, CacheKey | None] = {}
     pending: list[Path] = []
     for path in files:
-        keys[path] = key = cache.key_for(path, fingerprint)
-        cached = cache.get(key) if key is not None else None
+        entry = piped.get(path)
+        if isinstance(entry, _Outcome):  # a pipe that could not be read
+            found[path], keys[path] = entry, None
+            if on_file is not None:
+                on_file(path)
+            continue
+        keys[path] = key = (None if path in piped
+                            else cache.key_for(path, fingerprint, max_file_bytes))
+        cached = cache.get(key, DatedBests) if key is not None else None
         if cached is None:
             pending.append(path)
         else:
@@ -214,7 +250,7 @@ def _first_pass(
             if on_file is not None:
                 on_file(path)
     to_store: list[tuple[CacheKey, CachedResult]] = []
-    tasks = [(p, windows) for p in pending]
+    tasks = [(piped.get(p, p), windows) for p in pending]
     for path, outcome in zip(pending, _analyse_all(bests_file, tasks, decoder, options, jobs)):
         found[path] = outcome
         if on_file is not None:
@@ -271,19 +307,35 @@ def history_of(
     return {ref: h for ref, h in histories.items() if ref in own}, errors
 
 
-def merge_strength_sessions(result: BatchResult, options: AnalysisOptions, decoder: str) -> None:
+def merge_strength_sessions(
+    result: BatchResult, options: AnalysisOptions, decoder: str,
+    files: Iterable[str | Path] | None = None,
+    piped: Mapping[Path, RawInput | _Outcome] | None = None,
+) -> None:
     """Replace each (watch strength session, app workout) pair by one merged session.
 
     Summaries do not keep sets, so the few files involved — FIT strength sessions and lifting-app
-    exports, and only when both kinds are present — are read again and paired with
-    :func:`~lactlog.analysis.merge.strength_pairs` (app wall-clock times converted with the
-    profile's time zone, else the watch file's UTC offset).
+    exports, and only when both kinds are present — are read again (within the settings' size
+    limits) and paired with :func:`~lactlog.analysis.merge.strength_pairs` (app wall-clock times
+    converted with the profile's time zone, else the watch file's UTC offset). Only files of the
+    batch (``files``, when given) are read again, whatever a summary names (a pipe's content
+    comes from ``piped``); one that cannot be read again stays unmerged, with a warning.
     """
-    watch_files = {s.source for s in result.sessions if s.format == "fit" and s.strength}
-    app_files = {s.source for s in result.sessions if s.product in APP_PRODUCTS}
+    batch = None if files is None else {str(f) for f in files}
+    sessions = [s for s in result.sessions if batch is None or s.source in batch]
+    watch_files = {s.source for s in sessions if s.format == "fit" and s.strength}
+    app_files = {s.source for s in sessions if s.product in APP_PRODUCTS}
     if not watch_files or not app_files:
         return
-    activities = [a for f in sorted(watch_files | app_files) for a in read(f, decoder=decoder)]
+    activities = []
+    for name in sorted(watch_files | app_files):
+        try:
+            content = (piped or {}).get(Path(name), Path(name))
+            if isinstance(content, _Outcome):
+                continue
+            activities.extend(read_activities(content, decoder, options))
+        except LactlogError as exc:  # changed or removed since the first read
+            result.warnings.append(f"{name}: not merged, cannot be read again ({exc})")
     zone = options.profile.timezone
     pairs = strength_pairs(
         activities, options.settings.merge_tolerance_s, lambda app: app_offset_s(app, zone)

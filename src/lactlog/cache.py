@@ -13,11 +13,12 @@ One SQLite file, ``<user cache dir>/lactlog/results.sqlite`` (platformdirs), or
   (the path as given to ``read``) is part of the key because the summaries carry it and because
   the file name matters to the readers (format check, CSV start time from the name).
 
-Trust: summaries are stored pickled. The cache lives in the user's own cache folder, and anyone
-who can write there can already run code as the user; still, unpickling is limited to lactlog's
-dataclasses and a few date/number types, and anything else (foreign rows, damaged blobs, classes
-that changed) is a miss, never an error. Do not point ``LACTLOG_CACHE_DIR`` at a folder others
-can write to.
+Trust: summaries are stored as JSON of lactlog's result dataclasses (:mod:`lactlog.cache_format`),
+typed by the dataclasses' annotations and an allow-list of two root types, never by the data:
+loading a row imports nothing and runs nothing. A row that fails validation (damaged, foreign,
+of another type than asked for, summaries naming another file than its key, too large) is a miss:
+the file is analysed again and the row replaced, never an error. Still, do not point
+``LACTLOG_CACHE_DIR`` at a folder others can write to.
 
 Robustness: WAL journal and a busy timeout, so concurrent lactlog processes wait for each other;
 every write is one transaction; a cache of another schema version is rebuilt; a file at the
@@ -31,27 +32,28 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import json
 import os
-import pickle
 import sqlite3
+from stat import S_ISREG
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from enum import Enum
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
 from lactlog.analysis.options import AnalysisOptions
+from lactlog.cache_format import MAX_ROW_BYTES
 
 #: Bump when a change to reading or analysis changes any summary (invalidates cached results).
 ANALYSIS_VERSION = 1
-#: Bump when the tables change; a cache of another schema version (newer or older) is dropped
-#: and rebuilt.
-SCHEMA_VERSION = 1
+#: Bump when the tables or the row format change; a cache of another schema version (newer or
+#: older) is dropped and rebuilt. 2: JSON rows (:mod:`lactlog.cache_format`) instead of pickle.
+SCHEMA_VERSION = 2
+#: Longest cached error message [characters]; a longer stored one is a miss.
+MAX_ERROR_CHARS = 4_000
 #: SQLite ``application_id`` marking the file as lactlog's cache ("LLOG").
 APPLICATION_ID = 0x4C4C4F47
 FILE_NAME = "results.sqlite"
@@ -72,6 +74,9 @@ CREATE TABLE results (
     PRIMARY KEY (sha256, size, fingerprint, source, analysis_version, lactlog_version)
 ) WITHOUT ROWID;
 """
+#: The sessions column when it is a blob of at most ``?`` bytes, else NULL (a miss): length()
+#: of a blob reads no content, so an oversized planted row costs nothing to refuse.
+_BOUNDED_SESSIONS = "CASE WHEN typeof(sessions) = 'blob' AND length(sessions) <= ? THEN sessions END"
 _KEY_WHERE = (
     "sha256 = ? AND size = ? AND fingerprint = ? AND source = ? "
     "AND analysis_version = ? AND lactlog_version = ?"
@@ -209,47 +214,31 @@ def lactlog_version() -> str:
     return f"{lactlog.__version__}+src.{stamp.hexdigest()[:12]}"
 
 
-class _Unpickler(pickle.Unpickler):
-    """Loads lactlog's dataclasses and enums and a few value types, nothing else."""
+def _load_sessions(blob: Any, key: CacheKey, kind: type | None = None) -> tuple[Any, ...] | None:
+    """The items of a stored row; None when it is damaged, foreign, of another type than
+    ``kind``, or holds results of another file than ``key``'s (see :mod:`lactlog.cache_format`)."""
+    from lactlog.cache_format import RowError, decode
 
-    SAFE = {("datetime", n) for n in ("date", "datetime", "time", "timedelta", "timezone")} | {
-        ("pandas._libs.tslibs.timestamps", "_unpickle_timestamp"),
-        ("pandas._libs.tslibs.timedeltas", "_timedelta_unpickle"),
-        ("numpy", "dtype"),
-        ("numpy.core.multiarray", "scalar"),
-        ("numpy._core.multiarray", "scalar"),
-    }
-    allowed: ClassVar[dict[tuple[str, str], Any]] = {}  # memo of the checks below
-
-    def find_class(self, module: str, name: str) -> Any:
-        found = self.allowed.get((module, name))
-        if found is not None:
-            return found
-        if (module, name) in self.SAFE:
-            found = super().find_class(module, name)
-        elif module.split(".")[0] == "lactlog":
-            found = super().find_class(module, name)
-            if not isinstance(found, type) or not (
-                dataclasses.is_dataclass(found) or issubclass(found, Enum)
-            ):
-                found = None
-        if found is None:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the result cache")
-        self.allowed[(module, name)] = found
-        return found
-
-
-def _load_sessions(blob: bytes) -> tuple[Any, ...] | None:
-    """Unpickle a sessions blob; None when it is damaged, foreign or not a list of dataclasses."""
     try:
-        value = _Unpickler(io.BytesIO(blob)).load()
-    except Exception:  # noqa: BLE001 - anything wrong with a blob is a miss, never a crash
+        items = decode(blob)
+    except RowError:
         return None
-    if not isinstance(value, list):
+    if kind is not None and any(type(item) is not kind for item in items):
         return None
-    if not all(dataclasses.is_dataclass(item) and not isinstance(item, type) for item in value):
-        return None
-    return tuple(value)
+    return items if _belongs_to(items, key) else None
+
+
+def _belongs_to(items: tuple[Any, ...], key: CacheKey) -> bool:
+    """Every item names the key's source (and, for a file, carries its sha256): a row can never
+    make lactlog look at another file (the strength merge re-reads the files summaries name)."""
+    check_sha256 = _check_sha256(key)
+    for item in items:
+        ref = getattr(getattr(item, "bests", None), "session", item)  # DatedBests -> SessionRef
+        if getattr(ref, "source", None) != key.source:
+            return False
+        if check_sha256 and getattr(item, "sha256", key.sha256) != key.sha256:
+            return False
+    return True
 
 
 class _CacheBase:
@@ -267,11 +256,16 @@ class _CacheBase:
     def remember_sha256(self, path: Path, sha256: str, stat: os.stat_result | None = None) -> None:
         return None
 
-    def key_for(self, path: str | Path, fingerprint: str) -> CacheKey | None:
+    def key_for(
+        self, path: str | Path, fingerprint: str, max_file_bytes: int | None = None
+    ) -> CacheKey | None:
         """The cache key of an input file: stat, then the remembered hash or a fresh one.
 
-        None when the file cannot be stat-ed or read (let ``read`` report that). A member of a
-        zip (``export.zip:activities/1.fit``) is keyed by its archive's hash and its own name
+        None — nothing opened, nothing hashed — when the file cannot be stat-ed, is not a
+        regular file (a pipe, which reading consumes; a device such as ``/dev/zero``, which never
+        ends) or is larger than ``max_file_bytes`` (``read`` refuses it by its size); None also
+        when it cannot be read. ``read`` reports why. A member of a zip
+        (``export.zip:activities/1.fit``) is keyed by its archive's hash and its own name
         (``source``); the archive is hashed once per run.
         """
         from lactlog.io.archive import outer_archive
@@ -281,6 +275,10 @@ class _CacheBase:
         target = path if archive is None else archive
         try:
             before = target.stat()
+            if not S_ISREG(before.st_mode):
+                return None
+            if archive is None and max_file_bytes is not None and before.st_size > max_file_bytes:
+                return None
             sha256 = self.lookup_sha256(target, before)
             if sha256 is None and archive is not None:
                 sha256 = self._archive_hashes.get((str(archive), _stat_key(before)))
@@ -327,9 +325,15 @@ def input_stamp(path: Path) -> str:
 
 
 class NullCache(_CacheBase):
-    """A cache that stores nothing (``--no-cache``, or when the cache cannot be used)."""
+    """A cache that stores nothing (``--no-cache``, or when the cache cannot be used); it hashes
+    nothing either (no keys)."""
 
-    def get(self, key: CacheKey) -> CachedResult | None:
+    def key_for(
+        self, path: str | Path, fingerprint: str, max_file_bytes: int | None = None
+    ) -> CacheKey | None:
+        return None
+
+    def get(self, key: CacheKey, kind: type | None = None) -> CachedResult | None:
         return None
 
     def put(self, key: CacheKey, result: CachedResult) -> bool:
@@ -413,11 +417,13 @@ class ResultCache(_CacheBase):
         row = (os.path.abspath(path), *_stat_key(stat), sha256)
         self._write("INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?, ?, ?, ?)", [row])
 
-    def get(self, key: CacheKey) -> CachedResult | None:
-        """The cached result for ``key`` (None on a miss, including unreadable entries)."""
+    def get(self, key: CacheKey, kind: type | None = None) -> CachedResult | None:
+        """The cached result for ``key`` (None on a miss, including unreadable entries and,
+        with ``kind``, summaries of another type)."""
         row = self._guarded(
             lambda db: db.execute(
-                f"SELECT error, sessions FROM results WHERE {_KEY_WHERE}", self._params(key)
+                f"SELECT error, {_BOUNDED_SESSIONS} FROM results WHERE {_KEY_WHERE}",
+                (MAX_ROW_BYTES, *self._params(key)),
             ).fetchone(),
             None,
         )
@@ -425,8 +431,9 @@ class ResultCache(_CacheBase):
             return None
         error, blob = row
         if error is not None:
-            return CachedResult(error=error)
-        sessions = _load_sessions(blob) if isinstance(blob, bytes) else None
+            ok = type(error) is str and 0 < len(error) <= MAX_ERROR_CHARS
+            return CachedResult(error=error) if ok else None
+        sessions = _load_sessions(blob, key, kind)
         return None if sessions is None else CachedResult(sessions=sessions)
 
     def put(self, key: CacheKey, result: CachedResult) -> bool:
@@ -436,8 +443,9 @@ class ResultCache(_CacheBase):
     def put_many(self, items: Iterable[tuple[CacheKey, CachedResult]]) -> int:
         """Store results in one transaction; returns how many were stored.
 
-        Summaries whose ``sha256`` differs from the key's (the file changed between hashing and
-        reading) and summaries that could not be loaded back are not stored.
+        Summaries whose ``sha256`` or ``source`` differs from the key's (the file changed between
+        hashing and reading), summaries the row format cannot reproduce exactly (a warning says
+        so) and error messages over :data:`MAX_ERROR_CHARS` are not stored.
         """
         rows = [row for key, result in items if (row := self._row(key, result)) is not None]
         if not rows:
@@ -506,18 +514,17 @@ class ResultCache(_CacheBase):
 
     def _row(self, key: CacheKey, result: CachedResult) -> tuple[Any, ...] | None:
         if result.error is not None:
+            if len(result.error) > MAX_ERROR_CHARS:
+                return None
             return (*self._params(key), result.error, None, time.time_ns())
-        if _check_sha256(key) and any(
-            getattr(s, "sha256", key.sha256) != key.sha256 for s in result.sessions
-        ):
-            return None
+        from lactlog.cache_format import RowError, encode
+
         try:
-            blob = pickle.dumps(list(result.sessions), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # noqa: BLE001 - an unpicklable value in a summary
+            blob = encode(result.sessions)
+        except RowError as exc:  # a value the format cannot reproduce exactly, or too large
             self._warn(f"result cache: cannot store the summaries of {key.source} ({exc})")
             return None
-        if _load_sessions(blob) is None:
-            self._warn(f"result cache: the summaries of {key.source} hold types it cannot reload")
+        if not _belongs_to(result.sessions, key):  # the file changed between hashing and reading
             return None
         return (*self._params(key), None, blob, time.time_ns())
 

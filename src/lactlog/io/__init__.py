@@ -11,6 +11,7 @@ exports (:mod:`lactlog.io.exports`).
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,6 +22,7 @@ from lactlog.errors import (
     UnsupportedFormatError,
 )
 from lactlog.io.common import RawInput
+from lactlog.io.special import check_input, read_pipe
 from lactlog.io.exports import WORKOUT_SUFFIXES
 from lactlog.io.gzipfile import gunzip
 from lactlog.model import Activity
@@ -159,12 +161,17 @@ def load(
     """
     path = Path(path)
     limit = MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes
+    if stat.S_ISFIFO(check_input(path, limit).st_mode):  # type and size before any open
+        data = read_pipe(path, limit)  # once, into memory, never waiting forever
+        return maybe_gunzip(RawInput.from_bytes(str(path), data), max_decompressed_bytes)
     try:
         with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > limit:
-                raise InputTooLargeError(_too_large(size, limit))
-            data = _read_at_most(handle, size, limit + 1)  # it may have grown since the stat
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError("changed while being opened (no longer a regular file)")
+            if info.st_size > limit:
+                raise InputTooLargeError(_too_large(info.st_size, limit))
+            data = _read_at_most(handle, info.st_size, limit + 1)  # it may have grown since
     except IsADirectoryError:
         raise InputError("is a folder, not a file") from None
     except FileNotFoundError:

@@ -39,7 +39,12 @@ _ROUTES = "workout-routes"
 
 def peek_kind(path: Path) -> str | None:
     """``zip`` or ``apple_health`` by the file's first bytes; None for anything else (and for a
-    file that cannot be read: :func:`lactlog.io.load` reports that)."""
+    file that cannot be read: :func:`lactlog.io.load` reports that). Only regular files are
+    opened: a pipe would block, or lose what this read, and a device never ends."""
+    from lactlog.io.special import is_regular_file
+
+    if not is_regular_file(path):
+        return None
     try:
         with open(path, "rb") as handle:
             head = handle.read(_HEAD_BYTES)
