@@ -216,9 +216,9 @@ def worker_main(worker: int, args, quota: int, deadline: float, current, results
         elapsed = time.process_time() - started
         if elapsed > slowest[0]:
             slowest = (elapsed, f"{worker}:{index}")
-        peak = _peak_rss_mb()
-        if peak > counts["peak_rss_mb"]:  # this input raised the high-water mark
-            counts["peak_rss_mb"], counts[f"peak_rss_input {worker}:{index}"] = round(peak), 1
+        peak = round(_peak_rss_mb())
+        if peak > counts["peak_rss_mb"]:  # this input raised the high-water mark [MB]
+            counts["peak_rss_mb"], counts[f"peak_rss_input {worker}:{index}"] = peak, 1
         counts[outcome] += 1
         done += 1
         if outcome in ("hang", "memory") or outcome.startswith("crash"):
