@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import lactlog
-from lactlog.analysis.endurance import analyse_endurance
+from lactlog.analysis.endurance import analyse_endurance, endurance_rules
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.session import summarize
 from lactlog.analysis.thresholds import SessionThresholds, Threshold
@@ -37,7 +37,7 @@ def test_six_by_three_minutes_above_lthr_is_high() -> None:
     analysis = analyse_endurance(
         _activity(heart_rate_bpm=hr),
         SessionThresholds(lthr_bpm=Threshold(172, "flag"), max_hr_bpm=Threshold(192, "flag")),
-        Settings(),
+        endurance_rules(Settings()),
         "male",
     )
     assert analysis.primary_channel == "heart_rate"
@@ -60,7 +60,7 @@ def test_power_is_the_primary_channel_and_drives_np_tss() -> None:
             ftp_w=Threshold(250, "flag"), lthr_bpm=Threshold(170, "flag"),
             cp_w=Threshold(250, "flag"), w_prime_j=Threshold(20000, "flag"),
         ),
-        Settings(),
+        endurance_rules(Settings()),
         None,
     )
     assert analysis.primary_channel == "power"
@@ -80,7 +80,7 @@ def test_power_is_the_primary_channel_and_drives_np_tss() -> None:
 
 def test_no_threshold_gives_no_verdict_but_says_why() -> None:
     analysis = analyse_endurance(
-        _activity(heart_rate_bpm=np.full(600, 150.0)), SessionThresholds(), Settings(), None
+        _activity(heart_rate_bpm=np.full(600, 150.0)), SessionThresholds(), endurance_rules(Settings()), None
     )
     assert analysis.verdict.level is None
     assert analysis.time_above_lt_s is None
@@ -113,7 +113,7 @@ def test_steady_ride_at_ftp_with_noise_is_not_high() -> None:
     rng = np.random.default_rng(7)
     power = 250 + rng.uniform(-40, 40, 3600)
     analysis = analyse_endurance(
-        _activity(power_w=power), _thresholds(ftp_w=250), Settings(), None
+        _activity(power_w=power), _thresholds(ftp_w=250), endurance_rules(Settings()), None
     )
     assert (power >= 250).sum() > 1700
     assert analysis.time_above_lt_in_efforts_s < Settings().high_min_above_lt_s / 2  # 4.1 min
@@ -126,7 +126,7 @@ def test_heart_rate_hovering_at_lthr_is_moderate_not_high() -> None:
     t = np.arange(2400)
     hr = np.r_[np.full(600, 140.0), np.round(165 + 3 * np.sin(2 * np.pi * t / 90))]
     analysis = analyse_endurance(
-        _activity(heart_rate_bpm=hr), _thresholds(lthr_bpm=165, max_hr_bpm=190), Settings(), None
+        _activity(heart_rate_bpm=hr), _thresholds(lthr_bpm=165, max_hr_bpm=190), endurance_rules(Settings()), None
     )
     assert analysis.time_above_lt_s > 1000
     assert analysis.intervals == ()
@@ -139,6 +139,6 @@ def test_raw_power_surges_do_not_count_as_time_above_ftp() -> None:
     # ≥ FTP 5 % of the time; the 30-s mean never reaches FTP
     block = np.r_[np.full(57, 190.0), np.full(3, 400.0)]
     power = np.tile(block, 90)
-    analysis = analyse_endurance(_activity(power_w=power), _thresholds(ftp_w=260), Settings(), None)
+    analysis = analyse_endurance(_activity(power_w=power), _thresholds(ftp_w=260), endurance_rules(Settings()), None)
     assert analysis.time_above_lt_s == 0
     assert analysis.verdict.level == "low"

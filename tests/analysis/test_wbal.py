@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lactlog.analysis.clean import clean_samples, grid_gap_s
-from lactlog.analysis.endurance import analyse_endurance
+from lactlog.analysis.endurance import analyse_endurance, endurance_rules
 from lactlog.analysis.thresholds import SessionThresholds, Threshold
 from lactlog.analysis.wbal import (
     WPrimeSummary,
@@ -337,7 +337,7 @@ def test_endurance_analysis_recovers_w_prime_during_a_cafe_stop():
     activity = Activity(meta=ActivityMeta("x.fit", "0" * 64, "fit", sport="cycling"),
                         samples=samples)
     thresholds = SessionThresholds(cp_w=Threshold(CP, "flag"), w_prime_j=Threshold(W_PRIME, "flag"))
-    analysis = analyse_endurance(activity, thresholds, Settings(), None)
+    analysis = analyse_endurance(activity, thresholds, endurance_rules(Settings()), None)
     assert analysis.w_prime.min_balance_j == pytest.approx(1999.99449, abs=1e-5)
     assert analysis.w_prime.n_efforts == 2
     assert analysis.min_w_prime_balance_integral_j == pytest.approx(4270.760, abs=1e-3)

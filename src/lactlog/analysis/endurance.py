@@ -104,6 +104,41 @@ def cleaning_rules(settings: Settings) -> CleaningRules:
     return CleaningRules(**{f.name: getattr(settings, f.name) for f in fields(CleaningRules)})
 
 
+@dataclass(frozen=True)
+class EnduranceRules:
+    """What :func:`analyse_endurance` uses of the settings, and nothing else.
+
+    ``cleaning``: the signal-cleaning rules; ``verdict``: the stimulus verdict's thresholds;
+    ``power_smoothing_s`` [s]: the mean power and speed are judged on; the hard-effort
+    detection's ``interval_min_duration_s``, ``interval_merge_gap_s`` [s] and
+    ``effort_band_fraction`` [-]; ``default_rest_hr_bpm`` [bpm] when no resting HR is known;
+    ``lt1_fraction_of_lthr`` [-]: the top of Seiler's zone 1 without a measured LT1.
+    """
+
+    cleaning: CleaningRules
+    verdict: VerdictRules
+    power_smoothing_s: float
+    interval_min_duration_s: float
+    interval_merge_gap_s: float
+    effort_band_fraction: float
+    default_rest_hr_bpm: float
+    lt1_fraction_of_lthr: float
+
+
+def endurance_rules(settings: Settings) -> EnduranceRules:
+    """The endurance analysis' part of the settings."""
+    return EnduranceRules(
+        cleaning=cleaning_rules(settings),
+        verdict=VerdictRules.from_settings(settings),
+        power_smoothing_s=settings.power_smoothing_s,
+        interval_min_duration_s=settings.interval_min_duration_s,
+        interval_merge_gap_s=settings.interval_merge_gap_s,
+        effort_band_fraction=settings.effort_band_fraction,
+        default_rest_hr_bpm=settings.default_rest_hr_bpm,
+        lt1_fraction_of_lthr=settings.lt1_fraction_of_lthr,
+    )
+
+
 def channel_threshold(channel: str, thresholds: SessionThresholds) -> float | None:
     """The threshold a channel is compared with (power: FTP, else CP)."""
     value = getattr(thresholds, CHANNELS[channel][1]).value
@@ -113,7 +148,7 @@ def channel_threshold(channel: str, thresholds: SessionThresholds) -> float | No
 
 
 def analyse_endurance(
-    activity: Activity, thresholds: SessionThresholds, settings: Settings, sex: str | None
+    activity: Activity, thresholds: SessionThresholds, rules: EnduranceRules, sex: str | None
 ) -> EnduranceAnalysis:
     """Analyse one session (see the module docstring).
 
@@ -121,13 +156,14 @@ def analyse_endurance(
     (:func:`~lactlog.analysis.intervals.judged_signal`: power and speed as a 30-s mean, heart
     rate as recorded), and separately the part of it that lies inside hard efforts
     (:func:`~lactlog.analysis.intervals.detect_intervals`, with hysteresis) on the primary
-    channel; the verdict rests on the latter. ``sex`` (``male`` or ``female``) picks Banister's
+    channel; the verdict rests on the latter. ``rules``: :func:`endurance_rules` of the
+    settings. ``sex`` (``male`` or ``female``) picks Banister's
     TRIMP constants; None means :data:`DEFAULT_TRIMP_SEX`.
     """
-    clean = clean_samples(activity.samples, activity.pauses, cleaning_rules(settings))
+    clean = clean_samples(activity.samples, activity.pauses, rules.cleaning)
     recorded_s = float(clean["recording"].sum()) if "recording" in clean else 0.0
     above = {
-        channel: _seconds_at_or_above(judged_signal(clean, column, settings.power_smoothing_s), limit)
+        channel: _seconds_at_or_above(judged_signal(clean, column, rules.power_smoothing_s), limit)
         for channel, (column, _, _) in CHANNELS.items()
         if column in clean and (limit := channel_threshold(channel, thresholds)) is not None
         and clean[column].notna().any()
@@ -141,10 +177,10 @@ def analyse_endurance(
                 clean,
                 CHANNELS[primary][0],
                 primary_threshold,
-                min_duration_s=settings.interval_min_duration_s,
-                merge_gap_s=settings.interval_merge_gap_s,
-                smooth_s=settings.power_smoothing_s,
-                band_fraction=settings.effort_band_fraction,
+                min_duration_s=rules.interval_min_duration_s,
+                merge_gap_s=rules.interval_merge_gap_s,
+                smooth_s=rules.power_smoothing_s,
+                band_fraction=rules.effort_band_fraction,
             )
         )
     power = clean["power_w"].to_numpy() if "power_w" in clean else None
@@ -160,10 +196,10 @@ def analyse_endurance(
         time_above_lt_s=time_above,
         time_above_lt_in_efforts_s=in_efforts,
         time_above_by_channel_s=above,
-        zones=_zones(clean, thresholds, settings, activity.meta.sport),
+        zones=_zones(clean, thresholds, rules.lt1_fraction_of_lthr, activity.meta.sport),
         zone_notes=zone_notes(activity.meta.sport, _channels_with_data(clean)),
         **_power_load(power, thresholds.ftp_w.value),
-        **_heart_rate_load(clean, thresholds, sex, settings.default_rest_hr_bpm),
+        **_heart_rate_load(clean, thresholds, sex, rules.default_rest_hr_bpm),
         w_prime=w_prime,
         min_w_prime_balance_integral_j=w_integral,
         intervals=intervals,
@@ -175,7 +211,7 @@ def analyse_endurance(
                 n_efforts=len(intervals),
                 w_prime_depletion=depletion,
             ),
-            VerdictRules.from_settings(settings),
+            rules.verdict,
         ),
     )
 
@@ -213,7 +249,8 @@ def zone_notes(sport: str, channels: set[str]) -> tuple[str, ...]:
 
 
 def _zones(
-    clean: pd.DataFrame, thresholds: SessionThresholds, settings: Settings, sport: str
+    clean: pd.DataFrame, thresholds: SessionThresholds, lt1_fraction_of_lthr: float,
+    sport: str,
 ) -> tuple[ZoneTimes, ...]:
     lthr, ftp = thresholds.lthr_bpm.value, channel_threshold("power", thresholds)
     on_heart_rate = bool(lthr) and "heart_rate_bpm" in clean
@@ -221,7 +258,7 @@ def _zones(
     # measured LT1 (lactate test or HRVT1) when there is one below the threshold
     seiler_threshold = lthr if on_heart_rate else ftp
     lt1 = (thresholds.lt1_hr_bpm if on_heart_rate else thresholds.lt1_power_w).value
-    fraction = settings.lt1_fraction_of_lthr
+    fraction = lt1_fraction_of_lthr
     if lt1 is not None and seiler_threshold and 0 < lt1 < seiler_threshold:
         fraction = lt1 / seiler_threshold
     plans: list[tuple[ZoneSystem | None, str, float | None]] = [

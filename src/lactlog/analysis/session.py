@@ -18,7 +18,12 @@ import numpy as np
 import pandas as pd
 
 from lactlog.analysis.clean import apply_range_rules
-from lactlog.analysis.endurance import EnduranceAnalysis, analyse_endurance, cleaning_rules
+from lactlog.analysis.endurance import (
+    EnduranceAnalysis,
+    analyse_endurance,
+    cleaning_rules,
+    endurance_rules,
+)
 from lactlog.analysis.hrvt import DfaAnalysis, analyse_dfa
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.strength import StrengthAnalysis, analyse_strength
@@ -106,7 +111,8 @@ def summarize(
             options.settings,
             history,
         )
-        endurance = analyse_endurance(activity, thresholds, options.settings, options.profile.sex)
+        endurance = analyse_endurance(activity, thresholds, endurance_rules(options.settings),
+                                      options.profile.sex)
     weights_s = sample_weights_s(samples.index)
     duration = _first_known(device.elapsed_s, elapsed_s(samples.index))
     timer = _first_known(device.timer_s, timer_s(samples.index, activity.pauses))
