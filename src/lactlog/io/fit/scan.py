@@ -12,14 +12,19 @@ header byte to (bin, size), and leaves all field decoding to :mod:`lactlog.io.fi
 from __future__ import annotations
 
 import struct
+from array import array
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from lactlog.errors import CorruptFileError
+from lactlog.errors import CorruptFileError, InputTooLargeError
 from lactlog.io.fit import profile
 
 _HEADER_MIN_SIZE = 12
+#: Most records a FIT file may hold (a 1-Hz recording of 115 days; real activity files hold
+#: well under 1 M). Beyond it the file is refused: every record costs memory downstream.
+MAX_RECORDS = 10_000_000
 
 
 @dataclass
@@ -40,7 +45,8 @@ class DefinitionBin:
     big_endian: bool
     record_size: int
     fields: list[FieldDef]
-    positions: list[int] = field(default_factory=list)
+    #: Start of each data record [byte offset]: a typed array, 4 or 8 bytes per record.
+    positions: array[int] = field(default_factory=lambda: array("q"))
 
     @property
     def has_timestamp(self) -> bool:
@@ -102,7 +108,13 @@ def scan(data: bytes, wanted_numbers: frozenset[int]) -> ScanResult:
     """Walk all records of all chained FIT files in ``data``.
 
     Data records of messages in ``wanted_numbers`` and of messages with a timestamp field are
-    collected by definition; others are only skipped over.
+    collected by definition; others are only skipped over. Memory: 4 bytes per collected record
+    (8 for data beyond 2 GiB), no Python object per record.
+
+    Raises
+    ------
+    InputTooLargeError
+        The file holds more than :data:`MAX_RECORDS` records.
     """
     bins: list[DefinitionBin] = []
     segments: list[Segment] = []
@@ -121,7 +133,9 @@ def scan(data: bytes, wanted_numbers: frozenset[int]) -> ScanResult:
             break
         segments.append(segment)
         end = min(segment.data_end, len(data))
-        _, count, problem = _scan_records(data, segment.data_start, end, bins, wanted_numbers)
+        _, count, problem = _scan_records(
+            data, segment.data_start, end, bins, wanted_numbers, MAX_RECORDS - n_records
+        )
         n_records += count
         if problem is None and segment.data_end > len(data):
             problem = Stop(
@@ -174,7 +188,12 @@ def _skipped(n_records: int) -> str:
 
 
 def _scan_records(
-    data: bytes, pos: int, end: int, bins: list[DefinitionBin], wanted: frozenset[int]
+    data: bytes,
+    pos: int,
+    end: int,
+    bins: list[DefinitionBin],
+    wanted: frozenset[int],
+    max_records: int,
 ) -> tuple[int, int, Stop | None]:
     """Scan records in ``data[pos:end]``; return the stop position, record count and problem.
 
@@ -186,43 +205,56 @@ def _scan_records(
     # belongs to; None for definition headers and undefined local types.
     active: list[tuple | None] = [None] * 256
     layouts: dict[bytes, tuple] = {}  # definition bytes -> (append, record size)
-    sink: list[int] = []  # positions of records nobody needs
+    sink: deque[int] = deque(maxlen=1)  # the last record nobody needs
+    typecode = "i" if len(data) < 2**31 else "q"
     count = 0
-    while pos < end:
-        entry = active[data[pos]]
-        if entry is not None:
-            entry[0](pos)
-            pos += entry[1]
-            count += 1
-            continue
-        header = data[pos]
-        if header & 0xC0 != 0x40:
-            kind = f"local message type {header & 0x0F if header < 0x80 else (header >> 5) & 0x03}"
-            return pos, count, Stop(f"corrupt data at byte {pos:,} (record for undefined {kind})")
-        size = _definition_size(data, pos, end)
-        if size is None:
-            return pos, count, Stop(f"definition record at byte {pos:,} cut off", cut_off=True)
-        key = bytes((header & 0x20,)) + data[pos + 1 : pos + size]
-        entry = layouts.get(key)
-        if entry is None:
-            definition = _parse_definition(data, pos)
-            if definition.global_number in wanted or definition.has_timestamp:
-                bins.append(definition)
-                entry = (definition.positions.append, definition.record_size)
-                if not definition.accumulates:  # identical layouts share one bin
+    # Every record takes at least a byte, so no more than max_records + 1 records end before
+    # ``stop``; the record cap costs one check per stretch instead of one per record.
+    stop = min(end, pos + max_records + 1)
+    while True:
+        while pos < stop:
+            entry = active[data[pos]]
+            if entry is not None:
+                entry[0](pos)
+                pos += entry[1]
+                count += 1
+                continue
+            header = data[pos]
+            if header & 0xC0 != 0x40:
+                return pos, count, _undefined(header, pos)
+            size = _definition_size(data, pos, end)
+            if size is None:
+                return pos, count, Stop(f"definition record at byte {pos:,} cut off", True)
+            key = bytes((header & 0x20,)) + data[pos + 1 : pos + size]
+            entry = layouts.get(key)
+            if entry is None:
+                definition = _parse_definition(data, pos)
+                definition.positions = array(typecode)
+                if definition.global_number in wanted or definition.has_timestamp:
+                    bins.append(definition)
+                    entry = (definition.positions.append, definition.record_size)
+                    if not definition.accumulates:  # identical layouts share one bin
+                        layouts[key] = entry
+                else:
+                    entry = (sink.append, definition.record_size)
                     layouts[key] = entry
-            else:
-                entry = (sink.append, definition.record_size)
-                layouts[key] = entry
-        pos += size
-        count += 1
-        local = header & 0x0F
-        for reserved_bits in (0x00, 0x10, 0x20, 0x30):
-            active[local | reserved_bits] = entry
-        if local < 4:  # compressed-timestamp headers address local types 0-3
-            first = 0x80 | (local << 5)
-            for header_byte in range(first, first + 32):
-                active[header_byte] = entry
+            pos += size
+            count += 1
+            local = header & 0x0F
+            for reserved_bits in (0x00, 0x10, 0x20, 0x30):
+                active[local | reserved_bits] = entry
+            if local < 4:  # compressed-timestamp headers address local types 0-3
+                first = 0x80 | (local << 5)
+                for header_byte in range(first, first + 32):
+                    active[header_byte] = entry
+        if count > max_records:
+            raise InputTooLargeError(
+                f"more than {MAX_RECORDS:,} FIT records (a 1-Hz recording of 115 days); "
+                "refusing to read the file"
+            )
+        if pos >= end:
+            break
+        stop = min(end, pos + max_records - count + 1)
     if pos > end:  # the last record (a data record: definitions are checked) runs past the end
         _drop_last_record([b.positions for b in bins] + [sink])
         assert entry is not None  # set by the loop's last record
@@ -231,7 +263,12 @@ def _scan_records(
     return pos, count, None
 
 
-def _drop_last_record(position_lists: list[list[int]]) -> None:
+def _undefined(header: int, pos: int) -> Stop:
+    kind = f"local message type {header & 0x0F if header < 0x80 else (header >> 5) & 0x03}"
+    return Stop(f"corrupt data at byte {pos:,} (record for undefined {kind})")
+
+
+def _drop_last_record(position_lists: list) -> None:
     """Forget the record with the highest position (it was cut off)."""
     last = max((p for p in position_lists if p), key=lambda p: p[-1], default=None)
     if last is not None:
@@ -273,4 +310,4 @@ def _parse_definition(data: bytes, pos: int) -> DefinitionBin:
 
 def positions_array(bin_: DefinitionBin) -> np.ndarray:
     """Record positions of a bin as an int64 array."""
-    return np.fromiter(bin_.positions, dtype=np.int64, count=len(bin_.positions))
+    return np.asarray(bin_.positions, dtype=np.int64)
