@@ -2,7 +2,7 @@
 (``RLIMIT_AS``): a result or a clear LactlogError, never a MemoryError (issue 14, class 5).
 
 The bounds README states: FIT scan 4 bytes per record and at most 10 M records; the 1-Hz grid at
-most max(1 M, 26 × sampled seconds) rows and a Hampel filter in blocks of 1 Mi values; CSV lines
+most max(1 M, 30 × sampled seconds) rows and a Hampel filter in blocks of 1 Mi values; CSV lines
 of at most 100,000 characters; gzip refused with ≤ 32 MiB held. Each case below broke its limit
 before (measured peaks in the commit messages: 4.5 GB, 7.4 GB, 24 GB, 1.1 GB).
 

@@ -30,7 +30,8 @@ MAX_GRID_GAP_S = 600
 #: seconds) leaves out every gap longer than ``max_gap_s`` instead (those seconds are not
 #: recording either way, and :func:`grid_gap_s` still counts them). Without it, samples 599 s
 #: apart would put 599 rows on the grid per sample: a 800 kB file, 80 M rows. So the grid holds at
-#: most max(GRID_MAX_ROWS, (max_gap_s + 1) × sampled seconds) rows.
+#: most max(GRID_MAX_ROWS, GRID_ROWS_PER_SAMPLE × n, (max_gap_s + 1) × n) rows for n sampled
+#: seconds (1 M or 30 × n with the default rules).
 GRID_MAX_ROWS = 1_000_000
 GRID_ROWS_PER_SAMPLE = 30
 
