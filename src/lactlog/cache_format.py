@@ -191,6 +191,7 @@ def _class_codec(cls: type) -> _Codec:
                     value[name] = decode_inner(field_value)
             else:
                 value[name] = decode_field(field_value)
+        made: Any
         if direct:
             made = new(cls)
             made.__dict__.update(value)
@@ -243,7 +244,7 @@ def _codec(hint: Any) -> _Codec:
         return _sequence(_codec(args[0]))
     if origin is dict:
         return _mapping(args[0], _codec(args[1]))
-    if dataclasses.is_dataclass(hint):
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         return _class_codec(hint)
     plain = _PLAIN.get(hint)
     if plain is not None:
@@ -298,12 +299,14 @@ def _sequence(inner: _Codec) -> _Codec:
             raise _bad("list", value)
         return tuple(decode_inner(v) for v in value)
 
+    known = plain or frozenset()  # decode_plain_seq serves only a plain inner codec
+
     def decode_plain_seq(value: Any) -> tuple[Any, ...]:
         if type(value) is not list:
             raise _bad("list", value)
-        if not plain.issuperset(map(type, value)):
+        if not known.issuperset(map(type, value)):
             raise RowError("a value of another type in a list")
-        if str in plain:
+        if str in known:
             for v in value:
                 if type(v) is str:
                     _check_text(v)
