@@ -25,7 +25,11 @@ track points), the sample TCX, generated TCX (``write_tcx``) and GPX files, and 
 documents of ``lactlog.testing.hostile_xml``, each with 1–3 steps of
 ``tests/xmlfuzzkit.py``'s ``mutate_xml`` (structure-aware: elements repeated, deleted, moved,
 renamed, deeply wrapped; extreme texts, references, DOCTYPEs, comments, encodings, UTF-16;
-plus byte damage); 3 % are fresh generated files. ``--rss-cap-mb`` limits each worker's
+plus byte damage); 3 % are fresh generated files. ``--format cache`` fuzzes the result-cache
+loader: rows of the sample data's summaries and best efforts, mutated by
+``lactlog.testing.cache_rows`` (values of other types, keys dropped/added/renamed, row type and
+format changed, byte damage); outcomes ``loaded`` (every value of its declared type) or
+``refused`` (``RowError``, a cache miss); anything else is a crash. ``--rss-cap-mb`` limits each worker's
 address space (``RLIMIT_AS``, above what it had mapped after its imports): a MemoryError is
 counted as ``memory`` (a finding, like a crash), and the report gives the workers' peak RSS.
 
@@ -89,6 +93,8 @@ def input_rng(seed: int, worker: int, index: int) -> random.Random:
 def build_pool(corpus: Path, seed: int, fmt: str = "fit") -> list:
     """Shrunk corpus FIT files plus generated ones (the same in every worker); for ``tcx`` and
     ``gpx``, the XML seeds (both formats: a mutant may cross over)."""
+    if fmt == "cache":
+        return build_cache_pool()
     if fmt != "fit":
         return build_xml_pool(corpus, seed)
     paths = []
@@ -114,8 +120,23 @@ def build_xml_pool(corpus: Path, seed: int) -> list[bytes]:
     return pool + [data for _, data in xmlfuzzkit.hostile_seeds()]
 
 
+def build_cache_pool() -> list[bytes]:
+    """Result-cache rows (both batch passes) of the sample data, as the cache stores them."""
+    from lactlog.batch import analyse_paths, history_bests
+    from lactlog.cache_format import encode
+
+    sample = [ROOT / "sample_data"]
+    rows = [encode((s,)) for s in analyse_paths(sample, jobs=1).sessions]
+    rows += [encode((d,)) for d in history_bests(sample, jobs=1)[0]]
+    return rows + [encode(tuple(analyse_paths(sample, jobs=1, merge=False).sessions))]
+
+
 def make_input(pool: list, seed: int, worker: int, index: int, fmt: str = "fit") -> bytes:
     rng = input_rng(seed, worker, index)
+    if fmt == "cache":
+        from lactlog.testing.cache_rows import mutate
+
+        return mutate(rng.choice(pool), rng.choice(pool), rng)
     if fmt != "fit":
         if rng.random() < 0.03:
             build = xmlfuzzkit.random_tcx if fmt == "tcx" else xmlfuzzkit.random_gpx
@@ -135,6 +156,10 @@ def run_one(data: bytes, name: str = "fuzz.fit"):
     from lactlog.io import read_bytes
 
     try:
+        if name.endswith(".cache"):  # a result-cache row: loaded typed, or refused
+            from lactlog.testing.cache_rows import check_row
+
+            return check_row(data), None
         activities = read_bytes(data, name)
     except LactlogError as exc:
         return f"LactlogError: {type(exc).__name__}", None
@@ -249,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="corpus folder")
     parser.add_argument("--replay", help="WORKER:INDEX - regenerate and read one input")
     parser.add_argument("--json", action="store_true", help="final report as JSON on stdout")
-    parser.add_argument("--format", choices=("fit", "tcx", "gpx"), default="fit",
+    parser.add_argument("--format", choices=("fit", "tcx", "gpx", "cache"), default="fit",
                         help="reader to fuzz (tcx/gpx: the XML seeds and mutators)")
     parser.add_argument("--rss-cap-mb", type=float, default=None,
                         help="address-space limit of each worker above its imports [MB]")
