@@ -34,7 +34,7 @@ from lactlog.analysis.history import (
 )
 from lactlog.analysis.merge import APP_PRODUCTS, merge_strength, strength_pairs
 from lactlog.analysis.options import AnalysisOptions
-from lactlog.analysis.session import SessionSummary, summarize
+from lactlog.analysis.session import SessionSummary, summarize, summarize_all
 from lactlog.cache import (
     CachedResult,
     CacheKey,
@@ -127,8 +127,8 @@ def analyse_file(
     """Read and summarise one file (``history``: per session index, see
     :func:`summarize`); never raises (errors become the outcome)."""
     history = history or {}
-    return _guard(lambda: tuple(summarize(a, options, history.get(a.meta.session_index))
-                                for a in read_activities(path, decoder, options)))
+    return _guard(lambda: tuple(summarize_all(read_activities(path, decoder, options), options,
+                                              history)))
 
 
 def _guard(work: Callable[[], tuple[Any, ...]]) -> _Outcome:

@@ -166,7 +166,13 @@ def _empty_template(columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def empty_samples() -> pd.DataFrame:
-    """An empty samples frame with a UTC DatetimeIndex."""
+    """An empty samples frame with a UTC DatetimeIndex (a copy of one template: a lifting-app
+    export makes thousands)."""
+    return _empty_samples_template().copy()
+
+
+@cache
+def _empty_samples_template() -> pd.DataFrame:
     return pd.DataFrame(index=pd.DatetimeIndex([], tz="UTC", name="time"))
 
 

@@ -10,6 +10,7 @@ placeholders, power-meter glitches — left out), the same way for every format.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -26,7 +27,11 @@ from lactlog.analysis.endurance import (
 )
 from lactlog.analysis.hrvt import DfaAnalysis, analyse_dfa
 from lactlog.analysis.options import AnalysisOptions
-from lactlog.analysis.strength import StrengthAnalysis, analyse_strength
+from lactlog.analysis.strength import (
+    StrengthAnalysis,
+    analyse_strength,
+    analyse_strength_sessions,
+)
 from lactlog.analysis.thresholds import resolve_thresholds
 from lactlog.model import Activity
 from lactlog.profile import sport_group
@@ -84,9 +89,24 @@ def is_strength(activity: Activity) -> bool:
     )
 
 
+def summarize_all(
+    activities: Sequence[Activity], options: AnalysisOptions | None = None,
+    history: Mapping[int, HistoryThresholds] | None = None,
+) -> list[SessionSummary]:
+    """:func:`summarize` of each activity (``history``: by session index), the set analysis of
+    all strength sessions done at once (:func:`analyse_strength_sessions`; a lifting-app export
+    holds thousands of workouts)."""
+    options = options or AnalysisOptions()
+    history = history or {}
+    lifts = [a for a in activities if is_strength(a)]
+    analyses = dict(zip(map(id, lifts), analyse_strength_sessions(lifts, options.settings)))
+    return [summarize(a, options, history.get(a.meta.session_index), analyses.get(id(a)))
+            for a in activities]
+
+
 def summarize(
     activity: Activity, options: AnalysisOptions | None = None,
-    history: HistoryThresholds | None = None,
+    history: HistoryThresholds | None = None, strength: StrengthAnalysis | None = None,
 ) -> SessionSummary:
     """Summarise one activity (see module docstring for which value comes from where).
 
@@ -94,12 +114,14 @@ def summarize(
     training) also get the lactate analysis of :func:`analyse_endurance`; strength sessions the
     set analysis of :func:`analyse_strength`. ``history``: the thresholds the session's sport
     history gives (:func:`lactlog.analysis.history.history_by_session`), ranked after the
-    device's (:func:`resolve_thresholds`).
+    device's (:func:`resolve_thresholds`). ``strength``: the set analysis when already done
+    (:func:`summarize_all`).
     """
     options = options or AnalysisOptions()
     meta, device, samples = activity.meta, activity.device_summary, activity.samples
     endurance = None
-    strength = analyse_strength(activity, options.settings) if is_strength(activity) else None
+    if strength is None and is_strength(activity):
+        strength = analyse_strength(activity, options.settings)
     channels = {"heart_rate_bpm", "power_w", "speed_mps"} & set(samples.columns)
     if channels and not is_strength(activity):
         thresholds = resolve_thresholds(
@@ -140,7 +162,8 @@ def summarize(
         avg_power_w=weighted_mean(power, weights_s),
         distance_m=_first_known(device.distance_m, distance_m(samples.get("distance_m"))),
         n_samples=len(samples),
-        n_sets=int((activity.sets["set_type"] == "active").sum()) if len(activity.sets) else 0,
+        n_sets=(strength.n_sets + strength.n_warmup_sets if strength is not None
+                else _active_sets(activity.sets)),
         warnings=meta.warnings + duration_warnings(duration, timer, elapsed_s(samples.index)),
         endurance=endurance,
         strength=strength,
@@ -149,6 +172,13 @@ def summarize(
         name=meta.name,
         dfa=analyse_dfa(activity.rr, samples.get("power_w")) if len(activity.rr) else None,
     )
+
+
+def _active_sets(sets: pd.DataFrame) -> int:
+    """Number of ``active`` rows of a sets frame (numpy: this runs once per lifting workout)."""
+    if not len(sets):
+        return 0
+    return int(np.count_nonzero(sets["set_type"].to_numpy(dtype=object) == "active"))
 
 
 def duration_warnings(

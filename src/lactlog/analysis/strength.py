@@ -32,8 +32,11 @@ sum and the verdict. The verdict rule is in :func:`strength_verdict`.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -115,15 +118,26 @@ def analyse_sets(activity: Activity, settings: Settings) -> pd.DataFrame:
     ``boolean`` (``<NA>`` = unknown); ``bfr`` and ``warmup`` are plain bool.
     """
     sets = activity.sets.reset_index(drop=True)
+    table = set_table(sets, np.zeros(len(sets), dtype=np.int64), settings)
+    _add_heart_rate(table, activity.samples, _starts(sets)[table["row"].to_numpy()])
+    return table[list(TABLE_COLUMNS)]
+
+
+def set_table(sets: pd.DataFrame, session: np.ndarray, settings: Settings) -> pd.DataFrame:
+    """:func:`analyse_sets` of many sessions at once, without heart rate (NaN).
+
+    ``sets``: the sessions' sets frames one after the other (RangeIndex); ``session``: the
+    session number of each row (non-decreasing). Adds the columns ``session`` and ``row`` (the
+    set's row in ``sets``). Rest and set numbers never cross from one session to the next.
+    """
     set_type = _texts(sets, "set_type").str.lower()
     active = np.flatnonzero(_known_true(set_type == "active"))
     starts = _starts(sets)
     durations = _numbers(sets, "duration_s")
     durations = durations.where(durations >= 0)  # a negative duration is a recording error
-    kinds = set_type.fillna("").to_numpy(dtype=object)
-    rest = _rest_after_s(kinds, starts, durations.to_numpy(), active)
+    is_rest = _known_true(set_type == "rest")
+    rest = _rest_after_s(is_rest, starts, durations.to_numpy(), active, session)
     rows = sets.iloc[active].reset_index(drop=True)
-    start, duration = starts[active], durations.iloc[active].reset_index(drop=True)
     reps = _numbers(rows, "repetitions")
     rpe = _numbers(rows, "rpe")
     rir = (10.0 - rpe).where((rpe >= 1) & (rpe <= 10))
@@ -138,15 +152,17 @@ def analyse_sets(activity: Activity, settings: Settings) -> pd.DataFrame:
     high_rep = _boolean(reps >= settings.high_rep_min_reps, reps.isna())
     rest_s = pd.Series(rest, dtype="float64")
     short_rest = _boolean(rest_s <= settings.short_rest_max_s, rest_s.isna())
-    bfr = mentions.map(lambda text: bool(BFR_PATTERN.search(text))).astype(bool)
+    bfr = mentions.str.contains(BFR_PATTERN).fillna(False).to_numpy(dtype=bool)
     effective = (settings.effective_reps_from_failure - rir).clip(upper=reps).clip(lower=0)
-    avg_hr, max_hr = _heart_rate(activity.samples, start, duration.to_numpy())
+    owner = pd.Series(session[active])
+    number = exercise.fillna("?").groupby([owner, exercise.fillna("?")]).cumcount() + 1
+    n = len(active)
     return pd.DataFrame({
         "exercise": exercise,
-        "set_number": exercise.fillna("?").groupby(exercise.fillna("?")).cumcount() + 1,
+        "set_number": number,
         "reps": reps,
         "weight_kg": _numbers(rows, "weight_kg"),
-        "duration_s": duration,
+        "duration_s": durations.iloc[active].reset_index(drop=True),
         "rpe": rpe,
         "rir": rir,
         "rest_after_s": rest_s,
@@ -154,13 +170,23 @@ def analyse_sets(activity: Activity, settings: Settings) -> pd.DataFrame:
         "high_rep": high_rep,
         "bfr": bfr,
         "effective_reps": effective.where(rir.notna() & reps.notna()),
-        "avg_heart_rate_bpm": avg_hr,
-        "max_heart_rate_bpm": max_hr,
+        "avg_heart_rate_bpm": np.full(n, np.nan),
+        "max_heart_rate_bpm": np.full(n, np.nan),
         "metabolic_stress": near_failure & (short_rest | high_rep | pd.array(bfr, "boolean")),
         "warmup": _known_true((app_type == "warmup") | (order == "W")),
         # merged sessions: "watch+app", or "watch"/"app" for a set only one side recorded
         "recorded_by": _texts(rows, "set_source"),
-    }, columns=list(TABLE_COLUMNS))
+        "session": owner,
+        "row": active,
+    }, columns=[*TABLE_COLUMNS, "session", "row"])
+
+
+def _add_heart_rate(table: pd.DataFrame, samples: pd.DataFrame, starts: pd.DatetimeIndex) -> None:
+    """Fill one session's ``avg/max_heart_rate_bpm`` from its samples (:func:`_heart_rate`)."""
+    if "heart_rate_bpm" not in samples.columns or not len(samples) or not len(table):
+        return
+    avg, peak = _heart_rate(samples, starts, table["duration_s"].to_numpy())
+    table["avg_heart_rate_bpm"], table["max_heart_rate_bpm"] = avg, peak
 
 
 def _numbers(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -205,24 +231,31 @@ def _starts(sets: pd.DataFrame) -> pd.DatetimeIndex:
 
 
 def _rest_after_s(
-    set_type: np.ndarray, starts: pd.DatetimeIndex, durations: np.ndarray, active: np.ndarray
-) -> list[float]:
-    """Rest after each active set [s] (NaN = unknown); rule in the module docstring."""
+    is_rest: np.ndarray, starts: pd.DatetimeIndex, durations: np.ndarray, active: np.ndarray,
+    session: np.ndarray,
+) -> np.ndarray:
+    """Rest after each active set [s] (NaN = unknown); rule in the module docstring.
+
+    Each row belongs to the last active set at or before it in its session; the rest rows of
+    an active set are summed, else the gap to the next active set of its session is taken.
+    """
+    n = len(is_rest)
+    if not active.size:
+        return np.empty(0)
     start_s = np.where(starts.isna(), np.nan, starts.asi8 / 1e9)
-    rest: list[float] = []
-    for position, row in enumerate(active):
-        following = active[position + 1] if position + 1 < len(active) else len(set_type)
-        between = np.arange(row + 1, following)
-        recorded = durations[between[set_type[between] == "rest"]]
-        recorded = recorded[np.isfinite(recorded) & (recorded >= 0)]
-        if recorded.size:
-            rest.append(float(recorded.sum()))
-            continue
-        gap = np.nan
-        if following < len(set_type):
-            gap = start_s[following] - (start_s[row] + durations[row])
-        rest.append(float(gap) if gap >= 0 else np.nan)  # NaN >= 0 is False
-    return rest
+    last_active = np.maximum.accumulate(np.where(np.isin(np.arange(n), active),
+                                                 np.arange(n), -1))
+    owned = (last_active >= 0) & (session == session[np.maximum(last_active, 0)])
+    recorded = owned & is_rest & np.isfinite(durations) & (durations >= 0)
+    owner = last_active[recorded]
+    total = np.bincount(owner, weights=durations[recorded], minlength=n)[active]
+    has_recorded = np.bincount(owner, minlength=n)[active] > 0
+    following = np.append(active[1:], n)
+    same = np.append(session[active[1:]] == session[active[:-1]], False)
+    gap = np.full(len(active), np.nan)
+    gap[same] = start_s[following[same]] - (start_s[active[same]] + durations[active[same]])
+    gap = np.where(gap >= 0, gap, np.nan)  # NaN >= 0 is False
+    return np.where(has_recorded, total, gap)
 
 
 def _heart_rate(
@@ -270,43 +303,119 @@ def strength_verdict(table: pd.DataFrame, settings: Settings) -> Verdict:
     "RPE missing: verdict from rest and reps only". Neither RPE nor rest nor a high-rep/BFR set
     gives no level (None).
     """
-    working = table[~table["warmup"].to_numpy(dtype=bool)]
-    n = len(working)
+    counts = _session_counts(table, 1, settings)
+    return _verdict({name: values[0] for name, values in counts.items()}, settings)
+
+
+def _session_counts(table: pd.DataFrame, n_sessions: int, settings: Settings) -> dict[str, np.ndarray]:
+    """Per session (``table["session"]``, else all one session): the working-set counts and
+    sums the totals, the verdict and the unknowns are made of (one pass over all sets)."""
+    code = (table["session"].to_numpy(dtype=np.int64) if "session" in table.columns
+            else np.zeros(len(table), dtype=np.int64))
+    work = ~table["warmup"].to_numpy(dtype=bool)
+
+    def known(name: str) -> np.ndarray:
+        return table[name].notna().to_numpy(dtype=bool)
+
+    def true(values: pd.Series) -> np.ndarray:
+        return _known_true(values)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(code[mask & work], minlength=n_sessions)
+
+    def total(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Per session: the sum over working rows (in ``mask``) with NaN as 0, as pandas sums a
+        column: numpy's pairwise sum of each session's rows (not ``bincount``'s running sum,
+        which differs in the last bits, e.g. 7639.999999999999 for 7640.0 kg)."""
+        keep = work if mask is None else work & mask
+        kept = np.where(np.isnan(values[keep]), 0.0, values[keep])
+        bounds = np.searchsorted(code[keep], np.arange(n_sessions + 1))
+        return np.array([kept[low:high].sum() for low, high in itertools.pairwise(bounds)],
+                        dtype=np.float64)
+
+    number = {name: table[name].to_numpy(dtype="float64") for name in (
+        "reps", "weight_kg", "duration_s", "rest_after_s", "effective_reps", "max_heart_rate_bpm")}
+    rest_known, both = known("rest_after_s"), known("rest_after_s") & known("duration_s")
+    structure = _structure(table, settings)
+    peak = np.full(n_sessions, np.nan)
+    np.fmax.at(peak, code[work], number["max_heart_rate_bpm"][work])
+    return {
+        "n": count(np.ones(len(table), dtype=bool)),
+        "n_active": np.bincount(code, minlength=n_sessions),
+        "reps": total(number["reps"]),
+        "volume_kg": total(number["reps"] * number["weight_kg"]),
+        "median_rest_s": _median_by(code[work & rest_known], number["rest_after_s"][work & rest_known],
+                                    n_sessions),
+        "timed_set_s": total(number["duration_s"], both),
+        "timed_rest_s": total(number["rest_after_s"], both),
+        "with_rir": count(known("rir")),
+        "with_rpe": count(known("rpe")),
+        "with_rest": count(rest_known),
+        "with_effective": count(known("effective_reps")),
+        "effective_reps": total(number["effective_reps"]),
+        "with_max_hr": count(known("max_heart_rate_bpm")),
+        "missing_weight": count(known("reps") & ~known("weight_kg")),
+        "likely": count(true(structure)),
+        "near": count(true(table["near_failure"])),
+        "stress": count(true(table["metabolic_stress"])),
+        "undecided": count(table["metabolic_stress"].isna().to_numpy(dtype=bool)),
+        "peak_hr": peak,
+    }
+
+
+def _median_by(code: np.ndarray, values: np.ndarray, n_sessions: int) -> np.ndarray:
+    """Median of ``values`` per session code (NaN for a session without values): the middle
+    value, or the mean of the two middle ones, as :func:`numpy.median`."""
+    order = np.lexsort((values, code))
+    code, values = code[order], values[order]
+    size = np.bincount(code, minlength=n_sessions)
+    first = np.concatenate([[0], np.cumsum(size)[:-1]])
+    median = np.full(n_sessions, np.nan)
+    some = size > 0
+    low = first[some] + (size[some] - 1) // 2
+    high = first[some] + size[some] // 2
+    median[some] = (values[low] + values[high]) / 2
+    return median
+
+
+def _verdict(c: dict, settings: Settings) -> Verdict:
+    """:func:`strength_verdict` from one session's :func:`_session_counts`."""
+    n = int(c["n"])
     if not n:
         return Verdict(None, ("no working sets logged",))
-    structure = _structure(working, settings)
-    rest_text = _rest_text(working["rest_after_s"])
+    rest_text = (f"median rest {c['median_rest_s']:.0f} s" if c["with_rest"] else "rest unknown")
+    hr_text = ([f"heart rate in sets up to {c['peak_hr']:.0f} bpm"]
+               if np.isfinite(c["peak_hr"]) else [])
     criteria = (f"short rest (≤ {settings.short_rest_max_s:g} s), "
                 f"≥ {settings.high_rep_min_reps} reps or BFR")
-    with_rir = int(working["rir"].notna().sum())
+    with_rir = int(c["with_rir"])
     if not with_rir:
-        likely = int(structure.fillna(False).sum())
-        if not likely and not working["rest_after_s"].notna().any():
+        likely = int(c["likely"])
+        if not likely and not c["with_rest"]:
             return Verdict(None, (NO_EFFORT_NOR_REST,))
         level = _level(likely, settings)
         reasons = ["RPE missing: verdict from rest and reps only",
                    f"{likely} of {_sets(n)} with {criteria}; effort unknown, so at most moderate",
                    rest_text]
-        return Verdict(MODERATE if level == HIGH else level, tuple(reasons + _hr_text(working)))
-    near = int(working["near_failure"].fillna(False).sum())
-    stress = int(working["metabolic_stress"].fillna(False).sum())
+        return Verdict(MODERATE if level == HIGH else level, tuple(reasons + hr_text))
+    near, stress = int(c["near"]), int(c["stress"])
     level = _level(stress, settings)
     near_text = f"{_sets(near)} ≤ {settings.near_failure_max_rir:g} RIR"
     reasons = [f"{near_text}, {stress} of them with {criteria}", rest_text]
     if with_rir < n:
         reasons.append(f"RPE missing on {n - with_rir} of {_sets(n)}")
-    undecided = int(working["metabolic_stress"].isna().sum())
+    undecided = int(c["undecided"])
     if undecided and _level(stress + undecided, settings) != level:
         reasons.append(f"{_sets(undecided)} undecided (RPE or rest unknown): with them up to "
                        f"{stress + undecided} stress sets, {_level(stress + undecided, settings)}")
-    return Verdict(level, tuple(reasons + _hr_text(working)))
+    return Verdict(level, tuple(reasons + hr_text))
 
 
-def _structure(working: pd.DataFrame, settings: Settings) -> pd.Series:
+def _structure(table: pd.DataFrame, settings: Settings) -> pd.Series:
     """Short rest OR high rep OR BFR (Kleene logic, ``boolean``)."""
-    rest = working["rest_after_s"]
+    rest = table["rest_after_s"]
     short = _boolean(rest <= settings.short_rest_max_s, rest.isna())
-    return short | working["high_rep"] | pd.array(working["bfr"].to_numpy(bool), "boolean")
+    return short | table["high_rep"] | pd.array(table["bfr"].to_numpy(bool), "boolean")
 
 
 def _level(stress_sets: int, settings: Settings) -> str:
@@ -319,84 +428,111 @@ def _sets(n: int) -> str:
     return f"{n} set{'s' if n != 1 else ''}"
 
 
-def _rest_text(rest: pd.Series) -> str:
-    known = rest.dropna()
-    return f"median rest {known.median():.0f} s" if len(known) else "rest unknown"
-
-
-def _hr_text(working: pd.DataFrame) -> list[str]:
-    peak = working["max_heart_rate_bpm"].max()
-    return [f"heart rate in sets up to {peak:.0f} bpm"] if np.isfinite(peak) else []
-
-
 def analyse_strength(activity: Activity, settings: Settings) -> StrengthAnalysis:
     """Per-set table, working-set totals, what is unknown, and the verdict of one session."""
-    table = analyse_sets(activity, settings)
+    return analyse_strength_sessions([activity], settings)[0]
+
+
+def analyse_strength_sessions(
+    activities: Sequence[Activity], settings: Settings
+) -> list[StrengthAnalysis]:
+    """:func:`analyse_strength` of each activity, with the set arithmetic done once for all of
+    them (a lifting-app export holds thousands of workouts: 3,605 took 80 s one by one)."""
+    if not activities:
+        return []
+    lengths = np.array([len(a.sets) for a in activities], dtype=np.int64)
+    sets = (pd.concat([a.sets for a in activities], ignore_index=True) if len(activities) > 1
+            else activities[0].sets.reset_index(drop=True))
+    table = set_table(sets, np.repeat(np.arange(len(activities)), lengths), settings)
+    bounds = np.searchsorted(table["session"].to_numpy(), np.arange(len(activities) + 1))
+    with_hr = [i for i, a in enumerate(activities)
+               if "heart_rate_bpm" in a.samples.columns and len(a.samples)]
+    if with_hr:
+        starts = _starts(sets)
+        parts = []
+        for i in range(len(activities)):
+            part = table.iloc[bounds[i]:bounds[i + 1]].copy()
+            if i in with_hr:
+                _add_heart_rate(part, activities[i].samples, starts[part["row"].to_numpy()])
+            parts.append(part)
+        table = pd.concat(parts, ignore_index=True) if parts else table
+    timed = np.bincount(np.repeat(np.arange(len(activities)), lengths),
+                        weights=_starts(sets).notna().astype(float), minlength=len(activities)) > 0
+    counts = _session_counts(table, len(activities), settings)
+    results = _set_results(table)
+    per_exercise = _sets_per_exercise(table, len(activities))
+    analyses = []
+    for i in range(len(activities)):
+        c = {name: values[i] for name, values in counts.items()}
+        n = int(c["n"])
+        analyses.append(StrengthAnalysis(
+            n_sets=n,
+            n_warmup_sets=int(c["n_active"]) - n,
+            n_reps=float(c["reps"]),
+            volume_load_kg=float(c["volume_kg"]),
+            median_rest_s=float(c["median_rest_s"]) if c["with_rest"] else None,
+            work_rest_ratio=(float(c["timed_set_s"] / c["timed_rest_s"])
+                             if c["timed_rest_s"] >= 1 else None),
+            sets_per_exercise=per_exercise[i],
+            near_failure_sets=int(c["near"]),
+            metabolic_stress_sets=int(c["stress"]),
+            sets_with_rpe=int(c["with_rpe"]),
+            sets_with_rest=int(c["with_rest"]),
+            effective_reps=float(c["effective_reps"]) if c["with_effective"] else None,
+            unknowns=_unknowns(c, bool(timed[i])),
+            verdict=_verdict(c, settings),
+            sets=tuple(results[bounds[i]:bounds[i + 1]]),
+        ))
+    return analyses
+
+
+def _sets_per_exercise(table: pd.DataFrame, n_sessions: int) -> list[dict[str, int]]:
+    """Working sets per exercise of each session, exercises in order of first appearance."""
     working = table[~table["warmup"].to_numpy(dtype=bool)]
-    rest = working["rest_after_s"]
-    both = rest.notna() & working["duration_s"].notna()
     exercises = working["exercise"].fillna("unknown exercise")
-    return StrengthAnalysis(
-        n_sets=len(working),
-        n_warmup_sets=len(table) - len(working),
-        n_reps=float(working["reps"].sum()),
-        volume_load_kg=float((working["reps"] * working["weight_kg"]).sum()),
-        median_rest_s=float(rest.median()) if rest.notna().any() else None,
-        work_rest_ratio=(float(working["duration_s"][both].sum() / rest[both].sum())
-                         if rest[both].sum() >= 1 else None),
-        sets_per_exercise={str(k): int(v) for k, v in exercises.value_counts(sort=False).items()},
-        near_failure_sets=int(working["near_failure"].fillna(False).sum()),
-        metabolic_stress_sets=int(working["metabolic_stress"].fillna(False).sum()),
-        sets_with_rpe=int(working["rpe"].notna().sum()),
-        sets_with_rest=int(rest.notna().sum()),
-        effective_reps=(float(working["effective_reps"].sum())
-                        if working["effective_reps"].notna().any() else None),
-        unknowns=_unknowns(activity, working),
-        verdict=strength_verdict(table, settings),
-        sets=tuple(_set_result(row) for row in table.to_dict("records")),
-    )
+    found: list[dict[str, int]] = [{} for _ in range(n_sessions)]
+    sizes = exercises.groupby([working["session"], exercises], sort=False).size()
+    for (session, exercise), size in sizes.items():
+        found[int(session)][str(exercise)] = int(size)
+    return found
 
 
-def _unknowns(activity: Activity, working: pd.DataFrame) -> tuple[str, ...]:
-    """What the analysis could not know, in words (empty when everything was there)."""
-    n, notes = len(working), []
-    missing_rir = int(working["rir"].isna().sum())
+def _unknowns(c: dict, timed: bool) -> tuple[str, ...]:
+    """What the analysis could not know, in words (empty when everything was there), from one
+    session's :func:`_session_counts`; ``timed``: some set of the session has a start time."""
+    n, notes = int(c["n"]), []
+    missing_rir = n - int(c["with_rir"])
     if missing_rir:
         notes.append(f"RPE missing on all {_sets(n)}" if missing_rir == n
                      else f"RPE missing on {missing_rir} of {_sets(n)}")
-    missing_rest = int(working["rest_after_s"].isna().sum())
-    timed = "start" in activity.sets.columns and activity.sets["start"].notna().any()
+    missing_rest = n - int(c["with_rest"])
     if missing_rest == n and n:
         notes.append("rest unknown" + ("" if timed else " (no set timing in the file)"))
     elif missing_rest:
         notes.append(f"rest unknown for {missing_rest} of {_sets(n)}")
-    if n and working["max_heart_rate_bpm"].isna().all():
+    if n and not c["with_max_hr"]:
         why = ("no set timing" if not timed else "no heart-rate samples during the sets")
         notes.append(f"heart rate during sets unknown ({why})")
-    missing_weight = int((working["reps"].notna() & working["weight_kg"].isna()).sum())
-    if missing_weight:
-        notes.append(f"weight missing on {_sets(missing_weight)} (not in the volume load)")
+    if c["missing_weight"]:
+        notes.append(f"weight missing on {_sets(int(c['missing_weight']))} (not in the volume load)")
     return tuple(notes)
 
 
-def _set_result(row: dict) -> SetResult:
-    """A table row as a JSON-able :class:`SetResult` (NaN/<NA> -> None)."""
-    def number(value: object) -> float | None:
-        return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+def _set_results(table: pd.DataFrame) -> list[SetResult]:
+    """Every row of the table as a JSON-able :class:`SetResult` (NaN/<NA> -> None)."""
+    def numbers(name: str) -> list:
+        return [None if math.isnan(v) else v for v in table[name].to_numpy(dtype="float64").tolist()]
 
-    def truth(value: object) -> bool | None:
-        return None if value is None or pd.isna(value) else bool(value)
+    def objects(name: str) -> list:
+        return table[name].to_numpy(dtype=object, na_value=None).tolist()
 
-    return SetResult(
-        exercise=None if pd.isna(row["exercise"]) else str(row["exercise"]),
-        set_number=int(row["set_number"]),
-        **{name: number(row[name]) for name in (
-            "reps", "weight_kg", "duration_s", "rpe", "rir", "rest_after_s", "effective_reps",
-            "avg_heart_rate_bpm", "max_heart_rate_bpm")},
-        near_failure=truth(row["near_failure"]),
-        high_rep=truth(row["high_rep"]),
-        bfr=bool(row["bfr"]),
-        metabolic_stress=truth(row["metabolic_stress"]),
-        warmup=bool(row["warmup"]),
-        recorded_by=None if pd.isna(row["recorded_by"]) else str(row["recorded_by"]),
-    )
+    columns = {name: numbers(name) for name in (
+        "reps", "weight_kg", "duration_s", "rpe", "rir", "rest_after_s", "effective_reps",
+        "avg_heart_rate_bpm", "max_heart_rate_bpm")}
+    columns |= {name: objects(name) for name in (
+        "exercise", "near_failure", "high_rep", "metabolic_stress", "recorded_by")}
+    columns["set_number"] = table["set_number"].astype(int).tolist()
+    columns["bfr"] = table["bfr"].to_numpy(dtype=bool).tolist()
+    columns["warmup"] = table["warmup"].to_numpy(dtype=bool).tolist()
+    names = [f.name for f in fields(SetResult)]
+    return [SetResult(*values) for values in zip(*(columns[name] for name in names))]

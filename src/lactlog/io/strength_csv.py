@@ -298,25 +298,47 @@ def _table(index: pd.Index, **columns: object) -> pd.DataFrame:
 
 
 def _workouts(raw: RawInput, app: str, table: pd.DataFrame, warnings: list[str]) -> list[Activity]:
-    """Group sets into workouts (sorted by start, file order within a workout)."""
-    groups = table.groupby("session_key", sort=False)
-    starts = groups["session_start"].first().sort_values(kind="stable")
-    by_key = dict(iter(groups))
+    """Group sets into workouts (sorted by start, file order within a workout).
+
+    One stable sort puts each workout's rows together; each workout's sets frame is a slice
+    of the sorted table (no per-workout grouping or copying: an export holds thousands), and
+    the workouts share one empty samples, pauses, laps and beats frame each (an activity's
+    frames are never changed in place; copy-on-write keeps their values apart anyway).
+    """
+    codes, _ = pd.factorize(table["session_key"], sort=False)  # workouts in file order
+    first_row = np.full(codes.max() + 1, len(codes))
+    np.minimum.at(first_row, codes, np.arange(len(codes)))
+    start_ns = table["session_start"].to_numpy(dtype="datetime64[ns]")[first_row]
+    rank = np.empty_like(first_row)
+    rank[np.argsort(start_ns, kind="stable")] = np.arange(len(first_row))
+    order = np.argsort(rank[codes], kind="stable")
+    # copy(): one block per dtype, not one per column, so each slice below is cheap
+    sets = table.take(order)[list(STRENGTH_SET_COLUMNS)].reset_index(drop=True).copy()
+    bounds = np.searchsorted(rank[codes][order], np.arange(len(first_row) + 1))
+    elapsed = table["session_elapsed_s"].to_numpy(dtype="float64")[first_row]
+    by_rank = np.argsort(rank)
+    starts = pd.DatetimeIndex(start_ns[by_rank]).tz_localize("UTC").to_pydatetime()
     activities: list[Activity] = []
-    for session_index, key in enumerate(starts.index):
-        sets = by_key[key]
-        elapsed_s = sets["session_elapsed_s"].iloc[0]
-        start = starts[key].tz_localize("UTC").to_pydatetime(warn=False)
+    warnings_tuple = tuple(warnings)
+    empty = Activity(meta=ActivityMeta(source=raw.source, sha256=raw.sha256, format="csv"))
+    for session_index, code in enumerate(by_rank):
+        low, high = bounds[session_index], bounds[session_index + 1]
+        workout_sets = sets.iloc[low:high]
+        workout_sets.index = pd.RangeIndex(high - low)
+        elapsed_s = elapsed[code]
         meta = ActivityMeta(
             source=raw.source, sha256=raw.sha256, format="csv", sport="training",
-            sub_sport="strength_training", start=start,
-            product=app, session_index=session_index, warnings=tuple(warnings),
+            sub_sport="strength_training", start=starts[session_index],
+            product=app, session_index=session_index, warnings=warnings_tuple,
             wall_clock=True,
         )
         activities.append(Activity(
             meta=meta,
-            samples=empty_samples(),
-            sets=sets[list(STRENGTH_SET_COLUMNS)].reset_index(drop=True),
+            samples=empty.samples,
+            pauses=empty.pauses,
+            laps=empty.laps,
+            rr=empty.rr,
+            sets=workout_sets,
             device_summary=DeviceSummary(
                 elapsed_s=float(elapsed_s) if np.isfinite(elapsed_s) and elapsed_s > 0 else None
             ),
