@@ -166,3 +166,90 @@ def test_a_cached_summary_naming_another_file_is_never_read(tmp_path: Path, monk
     reread.clear()
     batch.merge_strength_sessions(forged, AnalysisOptions(), "lactlog", files=[folder])
     assert reread == [] and not forged.merged
+
+
+# --- processes and permissions (issue 14, class 13) -------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has exited
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_workers_exit_when_analyze_is_killed(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(60):
+        shutil.copy(SAMPLE / "2026-11-18-threshold-ride.fit", folder / f"ride-{i:02d}.fit")
+    env = {**os.environ, "LACTLOG_CACHE_DIR": str(tmp_path / "cache")}
+    parent = subprocess.Popen([sys.executable, "-m", "lactlog", "analyze", str(folder),
+                               "--jobs", "2", "--no-cache"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[int] = []
+        while len(workers) < 2 and time.monotonic() < deadline and parent.poll() is None:
+            workers = _children(parent.pid)
+            time.sleep(0.05)
+        assert len(workers) >= 2, "no worker processes seen"
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10  # before the fix: alive for >= 60 s
+        while any(_running(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_running(w) for w in workers)
+    finally:
+        for pid in _children(parent.pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_a_path_under_an_unreadable_folder_is_one_error(tmp_path: Path, monkeypatch) -> None:
+    """``find_inputs`` let PermissionError escape (is_dir under a folder without permission);
+    inside a folder an unlistable subfolder was skipped silently. As root permissions are not
+    enforced, so the denial is simulated where the OS would raise it."""
+    import os
+
+    from lactlog.io import find_inputs
+
+    locked = tmp_path / "locked"
+    (locked / "deeper").mkdir(parents=True)
+    shutil.copy(SAMPLE / "2026-11-16-hiit-run.fit", tmp_path / "run.fit")
+    target = locked / "deeper" / "ride.fit"
+    real_stat, real_scandir = os.stat, os.scandir
+
+    def stat(path, *args, **kwargs):
+        if str(path).startswith(str(locked / "deeper")):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    def scandir(path="."):
+        if str(path).startswith(str(locked)):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = analyse_paths([target])
+    assert [e.error for e in result.errors] == ["permission denied"]
+    warnings: list[str] = []
+    assert find_inputs([tmp_path], warnings=warnings) == [tmp_path / "run.fit"]
+    assert len(warnings) == 1 and "locked" in warnings[0] and "cannot list" in warnings[0]
+    assert any("cannot list" in w for w in analyse_paths([tmp_path]).warnings)

@@ -567,3 +567,37 @@ def test_null_cache_stores_nothing(old_file: Path) -> None:
         assert cache.put_many([(key(), CachedResult(error="x"))]) == 0
         assert cache.get(key()) is None and cache.lookup_sha256(old_file) is None
         assert cache.clear() == 0 and cache.info()["entries"] == 0
+
+
+# --- schema damage, a full disk (issue 14, class 13) -----------------------------------------
+
+
+@pytest.mark.parametrize("change", [
+    "DROP TABLE results", "ALTER TABLE results ADD COLUMN extra TEXT", "DROP TABLE file_hashes",
+    "DROP TABLE meta",
+])
+def test_a_dropped_or_altered_table_is_rebuilt(db_path: Path, change: str) -> None:
+    with open_cache(db_path) as cache:
+        assert cache.put(key(), CachedResult(error="x"))
+    with closing(sqlite3.connect(db_path)) as db, db:
+        db.execute(change)
+    for _ in range(2):  # before the fix: disabled on this run and every later one
+        with open_cache(db_path) as cache:
+            assert cache.put(key(), CachedResult(error="y")), cache.warnings
+            assert cache.get(key()) == CachedResult(error="y") and cache.warnings == []
+
+
+def test_a_full_disk_warns_once_and_leaves_no_wal(db_path: Path) -> None:
+    """SQLITE_FULL simulated with max_page_count (what a full disk returns to SQLite)."""
+    with open_cache(db_path) as cache:
+        pages = cache._db.execute("PRAGMA page_count").fetchone()[0]
+        cache._db.execute(f"PRAGMA max_page_count = {pages}")
+        stored = [cache.put_many((key(f"{b}-{i}"), CachedResult((summary(i, source=f"{b}-{i}"),)))
+                                 for i in range(60)) for b in range(5)]
+        assert stored == [0] * 5
+        assert len(cache.warnings) == 1 and "disk is full" in cache.warnings[0]
+        assert cache.get(key("0-1")) is None  # reading still works
+    wal = Path(f"{db_path}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    with open_cache(db_path) as cache:  # space again: the next run caches
+        assert cache.put(key(), CachedResult(error="x")) and cache.warnings == []

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -164,7 +166,7 @@ def analyse_paths(
     cache = cache or NullCache()
     fingerprint = options_fingerprint(options, decoder)
     result = BatchResult()
-    files = find_inputs([Path(p) for p in paths])
+    files = find_inputs([Path(p) for p in paths], warnings=result.warnings)
     piped = read_pipes(files, options)
     bests, keys = _first_pass(files, decoder, options, cache, jobs, on_file=on_file,
                               piped=piped)
@@ -383,7 +385,7 @@ def _analyse_all(
         return
     chunksize = max(1, min(16, len(tasks) // (workers * 8)))
     chunks = [tasks[i : i + chunksize] for i in range(0, len(tasks), chunksize)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_leave_ctrl_c_to_parent) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
         # submit + result rather than pool.map: map cancels its futures itself when interrupted,
         # which races with the pool's own clean-up (CPython 3.11 then prints InvalidStateError
         # from the pool's manager thread once the workers are stopped).
@@ -417,13 +419,32 @@ def _analyse_chunk(
     return [worker(task[0], decoder, options, *task[1:]) for task in tasks]
 
 
-def _leave_ctrl_c_to_parent() -> None:
-    """Worker initializer: ignore SIGINT.
+def _worker_init() -> None:
+    """Worker initializer: ignore SIGINT, and end with the parent.
 
     Ctrl-C in a terminal signals the whole process group; workers that took it would each die
     with a KeyboardInterrupt traceback on stderr. The parent alone handles it and ends them.
+    A parent killed outright (``kill -9``, out of memory) ends nothing: its idle workers would
+    wait on their queue for ever (they hold its other end), so a thread in each watches the
+    parent and exits the worker within :data:`PARENT_POLL_S` of its death (``getppid``
+    changes: portable, unlike Linux's ``PR_SET_PDEATHSIG``, which also fires when the thread
+    that started the worker ends).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="lactlog-parent-watch",
+                     daemon=True).start()
+
+
+#: How often a worker checks that the process that started it is alive [s].
+PARENT_POLL_S = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_S)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

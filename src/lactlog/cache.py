@@ -52,6 +52,8 @@ ANALYSIS_VERSION = 1
 #: Bump when the tables or the row format change; a cache of another schema version (newer or
 #: older) is dropped and rebuilt. 2: JSON rows (:mod:`lactlog.cache_format`) instead of pickle.
 SCHEMA_VERSION = 2
+#: SQLite's result code for "database or disk is full".
+_SQLITE_FULL = 13
 #: Longest cached error message [characters]; a longer stored one is a miss.
 MAX_ERROR_CHARS = 4_000
 #: SQLite ``application_id`` marking the file as lactlog's cache ("LLOG").
@@ -378,6 +380,7 @@ class ResultCache(_CacheBase):
         self._db: sqlite3.Connection | None = db
         self._inode = _inode(path)
         self._version = (ANALYSIS_VERSION, lactlog_version())
+        self._full = False  # a write failed with SQLITE_FULL: stop writing, truncate the WAL
 
     @classmethod
     def open(cls, path: Path | None = None) -> ResultCache | NullCache:
@@ -506,6 +509,11 @@ class ResultCache(_CacheBase):
 
     def close(self) -> None:
         if self._db is not None:
+            if self._full:  # give back what the failed writes left in the WAL
+                try:
+                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error:
+                    pass
             self._db.close()
             self._db = None
 
@@ -529,6 +537,9 @@ class ResultCache(_CacheBase):
         return (*self._params(key), None, blob, time.time_ns())
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> bool:
+        if self._full:  # the disk was full: no more attempts this run (each costs a rollback)
+            return False
+
         def write(db: sqlite3.Connection) -> bool:
             with _transaction(db):
                 db.executemany(sql, rows)
@@ -543,7 +554,12 @@ class ResultCache(_CacheBase):
         try:
             return operation(self._db)
         except sqlite3.OperationalError as exc:  # locked beyond the timeout, disk full, read-only
-            self._warn(f"result cache {self.path}: {exc}; went on without it")
+            if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL:
+                self._full = True
+                self._warn(f"result cache {self.path}: the disk is full; this run's results "
+                           "are not cached (lactlog cache clear, or free some space)")
+            else:
+                self._warn(f"result cache {self.path}: {exc}; went on without it")
             return default
         except sqlite3.DatabaseError as exc:
             if not _is_damage(exc):
@@ -632,12 +648,22 @@ def _schema_version(db: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
+def _schema_intact(db: sqlite3.Connection) -> bool:
+    """Whether every table of :data:`_SCHEMA` exists exactly as created (a dropped or altered
+    table would otherwise keep every later run from using the cache)."""
+    expected = {" ".join(statement.split()) for statement in _SCHEMA.split(";") if statement.strip()}
+    found = {" ".join(sql.split()) for (sql,) in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL")}
+    return expected == found
+
+
 def _ensure_schema(db: sqlite3.Connection) -> None:
-    """Create the tables, or drop and recreate them when they are of another schema version."""
-    if _schema_version(db) == str(SCHEMA_VERSION):
+    """Create the tables, or drop and recreate them when they are of another schema version,
+    or are not all there exactly as created (dropped, altered, extra tables)."""
+    if _schema_version(db) == str(SCHEMA_VERSION) and _schema_intact(db):
         return
     with _transaction(db):
-        if _schema_version(db) == str(SCHEMA_VERSION):
+        if _schema_version(db) == str(SCHEMA_VERSION) and _schema_intact(db):
             return  # another process did it while we waited for the lock
         tables = db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"

@@ -325,8 +325,11 @@ def find_files_or_exit(paths: list[Path], err) -> list[Path]:
     """Supported files under ``paths``; none is one error line and exit code 1."""
     from lactlog.io import find_inputs
 
-    files = find_inputs(paths)
+    warnings: list[str] = []  # the batch itself reports them when there are files
+    files = find_inputs(paths, warnings=warnings)
     if not files:
+        for warning in warnings:  # e.g. the only folder cannot be listed
+            say(err, "warning", warning)
         say(err, "error", "no supported files (FIT, TCX, GPX, CSV) under "
             + ", ".join(map(str, paths)))
         raise typer.Exit(ExitCode.INPUT_FAILED)

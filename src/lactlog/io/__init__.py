@@ -275,21 +275,30 @@ def _not_fit_hint(data: bytes) -> str:
     return f"not a FIT file (no '.FIT' signature){guess}"
 
 
-def find_inputs(paths: list[Path], max_decompressed_bytes: int | None = None) -> list[Path]:
+def find_inputs(
+    paths: list[Path], max_decompressed_bytes: int | None = None,
+    warnings: list[str] | None = None,
+) -> list[Path]:
     """Expand folders recursively into supported files (sorted), and zips into their members
     (``export.zip:activities/1.fit``, nested zips too); other files are kept as given.
 
     Bulk-export layouts are followed (:func:`lactlog.io.exports.select_inputs`): a Strava
     export's tables, Apple Health route files and JSON files are not inputs. A zip that cannot
-    be opened is kept as given, so that reading it reports why.
+    be opened, and a path that cannot even be stat-ed (under a folder without permission), is
+    kept as given, so that reading it reports why. Subfolders that cannot be listed are skipped
+    with a message in ``warnings``.
     """
     from lactlog.io import container
 
     limit = MAX_DECOMPRESSED_BYTES if max_decompressed_bytes is None else max_decompressed_bytes
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            for file in container.folder_inputs(path):
+        try:
+            folder = path.is_dir()
+        except OSError:  # PermissionError from a folder above it
+            folder = False
+        if folder:
+            for file in container.folder_inputs(path, warnings):
                 found.extend(container.expand_zip(file, limit))
         else:
             found.extend(container.expand_zip(path, limit))

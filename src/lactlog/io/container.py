@@ -58,9 +58,23 @@ def peek_kind(path: Path) -> str | None:
 # -- finding inputs --------------------------------------------------------------------------
 
 
-def folder_inputs(folder: Path) -> list[Path]:
-    """Input files under ``folder`` (recursively), by :func:`~lactlog.io.exports.select_inputs`."""
-    files = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+def folder_inputs(folder: Path, warnings: list[str] | None = None) -> list[Path]:
+    """Input files under ``folder`` (recursively), by :func:`~lactlog.io.exports.select_inputs`.
+
+    A subfolder that cannot be listed (no permission) is skipped with a message appended to
+    ``warnings``; symlinked folders are not followed (as ``Path.rglob`` does)."""
+
+    def unreadable(error: OSError) -> None:
+        if warnings is not None:
+            reason = error.strerror or str(error)
+            warnings.append(f"{error.filename}: skipped, cannot list the folder ({reason})")
+
+    files: dict[str, Path] = {}
+    for parent, _, names in os.walk(folder, onerror=unreadable):
+        for name in names:
+            path = Path(parent, name)
+            if path.is_file():
+                files[path.relative_to(folder).as_posix()] = path
 
     def head(name: str) -> bytes:
         try:
@@ -75,7 +89,11 @@ def folder_inputs(folder: Path) -> list[Path]:
 def expand_zip(path: Path, max_decompressed_bytes: int) -> list[Path]:
     """The member paths of the inputs in ``path`` when it is a zip; ``[path]`` otherwise, and
     when the zip cannot be opened (reading it reports why)."""
-    if path.name.lower().endswith(WORKOUT_SUFFIXES) or not path.is_file():
+    try:
+        regular = path.is_file()
+    except OSError:  # e.g. under a folder without permission: reading it reports why
+        return [path]
+    if path.name.lower().endswith(WORKOUT_SUFFIXES) or not regular:
         return [path]
     if peek_kind(path) != "zip":
         return [path]
