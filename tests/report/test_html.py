@@ -83,6 +83,7 @@ def test_report_has_every_chart(season) -> None:
     assert 'class="effort"' in html  # its hard efforts are shaded
     assert "ModDmax (LT2)" in html and "Log-log (LT1)" in html
     assert "heuristic" in html  # the 48-h window is labelled as one
+    assert "<h4>Sets</h4>" in html and "Squat (Barbell)" in html  # the merged strength session
 
 
 def test_report_and_show_escape_file_names(tmp_path: Path) -> None:
@@ -147,3 +148,19 @@ def test_show_html_output_folder_missing(tmp_path: Path) -> None:
                                  str(tmp_path / "no" / "x.html")])
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
+
+
+def test_session_section_draws_dfa_alpha1_when_present() -> None:
+    from lactlog.report.html_session import session_section
+
+    session = {"source": "ramp.fit", "sport": "running", "start_local": "2026-11-03T18:00:00+01:00",
+               "stimulus": None, "stimulus_reasons": [], "thresholds": {}, "intervals": [],
+               "zones": []}
+    dfa = {"notes": ["only 12 clean windows <2 min>"],
+           "series": {"start": "2026-11-03T17:00:00Z", "step_s": 30,
+                      "time_s": [0, 30, 60, 90], "alpha1": [1.1, 0.9, None, 0.6]}}
+    html = session_section({"session": session, "series": None, "dfa": dfa}, 3)
+    assert 'id="s3"' in html and 'aria-label="DFA alpha1 over time"' in html
+    assert ">0.75</text>" in html and ">0.5</text>" in html
+    assert "&lt;2 min&gt;" in html
+    html5lib.HTMLParser(strict=True).parseFragment(html)

@@ -223,6 +223,8 @@ def session_section(doc: dict[str, Any], number: int) -> str:
                                 intervals, "wbal"))
     else:
         parts.append("<p>No time series: the file could not be read again for the charts.</p>")
+    if s.get("strength"):
+        parts.append(strength_table(s["strength"]))
     for zones in s.get("zones") or []:
         parts.append(f"<h4>{escape(zones['system'])}</h4>{zone_bars(zones)}")
     dfa = doc.get("dfa")
@@ -232,3 +234,30 @@ def session_section(doc: dict[str, Any], number: int) -> str:
         parts.append(f"<h4>DFA-α1</h4>{chart}<p>{escape(notes)}</p>")
     parts.append('<p><a href="#sessions">back to the session list</a></p></section>')
     return "".join(parts)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "?" if value is None else ("yes" if value else "")
+
+
+def strength_table(strength: dict[str, Any]) -> str:
+    """A strength session's totals and its sets as the set log has them: exercise, reps,
+    weight, RIR, rest after, mean heart rate, near failure, metabolic stress (``?``: unknown)."""
+    totals = (f"{strength.get('n_sets')} sets, {strength.get('n_reps')} reps, volume load "
+              f"{number_text(strength.get('volume_load_kg'), 0, ' kg')}, metabolic-stress sets "
+              f"{strength.get('metabolic_stress_sets')}, near failure "
+              f"{strength.get('near_failure_sets')}")
+    rows = "".join(
+        f"<tr><td>{escape(str(x.get('exercise') or '–'))}</td>"
+        f"<td class=\"num\">{number_text(x.get('reps'))}</td>"
+        f"<td class=\"num\">{number_text(x.get('weight_kg'), 1)}</td>"
+        f"<td class=\"num\">{number_text(x.get('rir'))}</td>"
+        f"<td class=\"num\">{duration_text(x.get('rest_after_s'))}</td>"
+        f"<td class=\"num\">{number_text(x.get('avg_heart_rate_bpm'))}</td>"
+        f"<td>{_yes_no(x.get('near_failure'))}</td><td>{_yes_no(x.get('metabolic_stress'))}</td>"
+        "</tr>"
+        for x in strength.get("sets") or [] if not x.get("warmup"))
+    return (f"<h4>Sets</h4><p>{escape(totals)}</p><table class=\"sets\"><thead><tr>"
+            "<th>Exercise</th><th>Reps</th><th>kg</th><th>RIR</th><th>Rest</th><th>HR</th>"
+            "<th>Near failure</th><th>Metabolic stress</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
