@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 
 import lactlog.cache as cache_module
-import lactlog.cache_format as cache_format
 from conftest import corpus_files
+from lactlog import cache_format
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.session import SessionSummary
 from lactlog.cache import (

@@ -22,13 +22,12 @@ import pytest
 from typer.testing import CliRunner
 
 import lactlog.cache as cache_module
-import lactlog.io.special as special
 from conftest import REPO_ROOT
 from lactlog.batch import analyse_paths
 from lactlog.cache import NullCache, ResultCache
 from lactlog.cli import app
 from lactlog.errors import InputError, InputTooLargeError
-from lactlog.io import read
+from lactlog.io import read, special
 
 RUN = REPO_ROOT / "sample_data" / "2026-11-16-hiit-run.fit"
 fifos = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
@@ -117,10 +116,10 @@ def test_fifo_with_a_writer_is_read_once_by_both_passes(fifo: Path, tmp_path: Pa
 def test_fifo_through_analyze_and_show(fifo: Path, quick_pipes) -> None:
     runner = CliRunner()
     for command in (["analyze", "--json"], ["show", "--json"], ["analyze", "--no-cache"]):
-        lonely = within(30, lambda: runner.invoke(app, [*command, str(fifo)]))
+        lonely = within(30, lambda c=command: runner.invoke(app, [*c, str(fifo)]))
         assert lonely.exit_code == 1 and "nothing was written" in lonely.stderr, lonely.output
         feed(fifo, RUN.read_bytes())
-        fed = within(60, lambda: runner.invoke(app, [*command, str(fifo)]))
+        fed = within(60, lambda c=command: runner.invoke(app, [*c, str(fifo)]))
         assert fed.exit_code == 0, fed.output
     assert json.loads(runner.invoke(app, ["analyze", "--json", str(RUN)]).stdout)["sessions"]
 
@@ -144,7 +143,7 @@ def test_symlink_to_dev_zero_is_refused_unread(tmp_path: Path, monkeypatch) -> N
         within(10, lambda: read(link))
     no_hashing(monkeypatch)
     for cache in (ResultCache.open(tmp_path / "cache.sqlite"), NullCache()):
-        result = within(30, lambda: analyse_paths([link], cache=cache))
+        result = within(30, lambda c=cache: analyse_paths([link], cache=c))
         assert "character device" in result.errors[0].error
     shown = within(30, lambda: CliRunner().invoke(app, ["show", str(link)]))
     assert shown.exit_code == 1 and "character device" in shown.stderr
@@ -165,7 +164,7 @@ def test_sparse_file_over_the_limit_is_refused_before_hashing(tmp_path: Path, mo
     started = time.perf_counter()
     for options in (AnalysisOptions(), AnalysisOptions(settings=Settings(max_file_mb=1))):
         with ResultCache.open(tmp_path / "cache.sqlite") as cache:
-            result = within(30, lambda: analyse_paths([sparse], cache=cache, options=options))
+            result = within(30, lambda c=cache, o=options: analyse_paths([sparse], cache=c, options=o))
         assert "too large" in result.errors[0].error
     assert time.perf_counter() - started < 10  # hashing 2 GB took 20 s
 

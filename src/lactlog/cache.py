@@ -35,13 +35,13 @@ import hashlib
 import json
 import os
 import sqlite3
-from stat import S_ISREG
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, Self
 
 from lactlog.analysis.options import AnalysisOptions

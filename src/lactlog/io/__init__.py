@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from lactlog.errors import (
     EmptyFileError,
@@ -21,11 +21,13 @@ from lactlog.errors import (
     InputTooLargeError,
     UnsupportedFormatError,
 )
-from lactlog.io.common import RawInput
-from lactlog.io.special import check_input, read_pipe
 from lactlog.io.exports import WORKOUT_SUFFIXES
 from lactlog.io.gzipfile import gunzip
-from lactlog.model import Activity
+from lactlog.io.raw import RawInput
+from lactlog.io.special import check_input, read_pipe
+
+if TYPE_CHECKING:  # the readers are imported when a file is read
+    from lactlog.model import Activity
 
 #: Extensions :func:`find_inputs` picks up when walking folders (case-insensitive); zips and
 #: Apple Health ``export.xml`` files are picked up too.

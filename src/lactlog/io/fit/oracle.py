@@ -94,7 +94,7 @@ def _fitparse_messages(fit):
             return
         except FitParseError:
             raise
-        except Exception as exc:  # noqa: BLE001 - inside fitparse, not lactlog
+        except Exception as exc:  # inside fitparse (a bug of its own), not lactlog
             raise FitParseError(f"{type(exc).__name__}: {exc}") from exc
         yield message
 
