@@ -29,7 +29,13 @@ plus byte damage); 3 % are fresh generated files. ``--format cache`` fuzzes the 
 loader: rows of the sample data's summaries and best efforts, mutated by
 ``lactlog.testing.cache_rows`` (values of other types, keys dropped/added/renamed, row type and
 format changed, byte damage); outcomes ``loaded`` (every value of its declared type) or
-``refused`` (``RowError``, a cache miss); anything else is a crash. ``--rss-cap-mb`` limits each worker's
+``refused`` (``RowError``, a cache miss); anything else is a crash. ``--format csv`` fuzzes
+the time-series CSV reader (seeds: the corpus and sample CSVs, shrunk, and generated tables),
+``--format lifting`` the Strong/Hevy/FitNotes reader (seeds: the corpus Strong export, shrunk,
+generated Strong and Hevy exports, a FitNotes log), both read as ``fuzz.csv`` with
+``tests/csvfuzzkit.py``'s ``mutate_csv`` (cells set to extreme values, headers renamed to other
+readers' names, lines deleted/duplicated/spliced, delimiters, truncation mid-quote, BOM and
+UTF-16, long lines, byte damage); 3 % are tables generated from scratch. ``--rss-cap-mb`` limits each worker's
 address space (``RLIMIT_AS``, above what it had mapped after its imports): a MemoryError is
 counted as ``memory`` (a finding, like a crash), and the report gives the workers' peak RSS.
 
@@ -62,6 +68,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # fuzzkit: the mutators shared with the test suite
 
+import csvfuzzkit  # noqa: E402
 import fuzzkit  # noqa: E402
 import xmlfuzzkit  # noqa: E402
 
@@ -95,6 +102,8 @@ def build_pool(corpus: Path, seed: int, fmt: str = "fit") -> list:
     ``gpx``, the XML seeds (both formats: a mutant may cross over)."""
     if fmt == "cache":
         return build_cache_pool()
+    if fmt in ("csv", "lifting"):
+        return build_csv_pool(corpus, fmt)
     if fmt != "fit":
         return build_xml_pool(corpus, seed)
     paths = []
@@ -120,6 +129,19 @@ def build_xml_pool(corpus: Path, seed: int) -> list[bytes]:
     return pool + [data for _, data in xmlfuzzkit.hostile_seeds()]
 
 
+def build_csv_pool(corpus: Path, fmt: str) -> list[bytes]:
+    """``csv``: the corpus and sample time-series CSVs (shrunk) plus generated tables;
+    ``lifting``: the corpus Strong export (shrunk), generated Strong/Hevy exports, FitNotes."""
+    base = corpus / "csv"
+    paths = sorted(p for p in base.iterdir() if p.suffix.lower() == ".csv") if base.is_dir() \
+        else []
+    strong = [p for p in paths if "strong" in p.name.lower()]
+    if fmt == "lifting":
+        return csvfuzzkit.lifting_seeds(strong[0].read_bytes() if strong else None)
+    series = [p for p in paths if p not in strong] + sorted((ROOT / "sample_data").glob("*.csv"))
+    return csvfuzzkit.timeseries_seeds(series)
+
+
 def build_cache_pool() -> list[bytes]:
     """Result-cache rows (both batch passes) of the sample data, as the cache stores them."""
     from lactlog.batch import analyse_paths, history_bests
@@ -137,6 +159,10 @@ def make_input(pool: list, seed: int, worker: int, index: int, fmt: str = "fit")
         from lactlog.testing.cache_rows import mutate
 
         return mutate(rng.choice(pool), rng.choice(pool), rng)
+    if fmt in ("csv", "lifting"):
+        if rng.random() < 0.03:
+            return csvfuzzkit.random_table(rng, lifting=fmt == "lifting")
+        return csvfuzzkit.mutate_csv(rng.choice(pool), rng.choice(pool), rng)
     if fmt != "fit":
         if rng.random() < 0.03:
             build = xmlfuzzkit.random_tcx if fmt == "tcx" else xmlfuzzkit.random_gpx
@@ -148,6 +174,11 @@ def make_input(pool: list, seed: int, worker: int, index: int, fmt: str = "fit")
             data = fuzzkit.mutate(fuzzkit.fit_map(data), rng.choice(pool), rng)
         return data
     return fuzzkit.mutate(rng.choice(pool), rng.choice(pool), rng)
+
+
+def input_name(fmt: str) -> str:
+    """The name an input is read under (its extension is the readers' format hint)."""
+    return "fuzz.csv" if fmt == "lifting" else f"fuzz.{fmt}"
 
 
 def run_one(data: bytes, name: str = "fuzz.fit"):
@@ -233,7 +264,7 @@ def worker_main(worker: int, args, quota: int, deadline: float, current, results
         started = time.process_time()
         signal.setitimer(_TIMER, args.timeout)
         try:
-            outcome, text = run_one(data, f"fuzz.{fmt}")
+            outcome, text = run_one(data, input_name(fmt))
         except _Timeout:
             outcome, text = "hang", f"over {args.timeout} s"
         finally:
@@ -274,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="corpus folder")
     parser.add_argument("--replay", help="WORKER:INDEX - regenerate and read one input")
     parser.add_argument("--json", action="store_true", help="final report as JSON on stdout")
-    parser.add_argument("--format", choices=("fit", "tcx", "gpx", "cache"), default="fit",
+    parser.add_argument("--format", choices=("fit", "tcx", "gpx", "cache", "csv", "lifting"),
+                        default="fit",
                         help="reader to fuzz (tcx/gpx: the XML seeds and mutators)")
     parser.add_argument("--rss-cap-mb", type=float, default=None,
                         help="address-space limit of each worker above its imports [MB]")
@@ -414,7 +446,7 @@ def replay(args) -> int:
     data = make_input(pool, args.seed, worker, index, args.format)
     print(f"input {args.replay}: {len(data):,} bytes, sha256 {hashlib.sha256(data).hexdigest()}")
     started = time.perf_counter()
-    outcome, text = run_one(data, f"fuzz.{args.format}")
+    outcome, text = run_one(data, input_name(args.format))
     print(f"{outcome} in {time.perf_counter() - started:.3f} s")
     if text:
         print(text)
