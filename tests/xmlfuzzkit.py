@@ -113,7 +113,7 @@ def rename_tag(data: bytes, rng: random.Random, other: bytes) -> bytes:
     name = rng.choice(names)
     if rng.random() < 0.2:
         name = rng.choice((b"ns3:", b"x:", b"")) + name.rpartition(b":")[2]
-    new = re.sub(rb"^<(/?)[\w:]+", b"<\\1" + name, tag.group(), count=1)
+    new = re.sub(rb"^<(/?)[\w:]+", lambda m: b"<" + m.group(1) + name, tag.group(), count=1)
     return data[: tag.start()] + new + data[tag.end() :]
 
 
