@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from lactlog.errors import EmptyFileError
+from lactlog.io.raw import RawInput  # noqa: F401 (re-exported)
 from lactlog.model import SAMPLE_COLUMNS
 
 #: Sample times outside [start, end) are not believed: no sports device recorded before 1980
@@ -17,23 +16,6 @@ from lactlog.model import SAMPLE_COLUMNS
 #: also let a file span more than pandas' ±292-year nanosecond range, which no time arithmetic
 #: survives. :func:`build_samples` drops such samples with a warning (every reader uses it).
 PLAUSIBLE_TIMES = (pd.Timestamp("1980-01-01", tz="UTC"), pd.Timestamp("2100-01-01", tz="UTC"))
-
-
-@dataclass(frozen=True)
-class RawInput:
-    """The bytes of one input file (decompressed if it was gzip) and where they came from.
-
-    ``sha256`` is the digest of the file as stored on disk, so a ``.fit.gz`` and its content have
-    different digests.
-    """
-
-    source: str
-    data: bytes
-    sha256: str
-
-    @classmethod
-    def from_bytes(cls, source: str, data: bytes) -> RawInput:
-        return cls(source=source, data=data, sha256=hashlib.sha256(data).hexdigest())
 
 
 def build_samples(

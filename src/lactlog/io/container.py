@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lactlog.errors import EmptyFileError, InputError
 from lactlog.io.archive import (
@@ -27,9 +28,11 @@ from lactlog.io.archive import (
     read_member_bytes,
     split_member,
 )
-from lactlog.io.common import RawInput
 from lactlog.io.exports import WORKOUT_SUFFIXES, is_apple_health, select_inputs
-from lactlog.model import Activity
+from lactlog.io.raw import RawInput
+
+if TYPE_CHECKING:  # the readers are imported when a member is read
+    from lactlog.model import Activity
 
 __all__ = ["split_member"]
 
