@@ -13,6 +13,7 @@ Used by ``tests/test_cache_fuzz.py`` (short, in CI) and ``bench/fuzz.py --cache-
 from __future__ import annotations
 
 import json
+import math
 import random
 from typing import Any
 
@@ -80,9 +81,19 @@ def _edit(parent: Any, key: Any, rng: random.Random) -> None:
     else:
         value = parent[key]
         if isinstance(value, (int, float)) and not isinstance(value, bool) and rng.random() < 0.4:
-            parent[key] = rng.choice([value + 1, -value, value * 1e300, int(value), float(value)])
+            parent[key] = rng.choice(_near(value))
         else:
             parent[key] = rng.choice(PALETTE)
+
+
+def _near(value: float) -> list[Any]:
+    """Numbers like ``value``: off by one, negated, huge, the other numeric type."""
+    near: list[Any] = [value + 1, -value]
+    if math.isfinite(value):
+        near += [value * 1e300, int(value)]
+    if isinstance(value, int) and abs(value) < 2**1000:
+        near.append(float(value))
+    return near
 
 
 def _nodes(value: Any):
