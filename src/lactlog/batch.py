@@ -26,17 +26,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from lactlog.analysis.endurance import cleaning_rules
-from lactlog.analysis.estimate import DEFAULT_CP_DURATIONS_S, FTP_WINDOW_S, session_bests
-from lactlog.analysis.history import (
-    DatedBests,
-    HistoryThresholds,
-    history_by_session,
-    history_rules,
-)
-from lactlog.analysis.merge import APP_PRODUCTS, merge_strength, strength_pairs
+from lactlog.analysis.history import HistoryThresholds, history_by_session, history_rules
 from lactlog.analysis.options import AnalysisOptions
-from lactlog.analysis.session import SessionSummary, summarize, summarize_all
+from lactlog.analysis.power_model import DEFAULT_CP_DURATIONS_S, FTP_WINDOW_S
 from lactlog.cache import (
     CachedResult,
     CacheKey,
@@ -48,9 +40,13 @@ from lactlog.cache import (
     options_fingerprint,
 )
 from lactlog.errors import LactlogError, internal_error_message
-from lactlog.io import find_inputs, read, read_bytes
-from lactlog.io.common import RawInput
+from lactlog.io import find_inputs
+from lactlog.io.raw import RawInput
 from lactlog.results import BatchResult, FileError
+from lactlog.summaries import APP_PRODUCTS, DatedBests, SessionSummary
+
+# The readers and the analysis (numpy, pandas) are imported where a file is read: a batch that
+# finds every file in the cache loads, selects and renders its results without them.
 
 #: Cache writes are grouped into transactions of this many files.
 _CACHE_BATCH = 50
@@ -75,7 +71,7 @@ FileHistory = Mapping[int, HistoryThresholds]
 
 def read_activities(path: Path | RawInput, decoder: str, options: AnalysisOptions) -> list:
     """Read one file within the size limits of the settings (raises LactlogError); a
-    :class:`~lactlog.io.common.RawInput` is a pipe's content, read once by :func:`read_pipes`."""
+    :class:`~lactlog.io.raw.RawInput` is a pipe's content, read once by :func:`read_pipes`."""
     limits = {
         "max_file_bytes": int(options.settings.max_file_mb * 2**20),
         "max_decompressed_bytes": int(options.settings.max_decompressed_mb * 2**20),
@@ -85,6 +81,20 @@ def read_activities(path: Path | RawInput, decoder: str, options: AnalysisOption
         del limits["max_file_bytes"]  # applied when the pipe was read
         return read_bytes(path.data, path.source, decoder, **limits)
     return read(path, decoder=decoder, **limits)
+
+
+def read(path: Path, **kwargs: Any) -> list:
+    """:func:`lactlog.io.read`, imported on first use (the readers load numpy and pandas)."""
+    from lactlog.io import read as read_file
+
+    return read_file(path, **kwargs)
+
+
+def read_bytes(data: bytes, source: str, decoder: str, **kwargs: Any) -> list:
+    """:func:`lactlog.io.read_bytes`, imported on first use."""
+    from lactlog.io import read_bytes as read_data
+
+    return read_data(data, source, decoder, **kwargs)
 
 
 def read_pipes(files: Iterable[Path], options: AnalysisOptions) -> dict[Path, RawInput | _Outcome]:
@@ -108,6 +118,9 @@ def dated_bests(
     activity, options: AnalysisOptions, power_windows_s: tuple[int, ...] = POWER_WINDOWS_S
 ) -> DatedBests:
     """A session's best efforts and its local calendar date (the history's unit)."""
+    from lactlog.analysis.endurance import cleaning_rules
+    from lactlog.analysis.estimate import session_bests
+
     meta = activity.meta
     bests = session_bests(activity, cleaning_rules(options.settings), power_windows_s,
                           profile_timezone=options.profile.timezone)
@@ -128,6 +141,8 @@ def analyse_file(
 ) -> _Outcome:
     """Read and summarise one file (``history``: per session index, see
     :func:`summarize`); never raises (errors become the outcome)."""
+    from lactlog.analysis.session import summarize_all
+
     history = history or {}
     return _guard(lambda: tuple(summarize_all(read_activities(path, decoder, options), options,
                                               history)))
@@ -329,6 +344,9 @@ def merge_strength_sessions(
     app_files = {s.source for s in sessions if s.product in APP_PRODUCTS}
     if not watch_files or not app_files:
         return
+    from lactlog.analysis.merge import merge_strength, strength_pairs
+    from lactlog.analysis.session import summarize
+
     activities = []
     for name in sorted(watch_files | app_files):
         try:

@@ -58,8 +58,7 @@ class RowError(ValueError):
 @cache
 def roots() -> dict[str, type]:
     """The allow-list: row type name -> root dataclass (imported here, never from data)."""
-    from lactlog.analysis.history import DatedBests
-    from lactlog.analysis.session import SessionSummary
+    from lactlog.summaries import DatedBests, SessionSummary
 
     return {"SessionSummary": SessionSummary, "DatedBests": DatedBests}
 
@@ -249,7 +248,7 @@ def _codec(hint: Any) -> _Codec:
     plain = _PLAIN.get(hint)
     if plain is not None:
         return _plain_codec(plain)
-    special = _special().get(hint)
+    special = _timestamp_codec if _is_timestamp(hint) else _special().get(hint)
     if special is None:
         raise TypeError(f"cache format: unsupported field type {hint}")
     return special()
@@ -363,20 +362,32 @@ _RESOLUTIONS = {"s": 7, "ms": 8, "us": 9, "ns": 10}
 _NS_PER = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 
 
+def _is_timestamp(kind: Any) -> bool:
+    """Whether ``kind`` is ``pandas.Timestamp``, without importing pandas (a row of plain
+    datetimes loads without it)."""
+    return getattr(kind, "__module__", "").startswith("pandas") and \
+        getattr(kind, "__name__", "") == "Timestamp"
+
+
+@cache
+def _unpickle_timestamp() -> Callable[..., Any] | None:
+    """pandas' own Timestamp constructor of pickle: exact, and 3-5x faster than the public
+    ones (None in a pandas without it). Imports pandas: only for a row that holds a Timestamp."""
+    try:
+        from pandas._libs.tslibs.timestamps import _unpickle_timestamp as unpickle
+    except ImportError:  # pragma: no cover - another pandas
+        return None
+    return unpickle  # type: ignore[no-any-return]
+
+
 def _datetime_codec() -> _Codec:
     """``datetime`` as its ISO text; ``pandas.Timestamp`` (also found in ``datetime`` fields) as
     ``["Timestamp", value in its unit, unit, UTC offset [s] or None]``. Only fixed offsets (or
-    none): a named zone would come back as an offset."""
-    import pandas as pd
-
-    try:  # what pickle uses: exact, and 3-5x faster than the public constructors
-        from pandas._libs.tslibs.timestamps import _unpickle_timestamp
-    except ImportError:  # pragma: no cover - another pandas
-        _unpickle_timestamp = None
+    none): a named zone would come back as an offset. pandas is imported only for a Timestamp."""
 
     def encode_datetime(value: Any) -> Any:
         kind = type(value)
-        if kind not in (datetime, pd.Timestamp):
+        if kind is not datetime and not _is_timestamp(kind):
             raise _bad("datetime", value)
         zone = value.tzinfo
         if zone is not None and type(zone) is not timezone:
@@ -403,26 +414,27 @@ def _datetime_codec() -> _Codec:
             zone = timezone(timedelta(seconds=offset))
         else:
             raise RowError("not a UTC offset")
-        if _unpickle_timestamp is not None:
-            return _unpickle_timestamp(number, None, zone, _RESOLUTIONS[unit])
+        unpickle = _unpickle_timestamp()
+        if unpickle is not None:
+            return unpickle(number, None, zone, _RESOLUTIONS[unit])
+        import pandas as pd  # pragma: no cover - another pandas
+
         return pd.Timestamp(number, unit=unit, tz=zone).as_unit(unit)  # pragma: no cover
 
     return encode_datetime, decode_datetime, None
 
 
 def _timestamp_codec() -> _Codec:
-    import pandas as pd
-
     encode_any, decode_any, _ = _datetime_codec()
 
     def decode_timestamp(value: Any) -> Any:
         decoded = decode_any(value)
-        if type(decoded) is not pd.Timestamp:
+        if not _is_timestamp(type(decoded)):
             raise _bad("Timestamp", value)
         return decoded
 
     def encode_timestamp(value: Any) -> Any:
-        if type(value) is not pd.Timestamp:
+        if not _is_timestamp(type(value)):
             raise _bad("Timestamp", value)
         return encode_any(value)
 
@@ -431,6 +443,4 @@ def _timestamp_codec() -> _Codec:
 
 @cache
 def _special() -> dict[Any, Callable[[], _Codec]]:
-    import pandas as pd
-
-    return {date: _date_codec, datetime: _datetime_codec, pd.Timestamp: _timestamp_codec}
+    return {date: _date_codec, datetime: _datetime_codec}

@@ -33,6 +33,8 @@ from functools import cache
 
 import pandas as pd
 
+from lactlog.summaries import WARN_CLOCK_NOT_SET  # noqa: F401 (re-exported)
+
 SAMPLE_COLUMNS: tuple[str, ...] = (
     "heart_rate_bpm",
     "power_w",
@@ -80,9 +82,6 @@ EXTRA_SET_COLUMNS: tuple[str, ...] = (
 STRENGTH_SET_COLUMNS: tuple[str, ...] = SET_COLUMNS + EXTRA_SET_COLUMNS
 
 
-#: Warning of a file whose device clock was never set: its dates are wrong (FIT times relative to
-#: the device's power-on). ``lactlog week`` leaves such sessions out of the calendar.
-WARN_CLOCK_NOT_SET = "the device clock was not set (only relative times in the file): dates are wrong"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lactlog.analysis.session import SessionSummary
+from lactlog.summaries import SessionSummary
 
 if TYPE_CHECKING:
     from lactlog.analysis.estimate import EstimateReport

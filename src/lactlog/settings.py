@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from lactlog import validate
-from lactlog.analysis.clean import CleaningRules
+from lactlog.analysis.cleaning_rules import CleaningRules
 from lactlog.errors import ConfigError
 
 _CLEANING = CleaningRules()  # the cleaning defaults live with the cleaning code

@@ -12,7 +12,7 @@ Heart rate lags power by 30–60 s, which is why power comes first when present.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from lactlog.analysis.load import (
     normalized_trimp,
     training_stress_score,
 )
-from lactlog.analysis.stimulus import StimulusEvidence, Verdict, VerdictRules, endurance_verdict
+from lactlog.analysis.stimulus import StimulusEvidence, VerdictRules, endurance_verdict
 from lactlog.analysis.thresholds import SessionThresholds
 from lactlog.analysis.wbal import (
     WPrimeSummary,
@@ -44,59 +44,10 @@ from lactlog.analysis.zones import (
 )
 from lactlog.model import Activity
 from lactlog.settings import Settings
-
-#: channel name -> (sample column, threshold field, label used in reasons)
-CHANNELS: dict[str, tuple[str, str, str]] = {
-    "power": ("power_w", "ftp_w", "FTP"),
-    "heart_rate": ("heart_rate_bpm", "lthr_bpm", "LTHR"),
-    "pace": ("speed_mps", "threshold_speed_mps", "threshold pace"),
-}
-
-
-@dataclass(frozen=True)
-class ZoneTimes:
-    """Time per zone of one zone system for one session."""
-
-    system: str
-    channel: str
-    names: tuple[str, ...]
-    upper_bounds: tuple[float, ...]
-    seconds: tuple[float, ...]
-
+from lactlog.summaries import CHANNELS, EnduranceAnalysis, ZoneTimes
 
 #: Banister TRIMP constants used when the profile gives no sex.
 DEFAULT_TRIMP_SEX = "male"
-
-
-@dataclass(frozen=True)
-class EnduranceAnalysis:
-    """Everything lactlog derives about one endurance session (None where not computable)."""
-
-    thresholds: SessionThresholds
-    recorded_s: float
-    primary_channel: str | None
-    time_above_lt_s: float | None
-    time_above_lt_in_efforts_s: float | None = None
-    time_above_by_channel_s: dict[str, float] = field(default_factory=dict)
-    zones: tuple[ZoneTimes, ...] = ()
-    zone_notes: tuple[str, ...] = ()
-    normalized_power_w: float | None = None
-    intensity_factor: float | None = None
-    tss: float | None = None
-    trimp: float | None = None
-    trimp_normalized: float | None = None
-    w_prime: WPrimeSummary | None = None
-    min_w_prime_balance_integral_j: float | None = None
-    intervals: tuple[Interval, ...] = ()
-    verdict: Verdict = field(default_factory=lambda: Verdict(None, ()))
-
-    @property
-    def time_above_lt_fraction(self) -> float | None:
-        """Share of the recorded time at or above threshold: ``time_above_lt_s / recorded_s``
-        [0–1]; None without a threshold or without recorded time."""
-        if self.time_above_lt_s is None or self.recorded_s <= 0:
-            return None
-        return self.time_above_lt_s / self.recorded_s
 
 
 def cleaning_rules(settings: Settings) -> CleaningRules:

@@ -10,32 +10,31 @@ the windows it rests on so the athlete can judge.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from lactlog.analysis.clean import CleaningRules, clean_samples
+from lactlog.analysis.power_model import (  # noqa: F401 (re-exported)
+    CP_DURATION_RANGE_S,
+    DEFAULT_CP_DURATIONS_S,
+    FTP_FRACTION,
+    FTP_WINDOW_S,
+    LTHR_FALLBACK_FRACTION,
+    LTHR_TAIL_S,
+    LTHR_TEST_S,
+    MAX_HR_WINDOW_S,
+    MIN_CP_POINTS,
+    PLAUSIBLE_MIN_W_PRIME_J,
+    estimate_ftp,
+    fit_critical_power,
+)
 from lactlog.analysis.session import is_strength
 from lactlog.model import Activity
 from lactlog.profile import sport_group
-
-FTP_WINDOW_S = 1200  # best-effort window of the FTP estimate [s]
-FTP_FRACTION = 0.95  # FTP / best 20-min mean power (Allen & Coggan)
-LTHR_TEST_S = 1800  # Friel's test effort [s]...
-LTHR_TAIL_S = 1200  # ...whose last 20 min give LTHR [s]
-LTHR_FALLBACK_FRACTION = 0.95  # LTHR / best 20-min mean HR without a 30-min effort
-MAX_HR_WINDOW_S = 5  # rolling window of the maximum heart rate [s]
-#: Durations of the best mean powers fitted for CP and W' [s] (3, 5, 12, 20 min).
-DEFAULT_CP_DURATIONS_S: tuple[int, ...] = (180, 300, 720, 1200)
-#: Allowed CP fit durations [s]: the 2-parameter model holds for efforts of ~2–20 min.
-CP_DURATION_RANGE_S = (180, 1200)
-MIN_CP_POINTS = 3  # fewest durations with data for a CP fit
-#: Below this W' [J] the fit gets a caveat: trained cyclists' W' is typically 10–25 kJ
-#: (Jones et al. 2010), so a smaller one means the efforts were not maximal.
-PLAUSIBLE_MIN_W_PRIME_J = 5000.0
+from lactlog.summaries import SessionBests, SessionRef, Window
 
 
 def rolling_mean(
@@ -89,15 +88,6 @@ def best_mean(
     return float(means[start]), start
 
 
-def estimate_ftp(best_20_min_power_w: float) -> float:
-    """Functional threshold power FTP = 0.95 × P₂₀ [W].
-
-    P₂₀ is the best 20-min mean power [W]; the 5 % reduction approximates the 60-min power
-    (Allen H, Coggan A, "Training and Racing with a Power Meter", 20-min test).
-    """
-    return FTP_FRACTION * float(best_20_min_power_w)
-
-
 def friel_lthr_bpm(
     heart_rate_bpm: np.ndarray | pd.Series, times_s: np.ndarray | None = None
 ) -> tuple[float | None, int | None]:
@@ -126,80 +116,6 @@ def lthr_from_best_efforts(
     if best_20_min_heart_rate_bpm is not None:
         return LTHR_FALLBACK_FRACTION * float(best_20_min_heart_rate_bpm), "0.95 x best 20-min"
     return None, None
-
-
-def fit_critical_power(
-    durations_s: Sequence[float], powers_w: Sequence[float]
-) -> tuple[float, float, float]:
-    """Critical power and W' from the linear work–time model W = CP·t + W'.
-
-    Least-squares line through the points (tᵢ, Wᵢ = Pᵢ·tᵢ): the slope is CP [W], the intercept
-    W' [J]; R² = 1 − Σ(Wᵢ − Ŵᵢ)² / Σ(Wᵢ − W̄)² of that fit (Monod H, Scherrer J (1965),
-    Ergonomics 8:329–338; Jones AM, Vanhatalo A, Burnley M, Morton RH, Poole DC (2010), Med Sci
-    Sports Exerc 42:1876–1890). Equivalent to P(t) = CP + W'/t for exact data.
-
-    Parameters
-    ----------
-    durations_s : sequence of float
-        Effort durations [s], at least two different ones.
-    powers_w : sequence of float
-        Best mean power over each duration [W].
-
-    Returns
-    -------
-    (cp_w, w_prime_j, r2)
-    """
-    t = np.asarray(durations_s, dtype=np.float64).ravel()
-    p = np.asarray(powers_w, dtype=np.float64).ravel()
-    if t.shape != p.shape or np.unique(t).size < 2 or np.isnan(t).any() or np.isnan(p).any():
-        raise ValueError("need power values for at least two different durations")
-    work = p * t
-    cp_w, w_prime_j = np.polyfit(t, work, 1)
-    residual = work - (cp_w * t + w_prime_j)
-    total = float(np.sum((work - work.mean()) ** 2))
-    r2 = 1.0 - float(np.sum(residual**2)) / total if total > 0 else 1.0
-    return float(cp_w), float(w_prime_j), r2
-
-
-@dataclass(frozen=True)
-class SessionRef:
-    """Which session a window comes from."""
-
-    source: str
-    session_index: int
-    start: datetime | None
-    utc_offset_s: int | None
-    sport: str
-    #: For local times (:mod:`lactlog.localtime`): the profile's zone, a wall-clock file.
-    profile_timezone: str | None = None
-    wall_clock: bool = False
-
-
-@dataclass(frozen=True)
-class Window:
-    """A best-effort window: session, first second (UTC), length [s] and mean value."""
-
-    session: SessionRef
-    start: datetime
-    duration_s: float
-    mean: float
-
-
-@dataclass(frozen=True)
-class SessionBests:
-    """Best-effort windows of one session (None / absent where no full window exists)."""
-
-    session: SessionRef
-    group: str
-    strength: bool
-    power_w: dict[int, Window] = field(default_factory=dict)
-    heart_rate_30_min: Window | None = None
-    heart_rate_30_min_tail: Window | None = None
-    heart_rate_20_min: Window | None = None
-    heart_rate_peak_5_s: Window | None = None
-    #: Mean HR over the best 20-min power window [bpm] (None without enough HR there): tells a
-    #: threshold effort from an easy ride when the best 20 minutes give an FTP.
-    heart_rate_during_best_20_min_power_bpm: float | None = None
 
 
 def session_bests(
@@ -234,7 +150,7 @@ def session_bests(
         mean, start = best_mean(values, window_s, times_s)
         if start is None or mean is None:
             return None
-        return Window(ref, clean.index[start], window_s, mean)
+        return Window(ref, clean.index[start].to_pydatetime(warn=False), window_s, mean)
 
     power, heart_rate = channel("power_w"), channel("heart_rate_bpm")
     power_bests = {w: window(power, w) for w in sorted(set(power_windows_s))}
@@ -242,9 +158,9 @@ def session_bests(
     if heart_rate is not None:
         lthr, start = friel_lthr_bpm(heart_rate, times_s)
         if start is not None and lthr is not None:
-            test = Window(ref, clean.index[start], LTHR_TEST_S,
+            test = Window(ref, clean.index[start].to_pydatetime(warn=False), LTHR_TEST_S,
                           float(heart_rate[start : start + LTHR_TEST_S].mean()))
-            tail_start = clean.index[start + LTHR_TEST_S - LTHR_TAIL_S]
+            tail_start = clean.index[start + LTHR_TEST_S - LTHR_TAIL_S].to_pydatetime(warn=False)
             tail = Window(ref, tail_start, LTHR_TAIL_S, lthr)
     return SessionBests(
         session=ref,

@@ -7,7 +7,7 @@ windows (:class:`~lactlog.analysis.estimate.SessionBests`):
 - **FTP, CP, W'** (power sessions of the group, strength sessions left out): the best mean power
   of each of 3, 5, 12 and 20 min over the window is fitted with the two-parameter critical-power
   model W = CP·t + W' (Monod & Scherrer 1965; Jones et al. 2010, Med Sci Sports Exerc
-  42:1876–1890; GoldenCheetah's CP), see :func:`~lactlog.analysis.estimate.fit_critical_power`.
+  42:1876–1890; GoldenCheetah's CP), see :func:`~lactlog.analysis.power_model.fit_critical_power`.
   The fit is taken as maximal — and then FTP = CP, as intervals.icu's eFTP also reads FTP off a
   fitted power–duration model — when 5 kJ ≤ W' ≤ ``cp_max_w_prime_j`` (trained cyclists: W'
   ≈ 10–25 kJ, Jones et al. 2010) and 0 < CP < best 20-min power. Otherwise the bests were not
@@ -47,18 +47,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
-from lactlog.analysis.estimate import (
+from lactlog.analysis.power_model import (
     DEFAULT_CP_DURATIONS_S,
     FTP_WINDOW_S,
     LTHR_FALLBACK_FRACTION,
     MIN_CP_POINTS,
     PLAUSIBLE_MIN_W_PRIME_J,
-    SessionBests,
     estimate_ftp,
     fit_critical_power,
 )
-from lactlog.analysis.thresholds import Threshold
 from lactlog.settings import Settings
+from lactlog.summaries import DatedBests, SessionBests, Threshold
 
 #: Sport groups with thresholds of their own (``sport_group`` names).
 GROUPS: tuple[str, ...] = ("run", "bike", "swim", "other")
@@ -89,14 +88,6 @@ def history_rules(settings: Settings) -> HistoryRules:
                 values[f.name] = getattr(settings, name)
                 break
     return HistoryRules(**values)
-
-
-@dataclass(frozen=True)
-class DatedBests:
-    """One session's best efforts and the athlete's calendar date of the session."""
-
-    day: date
-    bests: SessionBests
 
 
 @dataclass(frozen=True)

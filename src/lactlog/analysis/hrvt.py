@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +41,7 @@ from lactlog.analysis.dfa import (
     alpha1_windows,
     beat_quality,
 )
+from lactlog.summaries import DfaAnalysis, HrvThreshold
 
 if TYPE_CHECKING:  # session imports this module
     from lactlog.analysis.session import SessionSummary
@@ -66,75 +67,6 @@ COMPACT_STEP_S = 30.0
 #: at 1-ms resolution repeats far less (the corpus: at most 19 %, a steady
 #: 129-bpm ride; the file that repeats: 72 %).
 MAX_REPEATED_PERCENT = 50.0
-
-
-@dataclass(frozen=True)
-class HrvThreshold:
-    """One HRV threshold: where α1 crosses ``alpha1``.
-
-    Attributes
-    ----------
-    name : str
-        ``HRVT1`` or ``HRVT2``.
-    alpha1 : float
-        The α1 value defining it.
-    heart_rate_bpm : float
-        Heart rate at the crossing [bpm].
-    power_w : float or None
-        Power at the crossing [W] when the session has power and α1 falls with it.
-    r_squared : float
-        r² of α1 on heart rate.
-    n_windows : int
-        Clean 2-min windows in the regression.
-    quality : str
-        ``ramp`` or ``weak`` (module docstring).
-    """
-
-    name: str
-    alpha1: float
-    heart_rate_bpm: float
-    power_w: float | None
-    r_squared: float
-    n_windows: int
-    quality: str
-
-
-@dataclass(frozen=True)
-class DfaAnalysis:
-    """DFA-α1 of one session, compact enough to cache (one value per 30 s).
-
-    Attributes
-    ----------
-    start : datetime
-        First beat (UTC); ``offset_s`` counts from it.
-    offset_s, alpha1, heart_rate_bpm : tuple of float
-        Window end [s], α1 (NaN where the window was refused), mean heart rate from the beats
-        [bpm], every :data:`COMPACT_STEP_S`.
-    power_w : tuple of float or None
-        Mean power over each window [W]; None without power.
-    artefact_percent : float
-        Artefact and missing beats of the whole recording [%].
-    max_artefact_percent : float
-        Windows above this were refused [%].
-    n_windows, n_clean_windows : int
-        2-min windows (every 5 s) and those that gave α1.
-    hrvt1, hrvt2 : HrvThreshold or None
-    notes : tuple of str
-        Why a threshold is missing.
-    """
-
-    start: datetime
-    offset_s: tuple[float, ...]
-    alpha1: tuple[float, ...]
-    heart_rate_bpm: tuple[float, ...]
-    power_w: tuple[float, ...] | None
-    artefact_percent: float
-    max_artefact_percent: float
-    n_windows: int
-    n_clean_windows: int
-    hrvt1: HrvThreshold | None
-    hrvt2: HrvThreshold | None
-    notes: tuple[str, ...]
 
 
 def _line(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:

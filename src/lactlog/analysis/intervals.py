@@ -28,43 +28,13 @@ mask); per-effort statistics come from cumulative sums and ``np.maximum.reduceat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from lactlog.summaries import Interval
+
 #: Channels judged on a rolling mean (noisy second to second); heart rate is used as recorded.
 SMOOTHED_CHANNELS: frozenset[str] = frozenset({"power_w", "speed_mps"})
-
-
-@dataclass(frozen=True)
-class Interval:
-    """One hard effort.
-
-    Attributes
-    ----------
-    start : Timestamp
-        First second of the effort (UTC).
-    duration_s : float
-        Length [s], from reaching the threshold to falling clearly below it.
-    above_s : float
-        Seconds of the effort with the judged signal at or above the threshold itself [s].
-    mean_heart_rate_bpm, peak_heart_rate_bpm : float or None
-        Heart rate over the effort [bpm]; None when the channel is absent or all NaN there.
-    mean_power_w, peak_power_w : float or None
-        Power over the effort, unsmoothed [W].
-    mean_speed_mps : float or None
-        Speed over the effort [m/s].
-    """
-
-    start: pd.Timestamp
-    duration_s: float
-    above_s: float
-    mean_heart_rate_bpm: float | None
-    peak_heart_rate_bpm: float | None
-    mean_power_w: float | None
-    peak_power_w: float | None
-    mean_speed_mps: float | None
 
 
 def centred_mean(values: np.ndarray, window: int) -> np.ndarray:
@@ -171,7 +141,7 @@ def detect_intervals(
     }
     return [
         Interval(
-            start=clean.index[begin],
+            start=clean.index[begin].to_pydatetime(warn=False),
             duration_s=float(end - begin) * sample_s,
             above_s=above_s[i],
             **{name: column[i] for name, column in stats.items()},

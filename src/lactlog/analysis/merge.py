@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from lactlog.model import EXTRA_SET_COLUMNS, Activity
+from lactlog.summaries import APP_PRODUCTS
 
-APP_PRODUCTS = frozenset({"Strong", "Hevy", "FitNotes"})
 _NUMERIC_EXTRAS = ("rpe", "distance_m")
 _UNNAMED = "\x00unnamed "
 _STOP_WORDS = frozenset({"a", "and", "of", "on", "the", "to", "with"})

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from lactlog.model import WARN_CLOCK_NOT_SET
 from lactlog.profile import parse_sport, sport_group
+from lactlog.summaries import WARN_CLOCK_NOT_SET
 
 if TYPE_CHECKING:
     from lactlog.analysis.session import SessionSummary
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def clock_known_wrong(summary: SessionSummary) -> bool:
     """True when the reader found the device clock was never set, so the date is wrong
-    (:data:`~lactlog.model.WARN_CLOCK_NOT_SET` among the session's warnings)."""
+    (:data:`~lactlog.summaries.WARN_CLOCK_NOT_SET` among the session's warnings)."""
     return WARN_CLOCK_NOT_SET in summary.warnings
 
 
@@ -47,7 +47,7 @@ def select_sessions(
     With a date bound, sessions without a start time are left out; without one they are kept
     and come last.
     """
-    from lactlog.analysis.week import local_start
+    from lactlog.analysis.calendar_time import local_start
 
     timed: list[tuple[float, SessionSummary]] = []
     untimed: list[SessionSummary] = []

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,12 +18,11 @@ import pandas as pd
 
 from lactlog.analysis.clean import apply_range_rules
 from lactlog.analysis.endurance import (
-    EnduranceAnalysis,
     analyse_endurance,
     cleaning_rules,
     endurance_rules,
 )
-from lactlog.analysis.hrvt import DfaAnalysis, analyse_dfa
+from lactlog.analysis.hrvt import analyse_dfa
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.strength import (
     StrengthAnalysis,
@@ -35,6 +32,7 @@ from lactlog.analysis.strength import (
 from lactlog.analysis.thresholds import resolve_thresholds
 from lactlog.model import Activity
 from lactlog.profile import sport_group
+from lactlog.summaries import SessionSummary
 
 if TYPE_CHECKING:  # history imports estimate, which imports this module
     from lactlog.analysis.history import HistoryThresholds
@@ -45,41 +43,6 @@ MAX_RECORDING_GAP_S = 60.0
 #: larger of an absolute [s] and a relative margin [fraction of the duration].
 DURATION_MARGIN_S = 60.0
 DURATION_MARGIN_FRACTION = 0.02
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """One analysed session; all values SI units, ``None`` when they cannot be computed."""
-
-    source: str
-    session_index: int
-    sha256: str
-    format: str
-    sport: str
-    sub_sport: str | None
-    start: datetime | None
-    utc_offset_s: int | None
-    manufacturer: str | None
-    product: str | None
-    duration_s: float | None
-    timer_s: float | None
-    avg_heart_rate_bpm: float | None
-    max_heart_rate_bpm: float | None
-    avg_power_w: float | None
-    distance_m: float | None
-    n_samples: int
-    n_sets: int
-    warnings: tuple[str, ...]
-    endurance: EnduranceAnalysis | None = None
-    strength: StrengthAnalysis | None = None
-    #: The profile's IANA time zone the session is shown in (None: the file's offset, else this
-    #: computer's zone), and whether ``start`` is a wall-clock time (see :mod:`lactlog.localtime`).
-    profile_timezone: str | None = None
-    wall_clock: bool = False
-    #: The activity's title where the export has one (Strava's activities.csv, GPX <name>).
-    name: str | None = None
-    #: DFA-α1 and HRV thresholds when the file has beat-to-beat intervals (:mod:`hrvt`).
-    dfa: DfaAnalysis | None = None
 
 
 def is_strength(activity: Activity) -> bool:

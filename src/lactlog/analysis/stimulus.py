@@ -27,20 +27,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lactlog.settings import Settings
+from lactlog.summaries import Verdict
 
 HIGH, MODERATE, LOW = "high", "moderate", "low"
 NO_THRESHOLD = (
     "no threshold known: set lthr_bpm / ftp_w / threshold_pace in the profile "
     "or pass --lthr / --ftp / --threshold-pace"
 )
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A stimulus level and the reasons behind it, in words a user can check."""
-
-    level: str | None
-    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ import pandas as pd
 from lactlog.analysis.stimulus import HIGH, LOW, MODERATE, Verdict
 from lactlog.model import Activity
 from lactlog.settings import Settings
+from lactlog.summaries import SetResult, StrengthAnalysis
 
 BFR_PATTERN = re.compile(
     r"\bbfr\b|blood[\s_-]*flow[\s_-]*restrict|occlusion|kaatsu", flags=re.IGNORECASE
@@ -55,60 +56,6 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "near_failure", "high_rep", "bfr", "effective_reps", "avg_heart_rate_bpm",
     "max_heart_rate_bpm", "metabolic_stress", "warmup", "recorded_by",
 )
-
-
-@dataclass(frozen=True)
-class SetResult:
-    """One active set as analysed (None = unknown); see the module docstring for each value.
-
-    ``exercise`` is the app's title, else the FIT exercise name, else its category;
-    ``set_number`` counts the exercise's active sets from 1, warm-ups included.
-    """
-
-    exercise: str | None
-    set_number: int
-    reps: float | None
-    weight_kg: float | None
-    duration_s: float | None
-    rpe: float | None
-    rir: float | None
-    rest_after_s: float | None
-    near_failure: bool | None
-    high_rep: bool | None
-    bfr: bool
-    effective_reps: float | None
-    avg_heart_rate_bpm: float | None
-    max_heart_rate_bpm: float | None
-    metabolic_stress: bool | None
-    warmup: bool
-    recorded_by: str | None = None
-
-
-@dataclass(frozen=True)
-class StrengthAnalysis:
-    """Session totals over the working (non-warm-up) sets, the verdict and every set.
-
-    ``volume_load_kg`` = Σ reps × weight_kg [kg] over working sets with both known;
-    ``work_rest_ratio`` = Σ set duration / Σ rest over working sets with both known (None when
-    that rest is under 1 s);
-    ``effective_reps`` sums the estimate over sets with known RIR (None if none).
-    """
-
-    n_sets: int
-    n_warmup_sets: int
-    n_reps: float
-    volume_load_kg: float
-    median_rest_s: float | None
-    work_rest_ratio: float | None
-    sets_per_exercise: dict[str, int]
-    near_failure_sets: int
-    metabolic_stress_sets: int
-    sets_with_rpe: int
-    sets_with_rest: int
-    effective_reps: float | None
-    unknowns: tuple[str, ...]
-    verdict: Verdict
-    sets: tuple[SetResult, ...]
 
 
 def analyse_sets(activity: Activity, settings: Settings) -> pd.DataFrame:

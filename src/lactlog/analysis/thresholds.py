@@ -32,7 +32,7 @@ et al. 1957 reserve method; lactate threshold typically lies near 80–90 % of H
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -41,42 +41,10 @@ from lactlog.errors import ConfigError
 from lactlog.model import DeviceSummary
 from lactlog.profile import Profile
 from lactlog.settings import Settings
+from lactlog.summaries import SessionThresholds, Threshold
 
 if TYPE_CHECKING:
     from lactlog.analysis.history import HistoryThresholds
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """A threshold value and its source (``flag``, ``profile 2026-03-01``, ``device``,
-    ``history 90 d: …``, ``estimate …``); ``stale``: why a stored value looks out of date (the
-    evidence), None when nothing contradicts it."""
-
-    value: float | None = None
-    source: str | None = None
-    stale: str | None = None
-
-
-@dataclass(frozen=True)
-class SessionThresholds:
-    """All thresholds for one session. Speeds instead of paces: ``threshold_speed_mps``."""
-
-    lthr_bpm: Threshold = Threshold()
-    max_hr_bpm: Threshold = Threshold()
-    rest_hr_bpm: Threshold = Threshold()
-    ftp_w: Threshold = Threshold()
-    cp_w: Threshold = Threshold()
-    w_prime_j: Threshold = Threshold()
-    threshold_speed_mps: Threshold = Threshold()
-    #: Measured first lactate threshold (a lactate test's LT1, or HRVT1 from DFA-α1): the top of
-    #: Seiler's zone 1 when known; flag or profile only.
-    lt1_hr_bpm: Threshold = Threshold()
-    lt1_power_w: Threshold = Threshold()
-
-    def used(self, name: str) -> Threshold:
-        """The threshold a channel with field ``name`` is compared with: FTP falls back to CP."""
-        found = getattr(self, name)
-        return self.cp_w if name == "ftp_w" and found.value is None else found
 
 
 #: Threshold names as the profile and the flags spell them (pace is stored as a speed here).

@@ -19,11 +19,12 @@ below 0 when an effort exceeds the modelled W' (informative: CP or W' is set too
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
+
+from lactlog.summaries import WPrimeSummary
 
 _MAX_STEP_DECAY = 50.0
 """Largest decay exponent −ln a_t of a single step; e^(−50) ≈ 2e-22 is already total decay."""
@@ -238,29 +239,6 @@ def w_prime_balance_integral_j(
     expended = np.where(power > cp_w, (power - cp_w) * sample_s, 0.0)
     decay = np.exp(-(sample_s + gap) / tau)
     return _like_input(w_prime_j - linear_recurrence(decay, expended), power_w)
-
-
-@dataclass(frozen=True)
-class WPrimeSummary:
-    """Summary of one W' balance trace.
-
-    Attributes
-    ----------
-    min_balance_j : float or None
-        Lowest W'bal [J]; None for an empty trace.
-    min_balance_fraction : float or None
-        Lowest W'bal as a fraction of W' [-].
-    expended_j : float
-        Work above CP, Σ (P − CP)·Δt over samples with P > CP [J].
-    n_efforts : int
-        Separate depletions of at least ``effort_fraction`` × W' from a local maximum
-        (see :func:`count_depletions`).
-    """
-
-    min_balance_j: float | None
-    min_balance_fraction: float | None
-    expended_j: float
-    n_efforts: int
 
 
 def summarize_w_prime(

@@ -18,9 +18,10 @@ import io
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lactlog.model import Activity
+if TYPE_CHECKING:  # annotations only: the cache names a Strava table without the model
+    from lactlog.model import Activity
 
 #: Header texts (lower case) of the columns used, in the languages Strava exports in.
 _HEADERS: dict[str, frozenset[str]] = {

@@ -7,12 +7,9 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 from typing import Any
 
-from lactlog.analysis.endurance import CHANNELS, EnduranceAnalysis
-from lactlog.analysis.session import SessionSummary
-from lactlog.analysis.thresholds import SessionThresholds
 from lactlog.localtime import session_start_local
-from lactlog.report.dfa import dfa_dict
 from lactlog.results import BatchResult
+from lactlog.summaries import CHANNELS, EnduranceAnalysis, SessionSummary, SessionThresholds
 
 #: Version of the JSON output layout; bumped on incompatible changes.
 SCHEMA_VERSION = "1.0"
@@ -45,13 +42,23 @@ def session_dict(summary: SessionSummary) -> dict[str, Any]:
     """One session for JSON: basic figures plus the endurance analysis, flattened."""
     data = asdict(summary)
     data.pop("endurance")
-    data["dfa"] = dfa_dict(summary.dfa)
+    data["dfa"] = _dfa_dict(summary)
     data["start_local"] = local_start(summary)
     data.update(endurance_dict(summary.endurance))
     if summary.strength is not None:  # a strength session's verdict is its set-log verdict
         data["stimulus"] = summary.strength.verdict.level
         data["stimulus_reasons"] = list(summary.strength.verdict.reasons)
     return clean(data)
+
+
+def _dfa_dict(summary: SessionSummary) -> dict[str, Any] | None:
+    """The session's DFA-α1 for JSON; None without beat-to-beat data (the DFA renderer and its
+    numpy are imported only for a session that has some)."""
+    if summary.dfa is None:
+        return None
+    from lactlog.report.dfa import dfa_dict
+
+    return dfa_dict(summary.dfa)
 
 
 def endurance_dict(analysis: EnduranceAnalysis | None) -> dict[str, Any]:

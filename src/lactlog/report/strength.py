@@ -10,12 +10,11 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from lactlog.analysis.session import SessionSummary
-from lactlog.analysis.strength import StrengthAnalysis
 from lactlog.formatting import duration_text, number_text
 from lactlog.report.jsondoc import local_start
 from lactlog.report.layout import Column, RowTable
 from lactlog.report.tables import stimulus_label, verdict_lines
+from lactlog.summaries import SessionSummary, StrengthAnalysis
 
 
 def _seconds(value: float | None) -> str:

@@ -6,12 +6,10 @@ from pathlib import Path
 
 from rich.text import Text
 
-from lactlog.analysis.endurance import EnduranceAnalysis
-from lactlog.analysis.session import SessionSummary
-from lactlog.analysis.stimulus import Verdict
 from lactlog.formatting import duration_text, number_text, pace_text
 from lactlog.report.jsondoc import local_start
 from lactlog.report.layout import Column, RowTable
+from lactlog.summaries import EnduranceAnalysis, SessionSummary, Verdict
 
 
 def _heart_rate(summary: SessionSummary) -> str:

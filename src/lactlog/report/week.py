@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lactlog.analysis.week import Duplicate, WeekSummary
 from lactlog.report.bars import bar
 from lactlog.report.jsondoc import SCHEMA_VERSION, clean
 from lactlog.report.layout import Column, RowTable
 from lactlog.results import FileError
+
+if TYPE_CHECKING:  # the weekly analysis (pandas) is not needed to render its result
+    from lactlog.analysis.duplicates import Duplicate
+    from lactlog.analysis.week import WeekSummary
 
 _BAR_WIDTH = 6
 
@@ -40,7 +43,7 @@ def week_document(
 def left_out_records(sessions: list) -> list[dict[str, Any]]:
     """JSON records of the sessions ``week`` left out (see
     :func:`~lactlog.analysis.select.clock_wrong_sessions`)."""
-    from lactlog.model import WARN_CLOCK_NOT_SET
+    from lactlog.summaries import WARN_CLOCK_NOT_SET
 
     return [{"source": s.source, "session_index": s.session_index, "reason": WARN_CLOCK_NOT_SET}
             for s in sessions]
