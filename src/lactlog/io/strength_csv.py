@@ -40,7 +40,6 @@ from lactlog.model import (
     Activity,
     ActivityMeta,
     DeviceSummary,
-    empty_samples,
 )
 
 WARN_LOCAL_TIMES = "times are local wall-clock times (no UTC offset in the file)"
