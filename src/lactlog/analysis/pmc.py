@@ -7,9 +7,12 @@ Banister's impulse–response idea as implemented in the Performance Manager Cha
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # performance_management imports them; the weekly summaries need neither
+    import numpy as np
+    import pandas as pd
 
 
 def performance_management(
@@ -34,6 +37,9 @@ def performance_management(
     CTL = L·(1 − e^(−n/42)) — 63 % of L after 42 days, 95 % only after ~126 days. ATL settles
     within ~3 weeks. Load the whole history to reduce the bias.
     """
+    import numpy as np
+    import pandas as pd
+
     columns = ["ctl", "atl", "tsb"]
     if daily_load.empty:
         return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([]), dtype=float)
@@ -48,7 +54,29 @@ def performance_management(
 
 
 def _exponential_average(load: np.ndarray, days: float) -> np.ndarray:
-    """y_d = y_{d−1} + (x_d − y_{d−1})·(1 − e^(−1/days)), y_{−1} = 0."""
+    """:func:`exponential_average` of an array, as an array."""
+    import numpy as np
+
+    return np.asarray(exponential_average(load.tolist(), days), dtype=np.float64)
+
+
+def exponential_average(load: Sequence[float], days: float) -> list[float]:
+    """y_d = y_{d−1} + (x_d − y_{d−1})·(1 − e^(−1/days)), y_{−1} = 0, one value per day of
+    ``load`` [load/day].
+
+    Computed as pandas' ``Series.ewm(alpha=1 − e^(−1/days), adjust=False).mean()`` computes it
+    (which lactlog used before), operation for operation, so the values are the same to the
+    last bit: alpha goes through pandas' centre of mass (com = 1/α − 1, α' = 1/(1 + com)), and
+    each step is y = ((1 − α')·y + α'·x) / ((1 − α') + α'), skipped when y already equals x.
+    Plain Python: the weekly summaries of cached sessions need no numeric library.
+    """
     alpha = 1.0 - math.exp(-1.0 / days)
-    padded = pd.Series(np.concatenate(([0.0], load)))
-    return padded.ewm(alpha=alpha, adjust=False).mean().to_numpy()[1:]
+    new_weight = 1.0 / (1.0 + (1.0 / alpha - 1.0))
+    old_weight = 1.0 - new_weight
+    value = 0.0
+    averages = []
+    for x in load:
+        if value != x:
+            value = (old_weight * value + new_weight * x) / (old_weight + new_weight)
+        averages.append(value)
+    return averages

@@ -34,9 +34,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
 from lactlog.analysis.calendar_time import (
     iso_week_label,
     local_start,
@@ -44,13 +41,15 @@ from lactlog.analysis.calendar_time import (
     week_monday,
 )
 from lactlog.analysis.duplicates import Duplicate, find_duplicates
-from lactlog.analysis.pmc import performance_management
+from lactlog.analysis.pmc import exponential_average, performance_management
+from lactlog.analysis.polarization import _ZONE2_SUBSTITUTE, polarization_index
 from lactlog.analysis.select import clock_known_wrong, matches_sport
 from lactlog.analysis.window48h import WINDOW_48H_S, window_48h_coverage
-from lactlog.analysis.zones import _ZONE2_SUBSTITUTE, polarization_index
 from lactlog.localtime import as_utc, local_midnight
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # daily_load and daily_performance import pandas; weekly_summaries does not
+    import pandas as pd
+
     from lactlog.analysis.session import SessionSummary
 
 SEILER_SYSTEM = "Seiler three zones"
@@ -131,16 +130,36 @@ def daily_load(summaries: Iterable[SessionSummary], tz: str | None) -> pd.Series
     first to the last day with a session, 0 on days without; empty without sessions. Sessions
     without a start time are left out.
     """
-    loads: dict[pd.Timestamp, float] = {}
-    for summary in summaries:
-        if summary.start is None:
-            continue
-        day = pd.Timestamp(local_start(summary, tz).date())
-        loads[day] = loads.get(day, 0.0) + session_load(summary)
+    import pandas as pd
+
+    loads = {pd.Timestamp(day): load for day, load in _day_loads(summaries, tz).items()}
     if not loads:
         return pd.Series([], index=pd.DatetimeIndex([], freq="D"), dtype=float, name="load")
     index = pd.date_range(min(loads), max(loads), freq="D")
     return pd.Series(loads, dtype=float).reindex(index, fill_value=0.0).rename("load")
+
+
+def _day_loads(summaries: Iterable[SessionSummary], tz: str | None) -> dict[date, float]:
+    """Sum of :func:`session_load` per local calendar day with a session (sessions without a
+    start time left out)."""
+    loads: dict[date, float] = {}
+    for summary in summaries:
+        if summary.start is None:
+            continue
+        day = local_start(summary, tz).date()
+        loads[day] = loads.get(day, 0.0) + session_load(summary)
+    return loads
+
+
+def _pmc_by_day(loads: dict[date, float], last: date) -> dict[date, tuple[float, float]]:
+    """(CTL, ATL) at the end of every day from the first day of ``loads`` to ``last``
+    [load/day], as :func:`~lactlog.analysis.pmc.performance_management` gives them (days
+    without sessions count as load 0)."""
+    first = min(loads)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    load = [loads.get(day, 0.0) for day in days]
+    return dict(zip(days, zip(exponential_average(load, 42), exponential_average(load, 7),
+                              strict=True), strict=True))
 
 
 # --- weeks -----------------------------------------------------------------------------------
@@ -202,10 +221,7 @@ def weekly_summaries(
         return [], duplicates
     last_day = max(s.day for s in sessions)
     horizon = max(last_day, until) if until is not None else last_day
-    loads = daily_load(history, tz)
-    loads = loads.reindex(pd.date_range(loads.index[0], pd.Timestamp(horizon), freq="D"),
-                          fill_value=0.0)
-    pmc = performance_management(loads)
+    pmc = _pmc_by_day(_day_loads(history, tz), horizon)
     rows = _all_weeks(sessions, first_week, shown_last, pmc, horizon, tz)
     return [row for row in rows if shown_first <= row.week_start <= shown_last], duplicates
 
@@ -230,6 +246,8 @@ def daily_performance(
     :func:`~lactlog.analysis.pmc.performance_management`), so a week's last day has exactly that
     week's ``ctl``, ``atl`` and ``tsb``. Empty without sessions.
     """
+    import pandas as pd
+
     kept, _ = find_duplicates(summaries, tz)
     history = [s for s in kept if s.start is not None and matches_sport(s, sport)
                and not clock_known_wrong(s)]
@@ -267,7 +285,7 @@ def _all_weeks(
     sessions: Sequence[_Session],
     first_week: date,
     last_week: date,
-    pmc: pd.DataFrame,
+    pmc: dict[date, tuple[float, float]],
     horizon: date,
     tz: str | None,
 ) -> list[WeekSummary]:
@@ -289,7 +307,7 @@ def _all_weeks(
         low = bisect.bisect_left(high_ends, start - timedelta(seconds=WINDOW_48H_S))
         high = bisect.bisect_left(high_ends, end)
         coverage = window_48h_coverage(high_ends[low:high], start, end)
-        state = pmc.loc[pd.Timestamp(min(monday + timedelta(days=6), horizon))]
+        state = pmc[min(monday + timedelta(days=6), horizon)]
         rows.append(_week_summary(monday, [m.summary for m in members], state, coverage,
                                   rows[-1] if rows else None))
         monday += timedelta(weeks=1)
@@ -299,7 +317,7 @@ def _all_weeks(
 def _week_summary(
     monday: date,
     members: Sequence[SessionSummary],
-    state: pd.Series,
+    state: tuple[float, float],
     coverage: float,
     previous: WeekSummary | None,
 ) -> WeekSummary:
@@ -315,7 +333,7 @@ def _week_summary(
         "load": float(sum(session_load(s) for s in members)),
         "sessions": len(members),
     }
-    ctl, atl = float(state["ctl"]), float(state["atl"])
+    ctl, atl = state  # at the end of the week's last day
     return WeekSummary(
         week=iso_week_label(monday),
         week_start=monday,
@@ -380,15 +398,15 @@ def treff_polarization_index(
 
 
 def _seiler_fractions(endurance: Sequence[Any]) -> tuple[float, float, float] | None:
-    seconds = np.zeros(3)
+    seconds = [0.0, 0.0, 0.0]
     for analysis in endurance:
         for zones in analysis.zones:
             if zones.system == SEILER_SYSTEM and len(zones.seconds) == 3:
-                seconds += np.asarray(zones.seconds, dtype=np.float64)
-    total = float(seconds.sum())
+                seconds = [s + float(z) for s, z in zip(seconds, zones.seconds, strict=True)]
+    total = seconds[0] + seconds[1] + seconds[2]
     if not total > 0:
         return None
-    z1, z2, z3 = (float(x) for x in seconds / total)
+    z1, z2, z3 = (s / total for s in seconds)
     return z1, z2, z3
 
 
