@@ -160,7 +160,9 @@ def test_generated_files_are_valid_fit() -> None:
             outcomes.append(len(read_bytes(fuzzkit.random_fit(rng), "generated.fit")))
         except EmptyFileError:
             outcomes.append(0)
-    assert sum(n > 0 for n in outcomes) >= 35
+    # 34 of these 50: files timed at 0xFFFFFF00 (year 2125) are refused since samples after 2099
+    # are dropped (lactlog.io.common.PLAUSIBLE_TIMES); 35 before
+    assert sum(n > 0 for n in outcomes) >= 32
 
 
 # ---------------------------------------------------------------------------------------------
