@@ -30,7 +30,7 @@ from typing import Protocol
 from xml.parsers import expat
 
 from lactlog.errors import CorruptFileError, LactlogError, UnsupportedFormatError
-from lactlog.io.common import RawInput
+from lactlog.io.raw import RawInput
 
 #: Deepest element nesting accepted [levels].
 MAX_DEPTH = 256
