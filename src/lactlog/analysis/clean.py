@@ -39,11 +39,14 @@ GRID_ROWS_PER_SAMPLE = 30
 #: filter's memory does not grow with the series.
 _HAMPEL_BLOCK_VALUES = 2**20
 
+#: The default cleaning rules (frozen).
+DEFAULT_RULES = CleaningRules()
+
 
 def clean_samples(
     samples: pd.DataFrame,
     pauses: pd.DataFrame | None = None,
-    rules: CleaningRules = CleaningRules(),
+    rules: CleaningRules = DEFAULT_RULES,
 ) -> pd.DataFrame:
     """Clean a canonical samples frame and put it on a regular 1-Hz grid.
 

@@ -84,8 +84,6 @@ def analyze(
     """
     from lactlog import analyze as analyze_paths
     from lactlog.report.jsondoc import analyze_document, session_dict
-    from lactlog.report.strength import strength_table
-    from lactlog.report.tables import sessions_table, stimulus_table
 
     fmt = output_format(json_output, ndjson, csv_output)
     first, last = parse_date(since, "--since"), parse_date(until, "--until")
@@ -102,6 +100,9 @@ def analyze(
         records += [("error", e) for e in document["errors"]]
         emit(fmt, document, records, [session_dict(s) for s in result.sessions])
     elif result.sessions:
+        from lactlog.report.strength import strength_table  # rich tables: not for --json
+        from lactlog.report.tables import sessions_table, stimulus_table
+
         out.print(sessions_table(result.sessions, width=out.width))
         if any(s.endurance for s in result.sessions):
             out.print(stimulus_table(result.sessions))
