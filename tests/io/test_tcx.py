@@ -151,6 +151,14 @@ def test_laps_and_summary(activities: list) -> None:
     assert second.timer_s is None and second.avg_heart_rate_bpm is None
 
 
+def test_session_cap_setting_reaches_the_reader(tmp_path: Path) -> None:
+    """``read(..., max_sessions=N)`` (the max_sessions_per_file setting) caps TCX activities."""
+    capped = read(write(tmp_path, TCX), max_sessions=1)
+    assert len(capped) == 1
+    assert any("only the first 1 <Activity> elements" in w and "1 more were left out" in w
+               for w in capped[0].meta.warnings)
+
+
 def test_bom_and_leading_whitespace(tmp_path: Path) -> None:
     path = write(tmp_path, b"\xef\xbb\xbf  \r\n\n " + TCX.encode())
     activities = read(path)

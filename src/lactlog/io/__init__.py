@@ -136,14 +136,15 @@ def _read_kind(
         from lactlog.io.fit import read_fit
 
         return read_fit(raw, decoder=decoder, max_sessions=max_sessions)
+    xml_options = {} if max_sessions is None else {"max_sessions": max_sessions}
     if kind == "tcx":
         from lactlog.io.tcx import read_tcx
 
-        return read_tcx(raw)
+        return read_tcx(raw, **xml_options)
     if kind == "gpx":
         from lactlog.io.gpx import read_gpx
 
-        return read_gpx(raw)
+        return read_gpx(raw, **xml_options)
     from lactlog.io.csvfile import read_csv
 
     return read_csv(raw)
