@@ -58,9 +58,11 @@ def test_show_json(config: Path) -> None:
     assert session == analyze["sessions"][0]  # the same session dict as analyze --json
     assert len(session["intervals"]) == 6 and session["stimulus"] == "high"
     series = document["series"]
-    assert set(series) == {"bucket_s", "time_s", "heart_rate_bpm", "power_w"}
+    assert set(series) == {"bucket_s", "time_s", "heart_rate_bpm", "power_w",
+                           "w_prime_balance_j", "start"}
     assert len(series["time_s"]) == len(series["heart_rate_bpm"]) > 0
-    assert series["power_w"] is None  # the run has no power
+    assert series["power_w"] is None and series["w_prime_balance_j"] is None  # no power
+    assert series["start"] == session["start"]  # time_s counts from the session start
     assert "NaN" not in result.stdout
     assert before == _shas()
 
