@@ -208,13 +208,13 @@ def test_device_heart_rates_that_do_not_fit_are_dropped(device: dict, kept: dict
     reserve ≤ 0."""
     from datetime import date
 
-    from lactlog.analysis.thresholds import resolve_thresholds
+    from lactlog.analysis.thresholds import resolve_thresholds, threshold_rules
     from lactlog.model import DeviceSummary
     from lactlog.profile import Profile
     from lactlog.settings import Settings
 
     found = resolve_thresholds("run", date(2026, 11, 2), {}, Profile(), DeviceSummary(**device),
-                               Settings())
+                               threshold_rules(Settings()))
     assert found.rest_hr_bpm.value is None
     for name, value in kept.items():
         assert (getattr(found, name).value, getattr(found, name).source) == (value, "device")

@@ -19,7 +19,7 @@ from lactlog.analysis.history import (
     latest_by_group,
     robust_max_hr_bpm,
 )
-from lactlog.analysis.thresholds import resolve_thresholds, stale_reason
+from lactlog.analysis.thresholds import resolve_thresholds, stale_reason, threshold_rules
 from lactlog.model import DeviceSummary
 from lactlog.profile import Profile, set_value, sport_group
 from lactlog.settings import Settings
@@ -28,6 +28,8 @@ DAY = date(2026, 6, 30)
 #: The mechanisms on their own: two sessions to stand alone, no population max HR.
 RULES = HistoryRules(min_sessions=2, assumed_max_hr_bpm=0.0)
 _MINUTES = itertools.count()  # every session its own start (copies share one)
+
+THRESHOLD_RULES = threshold_rules(Settings())  # the default settings' threshold rules
 
 
 def bests(
@@ -145,7 +147,7 @@ def test_swim_without_own_values_gets_run_values_minus_12_bpm() -> None:
     assert "run LTHR 170 bpm − 12 bpm swim offset" in history.lthr_bpm.source
     assert history.max_hr_bpm.value == 172  # max(150 own peak, 184 − 12)
     assert history.n_heart_rate_sessions == 3  # the swim and the two runs it borrows from
-    t = resolve_thresholds("swim", DAY, {}, Profile(), DeviceSummary(), Settings(), history)
+    t = resolve_thresholds("swim", DAY, {}, Profile(), DeviceSummary(), THRESHOLD_RULES, history)
     assert (t.lthr_bpm.value, t.lthr_bpm.source) == (158, history.lthr_bpm.source)
     # runs never get swim values, rides never get run values
     assert result[("r1", 0)].lthr_bpm.value == 170
@@ -179,7 +181,7 @@ def two_hour_ride_history() -> object:
 def test_stale_device_ftp_is_replaced_by_history() -> None:
     history = two_hour_ride_history()
     t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(threshold_power_w=200),
-                           Settings(), history)
+                           THRESHOLD_RULES, history)
     assert t.ftp_w.value == pytest.approx(0.95 * 281, abs=0.1)  # 266.95 W, stored to 0.1 W
     assert t.ftp_w.source == "history 90 d: 0.95 × best 20-min 281 W (1 session)"
     assert t.ftp_w.stale == ("device FTP 200 W contradicted by history (best 20-min 281 W ≥ "
@@ -190,18 +192,18 @@ def test_stale_profile_and_flag_values_stay_in_force_with_the_evidence() -> None
     history = two_hour_ride_history()
     profile = Profile()
     set_value(profile, "bike.ftp_w", "200", date(2026, 1, 1))
-    t = resolve_thresholds("bike", DAY, {}, profile, DeviceSummary(), Settings(), history)
+    t = resolve_thresholds("bike", DAY, {}, profile, DeviceSummary(), THRESHOLD_RULES, history)
     assert (t.ftp_w.value, t.ftp_w.source) == (200, "profile 2026-01-01")
     assert t.ftp_w.stale == "best 20-min 281 W ≥ 1.05 × FTP 200 W (history 90 d)"
     flagged = resolve_thresholds("bike", DAY, {"ftp_w": 275}, profile, DeviceSummary(),
-                                 Settings(), history)
+                                 THRESHOLD_RULES, history)
     assert (flagged.ftp_w.value, flagged.ftp_w.stale) == (275, None)  # 281 < 1.05 × 275
 
 
 def test_device_value_the_history_agrees_with_is_kept() -> None:
     history = two_hour_ride_history()
     t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(threshold_power_w=270),
-                           Settings(), history)
+                           THRESHOLD_RULES, history)
     assert (t.ftp_w.value, t.ftp_w.source, t.ftp_w.stale) == (270, "device", None)
 
 
@@ -209,25 +211,26 @@ def test_stale_lthr_and_max_hr() -> None:
     run = [bests("a", "run", hr_30=(170, 172), peak=191), bests("b", "run", peak=189)]
     history = group_history("run", [b.bests for b in run], RULES)
     settings = Settings()
-    assert stale_reason("lthr_bpm", 167, history, settings) == (
+    assert stale_reason("lthr_bpm", 167, history, threshold_rules(settings)) == (
         "last 20 min of the best 30-min HR effort 172 bpm ≥ LTHR 167 + 5 bpm (history 90 d)")
-    assert stale_reason("lthr_bpm", 168, history, settings) is None  # 172 < 168 + 5
-    assert stale_reason("max_hr_bpm", 185, history, settings) == (
+    rules = threshold_rules(settings)
+    assert stale_reason("lthr_bpm", 168, history, rules) is None  # 172 < 168 + 5
+    assert stale_reason("max_hr_bpm", 185, history, threshold_rules(settings)) == (
         "peak HR 189 bpm > max HR 185 bpm (history 90 d)")
-    assert stale_reason("max_hr_bpm", 189, history, settings) is None
+    assert stale_reason("max_hr_bpm", 189, history, threshold_rules(settings)) is None
     device = DeviceSummary(threshold_heart_rate_bpm=160, max_heart_rate_setting_bpm=180)
-    t = resolve_thresholds("run", DAY, {}, Profile(), device, settings, history)
+    t = resolve_thresholds("run", DAY, {}, Profile(), device, threshold_rules(settings), history)
     assert (t.lthr_bpm.value, t.max_hr_bpm.value) == (172, 189)
     assert t.lthr_bpm.stale.startswith("device LTHR 160 bpm contradicted by history")
 
 
 def test_history_alone_needs_two_sessions() -> None:
     one = group_history("bike", [bests("a", power={1200: 250.0}).bests], RULES)
-    t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(), Settings(), one)
+    t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(), THRESHOLD_RULES, one)
     assert t.ftp_w.value is None  # one session is no yardstick for itself
     two = group_history("bike", [bests("a", power={1200: 250.0}).bests,
                                  bests("b", power={1200: 240.0}).bests], RULES)
-    t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(), Settings(), two)
+    t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(), THRESHOLD_RULES, two)
     assert (t.ftp_w.value, t.ftp_w.source) == (
         pytest.approx(237.5), "history 90 d: 0.95 × best 20-min 250 W (2 sessions)")
 
@@ -235,7 +238,7 @@ def test_history_alone_needs_two_sessions() -> None:
 def test_estimate_names_a_history_max_hr() -> None:
     run = [bests("a", "run", peak=190), bests("b", "run", peak=186)]
     history = group_history("run", [b.bests for b in run], RULES)
-    t = resolve_thresholds("run", DAY, {}, Profile(), DeviceSummary(), Settings(), history)
+    t = resolve_thresholds("run", DAY, {}, Profile(), DeviceSummary(), THRESHOLD_RULES, history)
     assert t.lthr_bpm.value == pytest.approx(60 + 0.85 * (186 - 60))  # 167.1
     assert t.lthr_bpm.source == ("estimate (85 % of HR reserve; max HR 186 bpm, history 90 d: "
                                  "2nd-highest 5-s peak of 2 sessions)")
@@ -247,11 +250,11 @@ def test_history_lthr_from_an_easy_effort_gives_way_to_a_stored_max_hr() -> None
     run = [bests("a", "run", hr_30=(150, 152), peak=165), bests("b", "run", peak=162)]
     history = group_history("run", [b.bests for b in run], RULES)
     assert (history.lthr_bpm.value, history.lthr_effort_mean_bpm) == (152, 150)
-    t = resolve_thresholds("run", DAY, {}, Profile(), DeviceSummary(), Settings(), history)
+    t = resolve_thresholds("run", DAY, {}, Profile(), DeviceSummary(), THRESHOLD_RULES, history)
     assert t.lthr_bpm.value == 152
     # ...but not against the device's max HR 195: 150 < 0.85 × 195 = 165.75 -> the estimate.
     device = DeviceSummary(max_heart_rate_setting_bpm=195)
-    t = resolve_thresholds("run", DAY, {}, Profile(), device, Settings(), history)
+    t = resolve_thresholds("run", DAY, {}, Profile(), device, THRESHOLD_RULES, history)
     assert t.lthr_bpm.value == pytest.approx(60 + 0.85 * (195 - 60), abs=0.1)  # 174.75, to 0.1
     assert t.lthr_bpm.source == "estimate (85 % of HR reserve)"
 
@@ -277,7 +280,7 @@ def test_easy_history_gives_no_lthr_and_the_assumed_max_hr() -> None:
     assert history.max_hr_bpm.value == 180.0
     assert history.max_hr_bpm.source.startswith("assumed 180 bpm: the history 90 d peak 152 bpm")
     assert history.peak_hr_bpm == 152.0  # the evidence itself is kept for the stale checks
-    t = resolve_thresholds("run", DAY, {}, Profile(), DeviceSummary(), Settings(), history)
+    t = resolve_thresholds("run", DAY, {}, Profile(), DeviceSummary(), THRESHOLD_RULES, history)
     assert t.lthr_bpm.value == pytest.approx(162.0)
     # a genuinely hard 30 min (mean 165 ≥ 153) still gives its LTHR
     hard = bests("h", "run", hr_30=(165, 168), peak=176)
@@ -293,7 +296,7 @@ def test_swim_assumed_max_is_lower_by_the_swim_offset() -> None:
 
 def test_one_session_is_its_own_history_by_default() -> None:
     one = group_history("bike", [bests("a", power={1200: 250.0}).bests], DEFAULT)
-    t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(), Settings(), one)
+    t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(), THRESHOLD_RULES, one)
     assert (t.ftp_w.value, t.ftp_w.source) == (
         pytest.approx(237.5), "history 90 d: 0.95 × best 20-min 250 W (1 session)")
 
@@ -313,7 +316,7 @@ def test_history_cp_and_w_prime_are_never_used_alone() -> None:
     # as depleted in the very session it came from
     history = group_history("bike", [bests("a", power=cp_curve(250, 20000)).bests], DEFAULT)
     assert history.cp_w.value == pytest.approx(250)
-    t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(), Settings(), history)
+    t = resolve_thresholds("bike", DAY, {}, Profile(), DeviceSummary(), THRESHOLD_RULES, history)
     assert t.cp_w.value is None and t.w_prime_j.value is None
     assert t.ftp_w.value == pytest.approx(250)  # FTP = CP of a maximal fit (eFTP-like)
 

@@ -29,7 +29,7 @@ from lactlog.analysis.strength import (
     analyse_strength,
     analyse_strength_sessions,
 )
-from lactlog.analysis.thresholds import resolve_thresholds
+from lactlog.analysis.thresholds import resolve_thresholds, threshold_rules
 from lactlog.model import Activity
 from lactlog.profile import sport_group
 from lactlog.summaries import SessionSummary
@@ -93,7 +93,7 @@ def summarize(
             dict(options.flags),
             options.profile,
             device,
-            options.settings,
+            threshold_rules(options.settings),
             history,
         )
         endurance = analyse_endurance(activity, thresholds, endurance_rules(options.settings),

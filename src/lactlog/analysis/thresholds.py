@@ -32,7 +32,7 @@ et al. 1957 reserve method; lactate threshold typically lies near 80–90 % of H
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,34 @@ if TYPE_CHECKING:
     from lactlog.analysis.history import HistoryThresholds
 
 
+@dataclass(frozen=True)
+class ThresholdRules:
+    """What :func:`resolve_thresholds` uses of the settings, and nothing else (each documented
+    in :class:`~lactlog.settings.Settings`): the HR-reserve estimate's ``lthr_fraction_of_hrr``
+    [-] and ``default_rest_hr_bpm`` [bpm]; the stale rules' ``stale_power_tolerance`` [-],
+    ``stale_lthr_margin_bpm`` and ``stale_max_hr_margin_bpm`` [bpm]; and
+    ``history_lthr_min_fraction_of_max_hr`` [-] for a history LTHR against a stored max HR."""
+
+    lthr_fraction_of_hrr: float
+    default_rest_hr_bpm: float
+    stale_power_tolerance: float
+    stale_lthr_margin_bpm: float
+    stale_max_hr_margin_bpm: float
+    history_lthr_min_fraction_of_max_hr: float
+
+
+def threshold_rules(settings: Settings) -> ThresholdRules:
+    """The threshold resolution's part of the settings."""
+    return ThresholdRules(
+        lthr_fraction_of_hrr=settings.lthr_fraction_of_hrr,
+        default_rest_hr_bpm=settings.default_rest_hr_bpm,
+        stale_power_tolerance=settings.stale_power_tolerance,
+        stale_lthr_margin_bpm=settings.stale_lthr_margin_bpm,
+        stale_max_hr_margin_bpm=settings.stale_max_hr_margin_bpm,
+        history_lthr_min_fraction_of_max_hr=settings.history_lthr_min_fraction_of_max_hr,
+    )
+
+
 #: Threshold names as the profile and the flags spell them (pace is stored as a speed here).
 _PROFILE_NAMES = {"threshold_speed_mps": "threshold_pace"}
 
@@ -57,13 +85,15 @@ def resolve_thresholds(
     flags: dict[str, float],
     profile: Profile,
     device: DeviceSummary,
-    settings: Settings,
+    rules: ThresholdRules,
     history: HistoryThresholds | None = None,
 ) -> SessionThresholds:
     """Thresholds for a session of sport ``group`` (run/bike/swim/other) on date ``on``.
 
-    ``flags`` maps :class:`SessionThresholds` field names to command-line values; ``history``
-    is what the group's recent sessions give that day (see the module docstring).
+    ``flags`` maps :class:`SessionThresholds` field names to command-line values; ``profile``
+    is the athlete's dated values (data, not settings); ``device`` what the file stored;
+    ``rules`` the settings used (:func:`threshold_rules`); ``history`` is what the group's
+    recent sessions give that day (see the module docstring).
     """
     device_values = _device_values(device)
     if group != "bike":  # devices store a cycling FTP; running power needs its own threshold
@@ -74,32 +104,32 @@ def resolve_thresholds(
         learned = getattr(history, name, None) if history is not None else None
         if flags.get(name) is not None:
             value = float(flags[name])
-            resolved[name] = Threshold(value, "flag", stale_reason(name, value, history, settings))
+            resolved[name] = Threshold(value, "flag", stale_reason(name, value, history, rules))
             continue
         dated = profile.threshold(_PROFILE_NAMES.get(name, name), group, on)
         if dated is not None:
-            stale = stale_reason(name, dated.value, history, settings)
+            stale = stale_reason(name, dated.value, history, rules)
             source = dated.source or f"profile {dated.since.isoformat()}"  # measured: its test
             resolved[name] = Threshold(dated.value, source, stale)
         elif (device_value := device_values.get(name)) is not None:
-            resolved[name] = _device_or_history(name, device_value, learned, history, settings)
+            resolved[name] = _device_or_history(name, device_value, learned, history, rules)
         elif history is not None and learned is not None and history.usable_alone(name):
             resolved[name] = learned
         else:
             resolved[name] = Threshold()
-    _drop_misfit_heart_rates(resolved, settings)
+    _drop_misfit_heart_rates(resolved, rules)
     resolved["lthr_bpm"] = _hard_enough(resolved["lthr_bpm"], resolved["max_hr_bpm"], history,
-                                        settings)
+                                        rules)
     if resolved["lthr_bpm"].value is None and resolved["max_hr_bpm"].value is not None:
         resolved["lthr_bpm"] = lthr_from_heart_rate_reserve(
             resolved["max_hr_bpm"].value, resolved["rest_hr_bpm"].value,
-            settings.lthr_fraction_of_hrr, settings.default_rest_hr_bpm,
+            rules.lthr_fraction_of_hrr, rules.default_rest_hr_bpm,
             resolved["max_hr_bpm"].source,
         )
     return SessionThresholds(**resolved)
 
 
-def _drop_misfit_heart_rates(resolved: dict[str, Threshold], settings: Settings) -> None:
+def _drop_misfit_heart_rates(resolved: dict[str, Threshold], rules: ThresholdRules) -> None:
     """Rest < LTHR < max HR (:func:`lactlog.validate.check_heart_rates`): while they do not fit,
     drop the least trusted value that is not the athlete's (flag or profile values were checked
     together when they were given), device before history, resting HR first."""
@@ -109,7 +139,7 @@ def _drop_misfit_heart_rates(resolved: dict[str, Threshold], settings: Settings)
         try:
             validate.check_heart_rates(
                 resolved["max_hr_bpm"].value,
-                rest if rest is not None else settings.default_rest_hr_bpm,
+                rest if rest is not None else rules.default_rest_hr_bpm,
                 resolved["lthr_bpm"].value,
             )
             return
@@ -133,7 +163,7 @@ _LABELS = {"ftp_w": ("FTP", "W"), "cp_w": ("CP", "W"), "lthr_bpm": ("LTHR", "bpm
 
 
 def stale_reason(
-    name: str, value: float, history: HistoryThresholds | None, settings: Settings
+    name: str, value: float, history: HistoryThresholds | None, rules: ThresholdRules
 ) -> str | None:
     """Why ``value`` of threshold ``name`` looks out of date given ``history``, or None.
 
@@ -143,7 +173,7 @@ def stale_reason(
     if history is None:
         return None
     days = f"history {history.window_days} d"
-    factor = 1.0 + settings.stale_power_tolerance
+    factor = 1.0 + rules.stale_power_tolerance
     if name == "ftp_w" and history.best_20_min_power_w is not None:
         best = history.best_20_min_power_w
         if best >= factor * value:
@@ -151,19 +181,19 @@ def stale_reason(
     if name == "cp_w" and history.cp_w.value is not None and history.cp_w.value >= factor * value:
         return f"CP fit {history.cp_w.value:.0f} W ≥ {factor:.2f} × CP {value:.0f} W ({days})"
     if name == "lthr_bpm" and history.best_hr_tail_bpm is not None:
-        tail, margin = history.best_hr_tail_bpm, settings.stale_lthr_margin_bpm
+        tail, margin = history.best_hr_tail_bpm, rules.stale_lthr_margin_bpm
         if tail >= value + margin:
             return (f"last 20 min of the best 30-min HR effort {tail:.0f} bpm ≥ LTHR {value:.0f} "
                     f"+ {margin:.0f} bpm ({days})")
     if name == "max_hr_bpm" and history.peak_hr_bpm is not None:
         peak = history.peak_hr_bpm
-        if peak >= value + settings.stale_max_hr_margin_bpm:
+        if peak >= value + rules.stale_max_hr_margin_bpm:
             return f"peak HR {peak:.0f} bpm > max HR {value:.0f} bpm ({days})"
     return None
 
 
 def _hard_enough(
-    lthr: Threshold, max_hr: Threshold, history: HistoryThresholds | None, settings: Settings
+    lthr: Threshold, max_hr: Threshold, history: HistoryThresholds | None, rules: ThresholdRules
 ) -> Threshold:
     """A history LTHR whose effort was not hard against a stored (flag, profile, device) max HR
     is dropped: the history's own max HR may come from the same easy sessions."""
@@ -171,7 +201,7 @@ def _hard_enough(
             or max_hr.value is None or max_hr is history.max_hr_bpm
             or history.lthr_effort_mean_bpm is None):
         return lthr
-    fraction = settings.history_lthr_min_fraction_of_max_hr
+    fraction = rules.history_lthr_min_fraction_of_max_hr
     if history.lthr_effort_mean_bpm >= fraction * max_hr.value:
         return lthr
     return Threshold()
@@ -179,10 +209,10 @@ def _hard_enough(
 
 def _device_or_history(
     name: str, value: float, learned: Threshold | None, history: HistoryThresholds | None,
-    settings: Settings,
+    rules: ThresholdRules,
 ) -> Threshold:
     """The device's value, or — when the history contradicts it — the history's, with a note."""
-    stale = stale_reason(name, value, history, settings)
+    stale = stale_reason(name, value, history, rules)
     if stale is None:
         return Threshold(value, "device")
     if learned is None or learned.value is None or learned.value <= value:
