@@ -9,12 +9,17 @@ before committing: every changed number should be one the change meant to change
 
 from __future__ import annotations
 
-from lactlog.testing.golden import GOLDEN_DIR, dumps, golden_outputs
+from pathlib import Path
+
+from lactlog.testing.golden import dumps, golden_dir, golden_outputs
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+GOLDEN_DIR = golden_dir(REPO_ROOT)
 
 
 def main() -> None:
     GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
-    for name, document in golden_outputs().items():
+    for name, document in golden_outputs(REPO_ROOT).items():
         path = GOLDEN_DIR / name
         text = dumps(document)
         changed = not path.exists() or path.read_text(encoding="utf-8") != text

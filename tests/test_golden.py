@@ -9,12 +9,15 @@ import json
 
 import pytest
 
-from lactlog.testing.golden import COMMANDS, GOLDEN_DIR, golden_outputs
+from conftest import REPO_ROOT
+from lactlog.testing.golden import COMMANDS, golden_dir, golden_outputs
+
+GOLDEN_DIR = golden_dir(REPO_ROOT)
 
 
 @pytest.fixture(scope="module")
 def outputs():
-    return golden_outputs()
+    return golden_outputs(REPO_ROOT)
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

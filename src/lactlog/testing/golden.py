@@ -20,9 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-#: The repository root (``sample_data/`` and ``tests/golden/`` below it).
-ROOT = Path(__file__).resolve().parents[3]
-GOLDEN_DIR = ROOT / "tests" / "golden"
 #: Golden file name -> command line (paths relative to the repository root).
 COMMANDS: dict[str, list[str]] = {
     "analyze.json": ["analyze", "sample_data", "--json", "--jobs", "1"],
@@ -37,28 +34,34 @@ VOLATILE_KEYS = frozenset({"version", "lactlog_version", "generated", "generated
 DIGITS = 6
 
 
-def normalise(value: Any) -> Any:
+def normalise(value: Any, root: Path) -> Any:
     """``value`` without volatile keys, floats rounded to :data:`DIGITS` decimals, absolute
-    paths under the repository made relative."""
+    paths under the repository ``root`` made relative."""
     if isinstance(value, dict):
-        return {k: normalise(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+        return {k: normalise(v, root) for k, v in value.items() if k not in VOLATILE_KEYS}
     if isinstance(value, list):
-        return [normalise(v) for v in value]
+        return [normalise(v, root) for v in value]
     if isinstance(value, float):
         return round(value, DIGITS) + 0.0  # + 0.0: -0.0 -> 0.0
-    if isinstance(value, str) and value.startswith(str(ROOT)):
-        return value[len(str(ROOT)) + 1 :]
+    if isinstance(value, str) and value.startswith(str(root)):
+        return value[len(str(root)) + 1 :]
     return value
 
 
+def golden_dir(root: Path) -> Path:
+    """Where the golden files of the repository at ``root`` live. The root is always passed in:
+    an installed lactlog (``pip install .``, as in CI) is not inside the repository."""
+    return root / "tests" / "golden"
+
+
 @contextmanager
-def _fixed_environment() -> Iterator[dict[str, str]]:
+def _fixed_environment(root: Path) -> Iterator[dict[str, str]]:
     """An empty profile, a throw-away cache, the repository as working folder, TZ=UTC."""
     saved_cwd, saved_tz = os.getcwd(), os.environ.get("TZ")
     with tempfile.TemporaryDirectory() as tmp:
         env = {"LACTLOG_CONFIG": str(Path(tmp) / "profile.toml"),
                "LACTLOG_CACHE_DIR": str(Path(tmp) / "cache"), "COLUMNS": "200"}
-        os.chdir(ROOT)
+        os.chdir(root)
         os.environ["TZ"] = "UTC"
         time.tzset()
         try:
@@ -72,21 +75,22 @@ def _fixed_environment() -> Iterator[dict[str, str]]:
             time.tzset()
 
 
-def golden_outputs() -> dict[str, Any]:
-    """Golden file name -> the normalised JSON document its command prints now."""
+def golden_outputs(root: Path) -> dict[str, Any]:
+    """Golden file name -> the normalised JSON document its command prints now, run in the
+    repository at ``root`` (``sample_data/`` below it)."""
     from typer.testing import CliRunner
 
     from lactlog.cli import app
 
     outputs: dict[str, Any] = {}
-    with _fixed_environment() as env:
+    with _fixed_environment(root) as env:
         runner = CliRunner()
         for name, args in COMMANDS.items():
             result = runner.invoke(app, args, env=env)
             if result.exit_code != 0:
                 raise RuntimeError(f"lactlog {' '.join(args)}: exit code {result.exit_code}\n"
                                    f"{result.stderr}")
-            outputs[name] = normalise(json.loads(result.stdout))
+            outputs[name] = normalise(json.loads(result.stdout), root)
     return outputs
 
 
