@@ -423,6 +423,13 @@ def _cached_rows(cache: Path) -> dict[tuple, int]:
     return {(sha, fingerprint, source): created_ns for sha, fingerprint, source, created_ns in rows}
 
 
+def _terminal_signals() -> None:
+    """In the child: SIGINT as in a terminal. A shell without job control starts background
+    commands with SIGINT ignored, which exec keeps and Python then honours (it installs no
+    KeyboardInterrupt handler); a suite started that way would otherwise see exit 0 here."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_mid_batch(tmp_path: Path, signum: int) -> tuple[subprocess.Popen, str, str, dict]:
     """Start ``analyze --jobs 2`` on 200 files, signal its process group (as a terminal's
     Ctrl-C does) once at least one batch of results is cached, return what it left."""
@@ -432,7 +439,7 @@ def _interrupt_mid_batch(tmp_path: Path, signum: int) -> tuple[subprocess.Popen,
     process = subprocess.Popen(
         [sys.executable, "-m", "lactlog", "analyze", "--json", "--jobs", "2", str(folder)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        start_new_session=True,
+        start_new_session=True, preexec_fn=_terminal_signals,  # noqa: PLW1509 - one signal() call
     )
     started = time.monotonic()
     while len(_cached_rows(tmp_path / "cache")) < 50:  # the first transaction: ~1 s in
