@@ -23,7 +23,9 @@ from lactlog.cli.common import (
     NoCacheOption,
     NoMergeOption,
     PaceOption,
+    SinceOption,
     SportOption,
+    UntilOption,
     VerboseOption,
     WPrimeOption,
     analysis_options,
@@ -43,12 +45,8 @@ def analyze(
         list[Path],
         typer.Argument(help="Files or folders (searched recursively) to analyse.", show_default=False),
     ],
-    since: Annotated[
-        str | None, typer.Option("--since", help="Only sessions on or after this local date (YYYY-MM-DD).")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="Only sessions on or before this local date (YYYY-MM-DD).")
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     sport: SportOption = None,
     reverse: Annotated[
         bool, typer.Option("--reverse", "-r", help="Newest session first (default: oldest first).")

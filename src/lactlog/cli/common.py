@@ -135,6 +135,19 @@ def sport_option(text: str):
 
 
 SportOption = Annotated[str | None, sport_option(f"Only this sport: {SPORT_HELP}.")]
+#: ``--sport`` of the commands with a fitness/fatigue (PMC) figure.
+PmcSportOption = Annotated[
+    str | None,
+    sport_option(f"Only this sport: {SPORT_HELP}. CTL/ATL are then that sport's alone."),
+]
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", help="Only sessions on or after this local date (YYYY-MM-DD)."),
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option("--until", help="Only sessions on or before this local date (YYYY-MM-DD)."),
+]
 
 
 def parse_date(value: str | None, option: str):

@@ -9,13 +9,15 @@ import typer
 
 from lactlog.cli.app import app
 from lactlog.cli.common import (
-    SPORT_HELP,
     ConfigOption,
     Decoder,
     DecoderOption,
     JobsOption,
     NoCacheOption,
     NoMergeOption,
+    PmcSportOption,
+    SinceOption,
+    UntilOption,
     VerboseOption,
     analysis_options,
     batch_run,
@@ -24,7 +26,6 @@ from lactlog.cli.common import (
     parse_date,
     report_batch,
     say,
-    sport_option,
 )
 from lactlog.errors import ExitCode
 
@@ -64,12 +65,9 @@ def report(
         typer.Option("--output", "-o", help="The HTML file to write, e.g. season.html.",
                      show_default=False),
     ],
-    since: Annotated[str | None, typer.Option("--since", help="First day (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Last day (YYYY-MM-DD).")] = None,
-    sport: Annotated[
-        str | None,
-        sport_option(f"Only this sport: {SPORT_HELP}. CTL/ATL are then that sport's alone."),
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    sport: PmcSportOption = None,
     lactate_test: Annotated[
         Path | None,
         typer.Option("--lactate-test", help="A lactate step-test sheet (as for lactlog "

@@ -9,7 +9,6 @@ import typer
 
 from lactlog.cli.app import app
 from lactlog.cli.common import (
-    SPORT_HELP,
     ConfigOption,
     CsvOption,
     Decoder,
@@ -19,6 +18,9 @@ from lactlog.cli.common import (
     NdjsonOption,
     NoCacheOption,
     NoMergeOption,
+    PmcSportOption,
+    SinceOption,
+    UntilOption,
     VerboseOption,
     analysis_options,
     batch_run,
@@ -28,7 +30,6 @@ from lactlog.cli.common import (
     parse_date,
     report_batch,
     say,
-    sport_option,
 )
 from lactlog.errors import ExitCode
 
@@ -42,12 +43,9 @@ def week(
     weeks: Annotated[
         int | None, typer.Option("--weeks", min=1, help="Show only the last N weeks.")
     ] = None,
-    since: Annotated[str | None, typer.Option("--since", help="First day (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Last day (YYYY-MM-DD).")] = None,
-    sport: Annotated[
-        str | None,
-        sport_option(f"Only this sport: {SPORT_HELP}. CTL/ATL are then that sport's alone."),
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    sport: PmcSportOption = None,
     all_weeks: Annotated[
         bool,
         typer.Option("--all-weeks", help="Show every week; by default a run of weeks without "
