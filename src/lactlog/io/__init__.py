@@ -24,7 +24,7 @@ from lactlog.errors import (
 from lactlog.io.exports import WORKOUT_SUFFIXES
 from lactlog.io.gzipfile import gunzip
 from lactlog.io.raw import RawInput
-from lactlog.io.special import check_input, read_pipe
+from lactlog.io.special import check_input, input_error, read_pipe
 
 if TYPE_CHECKING:  # the readers are imported when a file is read
     from lactlog.model import Activity
@@ -175,14 +175,8 @@ def load(
             if info.st_size > limit:
                 raise InputTooLargeError(_too_large(info.st_size, limit))
             data = _read_at_most(handle, info.st_size, limit + 1)  # it may have grown since
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file") from None
-    except FileNotFoundError:
-        raise InputError("no such file") from None
-    except PermissionError:
-        raise InputError("permission denied") from None
     except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror or exc})") from None
+        raise input_error(exc) from None
     if len(data) > limit:
         raise InputTooLargeError(_too_large(len(data), limit))
     return maybe_gunzip(RawInput.from_bytes(str(path), data), max_decompressed_bytes)

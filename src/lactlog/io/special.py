@@ -27,17 +27,24 @@ _KINDS = (
 )
 
 
+def input_error(exc: OSError) -> InputError:
+    """The one-line error for an operating-system error met opening or reading an input."""
+    if isinstance(exc, IsADirectoryError):
+        return InputError("is a folder, not a file")
+    if isinstance(exc, FileNotFoundError):
+        return InputError("no such file")
+    if isinstance(exc, PermissionError):
+        return InputError("permission denied")
+    return InputError(f"cannot read the file ({exc.strerror or exc})")
+
+
 def check_input(path: str | Path, max_file_bytes: int) -> os.stat_result:
     """``stat`` of ``path`` (symlinks followed) when it is a regular file of at most
     ``max_file_bytes`` or a pipe; :class:`~lactlog.errors.InputError` otherwise."""
     try:
         info = os.stat(path)
-    except FileNotFoundError:
-        raise InputError("no such file") from None
-    except PermissionError:
-        raise InputError("permission denied") from None
     except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror or exc})") from None
+        raise input_error(exc) from None
     mode = info.st_mode
     if stat.S_ISREG(mode):
         if info.st_size > max_file_bytes:
