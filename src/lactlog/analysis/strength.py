@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from lactlog.analysis.stimulus import HIGH, LOW, MODERATE, Verdict
-from lactlog.model import Activity
+from lactlog.model import Activity, SetRows
 from lactlog.settings import Settings
 from lactlog.summaries import SetResult, StrengthAnalysis
 
@@ -387,9 +387,7 @@ def analyse_strength_sessions(
     them (a lifting-app export holds thousands of workouts: 3,605 took 80 s one by one)."""
     if not activities:
         return []
-    lengths = np.array([len(a.sets) for a in activities], dtype=np.int64)
-    sets = (pd.concat([a.sets for a in activities], ignore_index=True) if len(activities) > 1
-            else activities[0].sets.reset_index(drop=True))
+    sets, lengths = _all_sets(activities)
     table = set_table(sets, np.repeat(np.arange(len(activities)), lengths), settings)
     bounds = np.searchsorted(table["session"].to_numpy(), np.arange(len(activities) + 1))
     with_hr = [i for i, a in enumerate(activities)
@@ -431,6 +429,24 @@ def analyse_strength_sessions(
             sets=tuple(results[bounds[i]:bounds[i + 1]]),
         ))
     return analyses
+
+
+def _all_sets(activities: Sequence[Activity]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The activities' sets one after the other (RangeIndex) and each one's number of rows.
+
+    Workouts that are consecutive rows of one file's table (:class:`~lactlog.model.SetRows`,
+    as the lifting-log reader makes them) give those rows of the table without a copy;
+    anything else is concatenated.
+    """
+    rows = [r for r in (a.set_rows() for a in activities) if r is not None]
+    if (len(rows) == len(activities) and all(r.table is rows[0].table for r in rows)
+            and all(a.stop == b.start for a, b in itertools.pairwise(rows))):
+        lengths = np.array([r.stop - r.start for r in rows], dtype=np.int64)
+        return SetRows(rows[0].table, rows[0].start, rows[-1].stop).frame(), lengths
+    lengths = np.array([len(a.sets) for a in activities], dtype=np.int64)
+    sets = (pd.concat([a.sets for a in activities], ignore_index=True) if len(activities) > 1
+            else activities[0].sets.reset_index(drop=True))
+    return sets, lengths
 
 
 def _sets_per_exercise(table: pd.DataFrame, n_sessions: int) -> list[dict[str, int]]:

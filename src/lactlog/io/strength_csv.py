@@ -40,6 +40,7 @@ from lactlog.model import (
     Activity,
     ActivityMeta,
     DeviceSummary,
+    SetRows,
 )
 
 WARN_LOCAL_TIMES = "times are local wall-clock times (no UTC offset in the file)"
@@ -307,10 +308,11 @@ def _table(index: pd.Index, **columns: object) -> pd.DataFrame:
 def _workouts(raw: RawInput, app: str, table: pd.DataFrame, warnings: list[str]) -> list[Activity]:
     """Group sets into workouts (sorted by start, file order within a workout).
 
-    One stable sort puts each workout's rows together; each workout's sets frame is a slice
-    of the sorted table (no per-workout grouping or copying: an export holds thousands), and
-    the workouts share one empty samples, pauses, laps and beats frame each (an activity's
-    frames are never changed in place; copy-on-write keeps their values apart anyway).
+    One stable sort puts each workout's rows together; each workout's sets are its rows of the
+    sorted table (:class:`~lactlog.model.SetRows`: no per-workout frame until one is used; an
+    export holds thousands), and the workouts share one empty samples, pauses, laps and beats
+    frame each (an activity's frames are never changed in place; copy-on-write keeps their
+    values apart anyway).
     """
     codes, _ = pd.factorize(table["session_key"], sort=False)  # workouts in file order
     first_row = np.full(codes.max() + 1, len(codes))
@@ -329,9 +331,6 @@ def _workouts(raw: RawInput, app: str, table: pd.DataFrame, warnings: list[str])
     warnings_tuple = tuple(warnings)
     empty = Activity(meta=ActivityMeta(source=raw.source, sha256=raw.sha256, format="csv"))
     for session_index, code in enumerate(by_rank):
-        low, high = bounds[session_index], bounds[session_index + 1]
-        workout_sets = sets.iloc[low:high]
-        workout_sets.index = pd.RangeIndex(high - low)
         elapsed_s = elapsed[code]
         meta = ActivityMeta(
             source=raw.source, sha256=raw.sha256, format="csv", sport="training",
@@ -345,7 +344,7 @@ def _workouts(raw: RawInput, app: str, table: pd.DataFrame, warnings: list[str])
             pauses=empty.pauses,
             laps=empty.laps,
             rr=empty.rr,
-            sets=workout_sets,
+            sets=SetRows(sets, int(bounds[session_index]), int(bounds[session_index + 1])),
             device_summary=DeviceSummary(
                 elapsed_s=float(elapsed_s) if np.isfinite(elapsed_s) and elapsed_s > 0 else None
             ),
