@@ -253,3 +253,26 @@ def test_a_path_under_an_unreadable_folder_is_one_error(tmp_path: Path, monkeypa
     assert find_inputs([tmp_path], warnings=warnings) == [tmp_path / "run.fit"]
     assert len(warnings) == 1 and "locked" in warnings[0] and "cannot list" in warnings[0]
     assert any("cannot list" in w for w in analyse_paths([tmp_path]).warnings)
+
+
+def test_a_lifting_log_is_read_once_and_summarised_as_the_second_pass_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log, ride = SAMPLE / "2026-11-21-strong.csv", SAMPLE / "2026-11-18-threshold-ride.fit"
+    reads: list[str] = []
+    original = batch.read
+
+    def counted(path, **kwargs):
+        reads.append(Path(path).name)
+        return original(path, **kwargs)
+
+    monkeypatch.setattr(batch, "read", counted)
+    with ResultCache.open(tmp_path / "cache.sqlite") as cache:
+        cold = analyse_paths([log, ride], cache=cache, merge=False, jobs=1)
+        assert sorted(reads) == sorted([log.name, ride.name, ride.name])  # the ride: 2 passes
+        reads.clear()
+        warm = analyse_paths([log, ride], cache=cache, merge=False, jobs=1)
+    assert reads == [] and warm.cache_hits == 2  # the log's summaries were cached too
+    direct = batch.analyse_file(log, "lactlog", AnalysisOptions())
+    assert [s for s in cold.sessions if s.source == str(log)] == list(direct.sessions)
+    assert warm.sessions == cold.sessions

@@ -326,3 +326,14 @@ def test_zero_power_gives_no_ftp() -> None:
     history = group_history("bike", [bests("z", power={1200: 0.0, 180: 0.0, 300: 0.0,
                                                         720: 0.0}).bests], DEFAULT)
     assert history.ftp_w.value is None and history.best_20_min_power_w is None
+
+
+def test_strength_sessions_are_evidence_but_get_no_history() -> None:
+    # a watch strength session's 5-s HR peak counts for the "other" group's max HR, but it has
+    # no history entry of its own: its summary uses no threshold
+    lift = bests("lift.fit", "other", peak=190.0, strength=True)
+    row = bests("row.fit", "other", peak=170.0)
+    found = history_by_session([lift, row], replace(RULES, min_sessions=1))
+    assert set(found) == {("row.fit", 0)}
+    assert found[("row.fit", 0)].n_heart_rate_sessions == 2
+    assert found[("row.fit", 0)].peak_hr_bpm == 170.0  # the 2nd-highest of 190 and 170

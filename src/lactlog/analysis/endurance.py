@@ -13,6 +13,7 @@ Heart rate lags power by 30–60 s, which is why power comes first when present.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -50,8 +51,10 @@ from lactlog.summaries import CHANNELS, EnduranceAnalysis, ZoneTimes
 DEFAULT_TRIMP_SEX = "male"
 
 
+@lru_cache(maxsize=8)
 def cleaning_rules(settings: Settings) -> CleaningRules:
-    """The signal-cleaning part of the settings (Settings has a field for every rule)."""
+    """The signal-cleaning part of the settings (Settings has a field for every rule); cached,
+    as it is asked for per session (both are frozen)."""
     return CleaningRules(**{f.name: getattr(settings, f.name) for f in fields(CleaningRules)})
 
 

@@ -130,7 +130,8 @@ def session_bests(
     meta = activity.meta
     ref = SessionRef(meta.source, meta.session_index, meta.start, meta.utc_offset_s, meta.sport,
                      profile_timezone, meta.wall_clock)
-    if activity.samples.empty:  # e.g. a lifting-app workout: no windows (and no cleaning cost)
+    if 0 in activity.samples.shape:  # no rows or no columns, e.g. a lifting-app workout: no
+        # windows and no cleaning (``shape``, not ``empty``: 1 µs instead of 20, per workout)
         return SessionBests(ref, sport_group(meta.sport), is_strength(activity))
     clean = clean_samples(activity.samples, activity.pauses, rules or CleaningRules())
     if len(clean) == 0:

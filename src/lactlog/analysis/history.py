@@ -316,6 +316,8 @@ def history_by_session(
     ``window_days`` calendar days, D included); sessions of the same group and day share it.
     Copies of one activity (same sport group and start, e.g. a FIT and its GPX export) count
     once as evidence. ``window_days`` 0 switches history thresholds off (an empty result).
+    Strength sessions are evidence for the others but get none (they use no threshold:
+    :func:`~lactlog.analysis.session.uses_history`; a lifting log holds thousands).
     """
     everything = list(sessions)
     if rules.window_days < 1:  # history thresholds switched off
@@ -339,7 +341,7 @@ def history_by_session(
         return memo[(group, day)]
 
     return {(s.bests.session.source, s.bests.session.session_index): on(s.bests.group, s.day)
-            for s in everything}
+            for s in everything if not s.bests.strength}
 
 
 def latest_by_group(

@@ -45,11 +45,22 @@ DURATION_MARGIN_S = 60.0
 DURATION_MARGIN_FRACTION = 0.02
 
 
+#: Sample columns that make a session an endurance session (with the lactate analysis).
+ENDURANCE_CHANNELS = frozenset({"heart_rate_bpm", "power_w", "speed_mps"})
+
+
 def is_strength(activity: Activity) -> bool:
     """Strength sessions (analysed by set logs, not by endurance channels)."""
     return activity.meta.sub_sport == "strength_training" or bool(
         len(activity.sets) and (activity.sets["set_type"] == "active").any()
     )
+
+
+def uses_history(activity: Activity) -> bool:
+    """True when :func:`summarize` resolves thresholds for the activity (an endurance channel
+    and not strength), so that its summary depends on the history thresholds; a lifting-app
+    workout's never does."""
+    return bool(ENDURANCE_CHANNELS & set(activity.samples.columns)) and not is_strength(activity)
 
 
 def summarize_all(
@@ -85,8 +96,7 @@ def summarize(
     endurance = None
     if strength is None and is_strength(activity):
         strength = analyse_strength(activity, options.settings)
-    channels = {"heart_rate_bpm", "power_w", "speed_mps"} & set(samples.columns)
-    if channels and not is_strength(activity):
+    if uses_history(activity):
         thresholds = resolve_thresholds(
             sport_group(meta.sport),
             options.local_date(meta.start, meta.utc_offset_s, meta.wall_clock),

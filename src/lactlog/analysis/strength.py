@@ -403,7 +403,8 @@ def analyse_strength_sessions(
         table = pd.concat(parts, ignore_index=True) if parts else table
     timed = np.bincount(np.repeat(np.arange(len(activities)), lengths),
                         weights=_starts(sets).notna().astype(float), minlength=len(activities)) > 0
-    counts = _session_counts(table, len(activities), settings)
+    counts = {name: values.tolist() for name, values in
+              _session_counts(table, len(activities), settings).items()}  # Python numbers
     results = _set_results(table)
     per_exercise = _sets_per_exercise(table, len(activities))
     analyses = []
