@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import corpus_manifest, corpus_params
-from lactlog.errors import EmptyFileError, LactlogError, UnsupportedFormatError
+from lactlog.errors import CorruptFileError, EmptyFileError, LactlogError, UnsupportedFormatError
 from lactlog.io import read
 from lactlog.io.common import RawInput
 from lactlog.io.csvfile import (
@@ -214,6 +214,28 @@ def test_fitcsv_dump(tmp_path):
     multi = content + 'Data,0,session,sport,"1",,total_elapsed_time,"2",s\n'
     with pytest.raises(UnsupportedFormatError, match="2 sessions"):
         read(_write(tmp_path, multi, "multi.csv"))
+
+
+def test_fitcsv_dump_fields_beyond_one_fit_message_are_refused(tmp_path):
+    # found by bench/fuzz.py --format csv: the reader's cost grows with the widest line
+    # (a 90 kB dump of three 30,000-field lines took 11 s CPU); a FIT message has ≤ 1,020 fields
+    record = 'Data,0,record,timestamp,"1000000000",s,heart_rate,"120",bpm'
+    fields = ",".join(f"f{i},1,u" for i in range(1018))
+    widest = FITCSV_HEADER + f"{record},{fields},\n"  # 3 + 3 × 1,020 + trailing comma
+    assert _one(_write(tmp_path, widest)).samples["heart_rate_bpm"].tolist() == [120.0]
+    wider = FITCSV_HEADER + record + ",\n" + record + "," * 30_000 + "\n"
+    with pytest.raises(CorruptFileError, match=r"line 3 of the FitCSVTool dump has 30,009 fields; "
+                       r"a FIT message has at most 1,020 \(3,064 CSV fields\)"):
+        read(_write(tmp_path, wider, "wide.csv"))
+
+
+def test_fitcsv_dump_ignores_unnamed_and_repeated_fields(tmp_path):
+    content = FITCSV_HEADER + (
+        'Data,0,record,timestamp,"1000000000",s,,"7",,heart_rate,"120",bpm,heart_rate,"99",bpm\n'
+        'Data,0,record,timestamp,"1000000001",s,heart_rate,,bpm\n'
+    )
+    ride = _one(_write(tmp_path, content))
+    np.testing.assert_allclose(ride.samples["heart_rate_bpm"], [120.0, np.nan])
 
 
 @pytest.mark.parametrize(

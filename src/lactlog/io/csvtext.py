@@ -53,9 +53,11 @@ def parse_table(text: str, **options: object) -> pd.DataFrame:
     """pandas' C parser over CSV text, all cells as text ("" when empty).
 
     Rows were counted beforehand (or short rows are wanted padded); where pandas sees fewer fields
-    than columns it pads them, so its ParserWarning about that is silenced.
+    than columns it pads them, so its ParserWarning about that is silenced. ``dtype=object``
+    among ``options`` gives the text as Python strings in one block instead of a string column
+    each (for wide tables: pandas' cost per column).
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.ParserWarning)
-        return pd.read_csv(io.StringIO(text), dtype=str, index_col=False, keep_default_na=False,
-                           engine="c", **options)
+        return pd.read_csv(io.StringIO(text), index_col=False, keep_default_na=False,
+                           engine="c", **{"dtype": str, **options})

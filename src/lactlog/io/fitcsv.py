@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from lactlog.errors import EmptyFileError, UnsupportedFormatError
+from lactlog.errors import CorruptFileError, EmptyFileError, UnsupportedFormatError
 from lactlog.io.common import RawInput, build_samples
 from lactlog.io.csvtext import field_counts, parse_table
 from lactlog.model import Activity, ActivityMeta
@@ -20,6 +20,13 @@ from lactlog.model import Activity, ActivityMeta
 _FIT_EPOCH_S = 631065600  # 1989-12-31T00:00Z in Unix seconds (FIT SDK)
 _FIT_SPORTS = {"0": "generic", "1": "running", "2": "cycling", "5": "swimming", "15": "rowing"}
 _HEADER_START = "Type,Local Number,Message"
+#: Most fields one FIT message holds: 255 fields and 255 developer fields (one byte counts
+#: each in a definition message, FIT SDK), doubled for expanded components.
+MAX_MESSAGE_FIELDS = 1020
+#: Most CSV fields of a dump line: type, local number, message, then name, value and unit of
+#: each field, and FitCSVTool's trailing comma. The reader's cost grows with the widest line
+#: (a 90 kB dump of 30,000-field lines took 11 s), so wider lines are refused.
+MAX_DUMP_FIELDS = 3 + 3 * MAX_MESSAGE_FIELDS + 1
 
 
 def is_fitcsv_dump(first_line: str) -> bool:
@@ -51,8 +58,14 @@ def read_fitcsv_dump(raw: RawInput, lines: list[str]) -> Activity:
     body = body[body.str.startswith("Data,")]
     if body.empty:
         raise EmptyFileError("a FitCSVTool dump without data messages")
-    width = int(field_counts(body, ",").max())
-    frame = parse_table("\n".join(body), header=None, names=list(range(width))).replace("", np.nan)
+    counts = field_counts(body, ",")
+    width = int(counts.max())
+    if width > MAX_DUMP_FIELDS:
+        raise CorruptFileError(
+            f"line {int(counts.idxmax()) + 2:,} of the FitCSVTool dump has {width:,} fields; "
+            f"a FIT message has at most {MAX_MESSAGE_FIELDS:,} ({MAX_DUMP_FIELDS:,} CSV fields)"
+        )
+    frame = parse_table("\n".join(body), header=None, names=list(range(width)), dtype=object)
     sessions = frame[frame[2] == "session"]
     if len(sessions) > 1:
         raise UnsupportedFormatError(
@@ -63,7 +76,9 @@ def read_fitcsv_dump(raw: RawInput, lines: list[str]) -> Activity:
     wide = _record_fields(records, width) if len(records) else pd.DataFrame()
     if "timestamp" not in wide.columns:
         raise UnsupportedFormatError("a FitCSVTool dump without timestamped record messages")
-    numbers = wide.apply(pd.to_numeric, errors="coerce").astype("float64")
+    used = [name for name in ("timestamp", *(n for names, _ in _SOURCES.values() for n in names))
+            if name in wide.columns]
+    numbers = wide[used].apply(pd.to_numeric, errors="coerce").astype("float64")
     warnings: list[str] = []
     seconds = numbers["timestamp"].where(numbers["timestamp"].abs() < 1e10) + _FIT_EPOCH_S
     if seconds.max() > (datetime.now(UTC) + timedelta(days=1)).timestamp():
@@ -87,13 +102,16 @@ def read_fitcsv_dump(raw: RawInput, lines: list[str]) -> Activity:
 
 
 def _record_fields(records: pd.DataFrame, width: int) -> pd.DataFrame:
-    """FitCSVTool ``record`` rows (field, value, unit triples) as one column per field."""
-    parts = [
-        pd.DataFrame({"row": records.index, "field": records[c].to_numpy(),
-                      "value": records[c + 1].to_numpy()})
-        for c in range(3, width - 1, 3)
-    ]
-    long = pd.concat(parts).dropna(subset=["field"]).drop_duplicates(["row", "field"])
+    """FitCSVTool ``record`` rows (field, value, unit triples) as one column per field (the
+    first value of a field named twice in a row; cells of unnamed fields are ignored)."""
+    triples = (width - 3) // 3
+    cells = records.iloc[:, 3:3 + 3 * triples].to_numpy(dtype=object).reshape(len(records),
+                                                                              triples, 3)
+    names, values = cells[:, :, 0].ravel(), cells[:, :, 1].ravel()
+    rows = np.repeat(records.index.to_numpy(), triples)
+    named = names != ""
+    long = pd.DataFrame({"row": rows[named], "field": names[named], "value": values[named]})
+    long = long.drop_duplicates(["row", "field"])
     return long.pivot(index="row", columns="field", values="value")
 
 
