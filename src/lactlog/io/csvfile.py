@@ -63,6 +63,10 @@ _HEADER_SEARCH_LINES = 40
 #: Longest CSV line read [characters]. Real exports stay under a few thousand; a longer line
 #: (one 30 MB line of fields) would cost memory and time per field, so such a file is refused.
 MAX_LINE_CHARS = 100_000
+#: Most columns of a time-series table. Real exports have a few dozen; the cost of reading grows
+#: with the columns (pandas works column by column: a 214 kB table of 24,000 columns took 4.4 s
+#: CPU), so a wider header is refused.
+MAX_COLUMNS = 1_024
 _PARSE_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, csv.Error)
 _BIKE_PRODUCTS = frozenset({"PowerTap", "Ergomo", "iBike", "Joule", "PeriPedal", "BSX Insight"})
 
@@ -191,8 +195,14 @@ def _read_table(
     """
     header_row = _find_header(lines, delimiter)
     columns = split_fields(lines[header_row], delimiter)
+    if len(columns) > MAX_COLUMNS:
+        raise CorruptFileError(f"the header (line {header_row + 1:,}) has {len(columns):,} "
+                               f"columns; lactlog reads tables of up to {MAX_COLUMNS:,} columns")
     _reject_tables(columns)
-    names = [f"{c}#{i}" if columns.index(c) != i else c for i, c in enumerate(columns)]
+    first_of = {}
+    for i, c in enumerate(columns):
+        first_of.setdefault(c, i)
+    names = [c if first_of[c] == i else f"{c}#{i}" for i, c in enumerate(columns)]
     units = [""] * len(columns)
     start = header_row + 1
     if start < len(lines):
