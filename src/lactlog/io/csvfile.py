@@ -199,7 +199,7 @@ def _read_table(
         raise CorruptFileError(f"the header (line {header_row + 1:,}) has {len(columns):,} "
                                f"columns; lactlog reads tables of up to {MAX_COLUMNS:,} columns")
     _reject_tables(columns)
-    first_of = {}
+    first_of: dict[str, int] = {}
     for i, c in enumerate(columns):
         first_of.setdefault(c, i)
     names = [c if first_of[c] == i else f"{c}#{i}" for i, c in enumerate(columns)]
