@@ -81,7 +81,7 @@ def analyze(
       lactlog analyze ~/exports --since 2026-11-01 --sport run --reverse
     """
     from lactlog import analyze as analyze_paths
-    from lactlog.report.jsondoc import analyze_document, session_dict
+    from lactlog.report.jsondoc import analyze_document
 
     fmt = output_format(json_output, ndjson, csv_output)
     first, last = parse_date(since, "--since"), parse_date(until, "--until")
@@ -96,7 +96,7 @@ def analyze(
         document = analyze_document(result)
         records = [("session", s) for s in document["sessions"]]
         records += [("error", e) for e in document["errors"]]
-        emit(fmt, document, records, [session_dict(s) for s in result.sessions])
+        emit(fmt, document, records, document["sessions"])
     elif result.sessions:
         from lactlog.report.strength import strength_table  # rich tables: not for --json
         from lactlog.report.tables import sessions_table, stimulus_table
