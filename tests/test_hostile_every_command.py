@@ -77,6 +77,10 @@ def _reproducers(folder: Path) -> dict[str, Path]:
     files["two.fit.gz"] = gzip.compress(b"") + gzip.compress(_ride()) + gzip.compress(_ride())
     # 12: a lifting export of 300 workouts
     files["strong.csv"] = strong_export(n_workouts=300, n_rows=1800)
+    # found by the CSV fuzzer: tables wider than the readers' column caps (cost per column)
+    files["wide.csv"] = "secs,hr," + ",".join(f"c{i}" for i in range(2000)) + "\n1,120" + ",1" * 2000
+    files["wide-dump.csv"] = ("Type,Local Number,Message\nData,0,record,timestamp,1000000000,s"
+                              + "," * 20_000 + "\n")
     paths = {}
     for name, content in files.items():
         path = folder / name
