@@ -1,6 +1,7 @@
 """A cache hit imports neither pandas nor numpy (issue 13): cached results are loaded from the
 cache, selected, summarised per week and rendered (JSON and the tables) without the readers or
-the numeric analysis.
+the numeric analysis. Nor pydantic, which typer would use for every command-line value
+(lactlog.cli.coercion), on a hit or a miss.
 
 Each command runs twice in a fresh interpreter with its own cache and an empty profile; the
 second run (every file a hit) reports at exit which of the two modules it had loaded. The cache
@@ -24,7 +25,7 @@ SAMPLE = Path(__file__).parent.parent / "sample_data"
 CHILD = """
 import atexit, runpy, sys
 atexit.register(lambda: print("loaded:" + ",".join(
-    m for m in ("numpy", "pandas") if m in sys.modules), file=sys.stderr))
+    m for m in ("numpy", "pandas", "pydantic") if m in sys.modules), file=sys.stderr))
 sys.argv = ["lactlog", *sys.argv[1:]]
 runpy.run_module("lactlog", run_name="__main__")
 """

@@ -20,11 +20,9 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lactlog.analysis.history import HistoryThresholds, history_by_session, history_rules
 from lactlog.analysis.options import AnalysisOptions
@@ -44,6 +42,9 @@ from lactlog.io import find_inputs
 from lactlog.io.raw import RawInput
 from lactlog.results import BatchResult, FileError
 from lactlog.summaries import APP_PRODUCTS, DatedBests, SessionSummary
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 # The readers and the analysis (numpy, pandas) are imported where a file is read: a batch that
 # finds every file in the cache loads, selects and renders its results without them.
@@ -430,6 +431,9 @@ def _analyse_all(
     if workers <= 1 or len(tasks) < 4:
         yield from _analyse_chunk(worker, tasks, decoder, options)
         return
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: not for a warm batch
+    from concurrent.futures.process import BrokenProcessPool
+
     chunksize = max(1, min(16, len(tasks) // (workers * 8)))
     chunks = [tasks[i : i + chunksize] for i in range(0, len(tasks), chunksize)]
     with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:

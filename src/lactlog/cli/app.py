@@ -66,12 +66,40 @@ def fix_help(command: typing.Any) -> None:
         fix_help(sub)
 
 
-class HelpGroup(TyperGroup):
-    """The root group: fixes the help of the whole command tree once Typer has built it."""
+class PlainGroup(TyperGroup):
+    """A group whose commands' ``--help`` options convert their values without pydantic
+    (:mod:`lactlog.cli.coercion`), as the other parameters do."""
+
+    def get_params(self, ctx: typing.Any) -> list[typing.Any]:
+        """The group's parameters, including those Typer and click add after building it (shell
+        completion, ``--help``)."""
+        from lactlog.cli.coercion import install_one
+
+        params = super().get_params(ctx)
+        for parameter in params:
+            install_one(parameter)
+        return params
+
+    def resolve_command(self, ctx: typing.Any, args: list[str]) -> typing.Any:
+        from lactlog.cli.coercion import install_help
+
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            install_help(command, ctx)
+        return name, command, rest
+
+
+class HelpGroup(PlainGroup):
+    """The root group: fixes the help of the whole command tree once Typer has built it, and
+    gives its parameters converters that need no pydantic for plain values
+    (:mod:`lactlog.cli.coercion`)."""
 
     def __init__(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        from lactlog.cli.coercion import install
+
         super().__init__(*args, **kwargs)
         fix_help(self)
+        install(self)
 
 
 app = typer.Typer(

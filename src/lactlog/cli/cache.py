@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from lactlog.cli.app import app
+from lactlog.cli.app import PlainGroup, app
 from lactlog.cli.common import JsonOption, consoles, emit, output_format, say
 
 cache_app = typer.Typer(
     help="The result cache: unchanged files are not decoded again. Safe to clear at any time.",
     no_args_is_help=True,
+    cls=PlainGroup,
 )
 app.add_typer(cache_app, name="cache")
 

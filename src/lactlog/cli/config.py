@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from lactlog.cli.app import app
+from lactlog.cli.app import PlainGroup, app
 from lactlog.cli.common import (
     ConfigOption,
     consoles,
@@ -18,6 +18,7 @@ from lactlog.cli.common import (
 config_app = typer.Typer(
     help="Show or change the athlete profile (thresholds per sport and date, analysis settings).",
     no_args_is_help=True,
+    cls=PlainGroup,
 )
 app.add_typer(config_app, name="config")
 
