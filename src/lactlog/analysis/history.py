@@ -327,15 +327,21 @@ def history_by_session(
         ref = s.bests.session
         same = (s.bests.group, ref.start) if ref.start is not None else (ref.source, ref.session_index)
         unique.setdefault(same, s)
-    ordered = sorted(unique.values(), key=lambda s: s.day)
-    days = [s.day for s in ordered]
+    # each group's sessions by day: a group's thresholds rest on its own sessions alone
+    # (group_history), so its windows need not hold (and filter) the other groups'
+    by_group: dict[str, list[SessionBests]] = {}
+    days_by_group: dict[str, list[date]] = {}
+    for s in sorted(unique.values(), key=lambda s: s.day):
+        by_group.setdefault(s.bests.group, []).append(s.bests)
+        days_by_group.setdefault(s.bests.group, []).append(s.day)
     memo: dict[tuple[str, date], HistoryThresholds] = {}
 
     def on(group: str, day: date) -> HistoryThresholds:
         if (group, day) not in memo:
+            days = days_by_group.get(group, [])
             first = bisect.bisect_left(days, day - timedelta(days=rules.window_days - 1))
             last = bisect.bisect_right(days, day)
-            window = [s.bests for s in ordered[first:last]]
+            window = by_group.get(group, [])[first:last]
             run = on("run", day) if group == "swim" else None
             memo[(group, day)] = group_history(group, window, rules, run)
         return memo[(group, day)]

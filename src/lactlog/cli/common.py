@@ -23,12 +23,49 @@ class Decoder(str, Enum):
     fitparse = "fitparse"
 
 
-def consoles():
-    """(stdout, stderr) consoles. Emoji codes are off: a file name or a note holding ":x:"
-    stays ":x:". Diagnostics on stderr go through :func:`say`, never through markup."""
-    from rich.console import Console
+class LazyConsole:
+    """A rich ``Console`` made on first use (every attribute is the console's): a command that
+    prints only JSON and has nothing to say on stderr never imports rich (issue 13)."""
 
-    return Console(emoji=False), Console(stderr=True, emoji=False)
+    def __init__(self, **options) -> None:
+        self._options = options
+        self._console = None
+
+    @property
+    def console(self):
+        """The rich console itself (made now if not yet)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str):
+        return getattr(self.console, name)
+
+    def surely_not_a_terminal(self) -> bool:
+        """True when rich would certainly find no terminal, told without making the console:
+        a stream that says it is no TTY, and neither TTY_COMPATIBLE nor FORCE_COLOR set (which
+        rich heeds). False means "ask rich"."""
+        import os
+
+        if self._console is not None or set(self._options) - {"stderr", "emoji"}:
+            return False
+        if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+            return False
+        stream = sys.stderr if self._options.get("stderr") else sys.stdout
+        isatty = getattr(stream, "isatty", None)
+        try:
+            return isatty is not None and isatty() is False
+        except ValueError:
+            return False
+
+
+def consoles():
+    """(stdout, stderr) consoles (:class:`LazyConsole`: rich is imported when one is used).
+    Emoji codes are off: a file name or a note holding ":x:" stays ":x:". Diagnostics on stderr
+    go through :func:`say`, never through markup."""
+    return LazyConsole(emoji=False), LazyConsole(stderr=True, emoji=False)
 
 
 #: Styles of the labels :func:`say` puts before a diagnostic.
@@ -216,11 +253,16 @@ class progress:
         self.console, self.total, self.bar = console, total, None
 
     def __enter__(self):
-        if self.total < 2 or not self.console.is_terminal:
+        console = self.console
+        if self.total < 2 or (isinstance(console, LazyConsole) and console.surely_not_a_terminal()):
+            return lambda _path: None
+        if isinstance(console, LazyConsole):
+            console = console.console
+        if not console.is_terminal:
             return lambda _path: None
         from rich.progress import Progress
 
-        self.bar = Progress(console=self.console, transient=True)
+        self.bar = Progress(console=console, transient=True)
         self.bar.start()
         task = self.bar.add_task("Reading", total=self.total)
         return lambda _path: self.bar.advance(task)

@@ -7,19 +7,20 @@ from typing import TYPE_CHECKING, Any
 
 from lactlog.report.bars import bar
 from lactlog.report.jsondoc import SCHEMA_VERSION, clean
-from lactlog.report.layout import Column, RowTable
 from lactlog.results import FileError
 
 if TYPE_CHECKING:  # the weekly analysis (pandas) is not needed to render its result
     from lactlog.analysis.duplicates import Duplicate
     from lactlog.analysis.week import WeekSummary
+    from lactlog.report.layout import RowTable
 
 _BAR_WIDTH = 6
 
 
 def week_dict(week: WeekSummary) -> dict[str, Any]:
-    """One week for JSON/NDJSON/CSV (SI units, unit-suffixed keys, null never NaN)."""
-    return clean(asdict(week))
+    """One week for JSON/NDJSON/CSV (SI units, unit-suffixed keys, null never NaN); ``clean``
+    turns the dataclass into its fields as ``asdict`` would, without the deep copy."""
+    return clean(week)
 
 
 def week_document(
@@ -78,6 +79,8 @@ def week_table(weeks: list[WeekSummary], all_weeks: bool = False) -> RowTable:
     Runs of :data:`EMPTY_RUN_MIN_WEEKS` or more weeks without a session are one line
     ("… 12 weeks without sessions (2025-W02 to 2025-W13) …") unless ``all_weeks``.
     """
+    from lactlog.report.layout import Column, RowTable  # rich: not for --json
+
     table = RowTable(
         [Column("Week"), Column("Sessions", flexible=True), Column("Timer", "right"),
          Column("≥LT Δ", "right"), Column(""), Column("H/M/L", "right"), Column("Int", "right"),
