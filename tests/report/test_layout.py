@@ -67,3 +67,41 @@ def test_row_with_wrong_number_of_cells_is_refused() -> None:
 
     with pytest.raises(ValueError, match="2 cells for 3 columns"):
         _table().add_row("a", "b")
+
+
+def test_rows_that_fit_are_the_lines_rich_grids_give_them() -> None:
+    # rows whose cells fit their columns are drawn as segments of one line (a Rich grid per row
+    # cost ~1 ms); colours, justification and padding must be those the grid gives
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    table = RowTable([Column("When"), Column("Level", justify="right"),
+                      Column("Why", spill=True, min_width=30)])
+    cells = [("2026-11-16", Text("HIGH", style="bold red"), REASON),
+             ("2026-11-17", Text.assemble(("LO", "green"), "W"), "short")]
+    for when, level, why in cells:
+        table.add_row(when, level, why, details=[Text("detail ", style="dim") + "line"])
+
+    def grid_lines(width: int) -> str:
+        kept, widths = table.layout(width)
+        console = Console(width=width, force_terminal=True, color_system="standard")
+        with console.capture() as capture:
+            for row_cells, details in table.rows:
+                grid = Table.grid(padding=(0, 1, 0, 0), pad_edge=False)
+                for i, w in zip(kept, widths):
+                    grid.add_column(justify=table.columns[i].justify, width=w, overflow="fold")
+                grid.add_row(*(row_cells[i] for i in kept))
+                console.print(grid)
+                spilled = [Text.assemble((f"{table.columns[i].header}: ", "dim"), row_cells[i])
+                           for i in range(3) if i not in kept]
+                for line in spilled + details:
+                    console.print(Padding(line, (0, 0, 0, 2)))
+        return capture.get()
+
+    for width in (40, 60, 80, 120):
+        console = Console(width=width, force_terminal=True, color_system="standard")
+        with console.capture() as capture:
+            console.print(table)
+        body = capture.get().split("\n", 2)[2]  # after the header and the rule
+        assert body.removesuffix("\n\n") + "\n" == grid_lines(width), width
