@@ -165,14 +165,15 @@ def power_thresholds(
     effort (the best-20-min power stays as evidence for the stale checks).
     """
     power = [b for b in bests if not b.strength and b.power_w]
-    best_20 = _best(b.power_w.get(FTP_WINDOW_S) for b in power)
+    best = _bests_by_duration(power, (FTP_WINDOW_S, *durations_s))
+    best_20 = best[FTP_WINDOW_S]
     if best_20 is None or best_20 <= 0:  # no power, or a meter that only ever sent zeros
         return Threshold(), Threshold(), Threshold(), None
     n_20 = sum(FTP_WINDOW_S in b.power_w for b in power)
     during = next(b.heart_rate_during_best_20_min_power_bpm for b in power
                   if FTP_WINDOW_S in b.power_w and b.power_w[FTP_WINDOW_S].mean == best_20)
     threshold_effort = min_heart_rate_bpm is None or during is None or during >= min_heart_rate_bpm
-    points = [(d, p) for d in durations_s if (p := _best(b.power_w.get(d) for b in power))]
+    points = [(d, p) for d in durations_s if (p := best[d])]
     if len(points) >= MIN_CP_POINTS:
         cp_w, w_prime_j, _ = fit_critical_power([d for d, _ in points], [p for _, p in points])
         if 0 < cp_w < best_20 and PLAUSIBLE_MIN_W_PRIME_J <= w_prime_j <= rules.cp_max_w_prime_j:
@@ -364,6 +365,21 @@ def latest_by_group(
     return {group: by_session[(s.bests.session.source, s.bests.session.session_index)]
             for group, s in sorted(latest.items(), key=lambda item: GROUPS.index(item[0]))
             if (s.bests.session.source, s.bests.session.session_index) in by_session}
+
+
+def _bests_by_duration(power: Sequence[SessionBests], durations_s: Iterable[int]
+                       ) -> dict[int, float | None]:
+    """:func:`_best` of each duration's best-power windows, in one pass over ``power`` (a
+    window's history, for every session of a batch): the same values, max() kept the first of
+    equal means and so does this."""
+    best: dict[int, float | None] = dict.fromkeys(durations_s)
+    for b in power:
+        windows = b.power_w
+        for d, current in best.items():
+            window = windows.get(d)
+            if window is not None and (current is None or window.mean > current):
+                best[d] = window.mean
+    return best
 
 
 def _best(values: Iterable[object]) -> float | None:
