@@ -4,9 +4,10 @@
 The bounds README states: FIT scan 4 bytes per record and at most 10 M records; the 1-Hz grid at
 most max(1 M, 30 × sampled seconds) rows and a Hampel filter in blocks of 1 Mi values; CSV lines
 of at most 100,000 characters; gzip refused with ≤ 32 MiB held. Each case below broke its limit
-before (measured peaks in the commit messages: 4.5 GB, 7.4 GB, 24 GB, 1.1 GB).
+before (measured peaks in the commit messages: 4.5 GB, 7.4 GB, 24 GB, 1.1 GB). The CSV shapes
+also check the peak RSS of the read above the child's imports against README's bound.
 
-Runtime: about 10 s.
+Runtime: about 100 s (the CSV shapes: 4 MiB each, a few µs per line through the CSV reader).
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ import lactlog.io.fit.scan
 from lactlog.analysis.clean import clean_samples
 from lactlog.errors import LactlogError
 from lactlog.io import read
+import lactlog.io.csvfile
+def status_bytes(field):
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith(field))
+imported = status_bytes("VmRSS:")
 lactlog.io.fit.scan.MAX_RECORDS = int(sys.argv[2])
 try:
     rows = [len(clean_samples(a.samples, a.pauses)) for a in read(sys.argv[1])]
@@ -46,17 +52,26 @@ except LactlogError as exc:
     print("refused:", exc)
 else:
     print("rows:", sum(rows))
+print(status_bytes("VmHWM:") - imported)
 """
 
 
-def _read_limited(path: Path, max_records: int = 10_000_000) -> str:
+def _run_limited(path: Path, max_records: int = 10_000_000) -> tuple[str, int]:
+    """Outcome of reading and cleaning ``path`` in a child under :data:`LIMIT_BYTES`, and the
+    child's peak RSS above its RSS after the imports [bytes] (its own VmHWM, not ru_maxrss,
+    which Linux carries over from this process)."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     result = subprocess.run(
         [sys.executable, "-c", _CHILD.format(limit=LIMIT_BYTES), str(path), str(max_records)],
         capture_output=True, text=True, timeout=120, env=env, check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout.strip()
+    outcome, peak = result.stdout.strip().rsplit("\n", 1)
+    return outcome, int(peak)
+
+
+def _read_limited(path: Path, max_records: int = 10_000_000) -> str:
+    return _run_limited(path, max_records)[0]
 
 
 def _fit(body: bytes) -> bytes:
@@ -129,3 +144,47 @@ def test_record_cap_counts_records_of_any_size(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(lactlog.io.fit.scan, "MAX_RECORDS", 1000)
     with pytest.raises(InputTooLargeError, match="more than 1,000 FIT records"):
         scan(data, frozenset({20}))
+
+
+#: README's bounds of a CSV read above the imports: lines that are no rows (blank, a field count
+#: other than the header's, only delimiters) and refused tables cost at most 4 × the decoded size
+#: + 16 MiB; rows read cost at most 24 × (time series) or 32 × (FitCSVTool dump) + 16 MiB.
+_SKIPPED, _ROWS, _DUMP_ROWS = 4, 24, 32
+_CSV_MIB = 4
+_STRONG = "Date,Workout Name,Exercise Name,Set Order,Weight,Reps,Notes\n"
+_FITCSV = "Type,Local Number,Message,Field 1,Value 1,Units 1\n"
+_TIME = "time,heart_rate\n1600000000,150\n"
+#: Worst shapes: name -> (text of about _CSV_MIB MiB, bound factor, expected outcome start).
+_CSV_SHAPES = {
+    "blank lines": (_TIME + "\n" * (_CSV_MIB * 2**20), _SKIPPED, "rows: 1"),
+    "blank lines, CR only": (_TIME + "\r" * (_CSV_MIB * 2**20), _SKIPPED, "rows: 1"),
+    "1-character lines": (_TIME + "1\n" * (_CSV_MIB * 2**19), _SKIPPED, "rows: 1"),
+    "rows of only delimiters": (_TIME + ",\n" * (_CSV_MIB * 2**19), _SKIPPED, "rows: 1"),
+    "a wide header, then empty cells": (
+        "time,heart_rate" + ",x" * 998 + "\n" + ("," * 999 + "\n") * (_CSV_MIB * 2**10),
+        _SKIPPED, "refused: no time column recognised"),
+    "rows of 4 characters": ("t,hr\n" + "1,1\n" * (_CSV_MIB * 2**18), _ROWS, "rows: 1"),
+    "dump: blank lines": (_FITCSV + "\n" * (_CSV_MIB * 2**20), _SKIPPED,
+                          "refused: a FitCSVTool dump without data messages"),
+    "dump: a wide line, then short ones": (
+        _FITCSV + "Data,0,record" + ",x" * 3000 + "\n" + "Data,\n" * (_CSV_MIB * 2**20 // 6),
+        _SKIPPED, "refused: 699,051 rows of 3,003 columns"),
+    "dump: records of empty fields": (
+        _FITCSV + ("Data,0,record" + "," * 99 + "\n") * (_CSV_MIB * 2**20 // 113), _DUMP_ROWS,
+        "refused: a FitCSVTool dump without timestamped record messages"),
+    "lifting log: short lines": (_STRONG + "a\n" * (_CSV_MIB * 2**19), _SKIPPED,
+                                 "refused: 2,097,153 rows of 7 columns"),
+}
+
+
+@pytest.mark.parametrize("shape", list(_CSV_SHAPES))
+def test_csv_worst_shapes_stay_within_the_bound(tmp_path: Path, shape: str) -> None:
+    """Before, every line was one Python string in one list and pandas padded short rows to the
+    header: 30 MB of blank lines peaked at 1.09 GB (34 × its size), of ',' lines at 1.50 GB, a
+    lifting log of 'a' lines hit MemoryError at 4 GB."""
+    text, factor, expected = _CSV_SHAPES[shape]
+    path = tmp_path / "shape.csv"
+    path.write_text(text, newline="")
+    outcome, peak_bytes = _run_limited(path)
+    assert outcome.startswith(expected), outcome
+    assert peak_bytes <= factor * len(text) + 16 * 2**20, (peak_bytes / len(text), outcome)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import re
 from datetime import UTC, datetime
+from itertools import chain, islice
 from pathlib import PurePath
 from typing import cast
 
@@ -48,7 +49,15 @@ from lactlog.io.csvcolumns import (
     sample_columns,
     time_axis,
 )
-from lactlog.io.csvtext import decode_text, field_counts, parse_table, sniff_delimiter, split_fields
+from lactlog.io.csvtext import (
+    check_cells,
+    decode_text,
+    field_counts,
+    line_chunks,
+    parse_table,
+    sniff_delimiter,
+    split_fields,
+)
 from lactlog.io.fitcsv import is_fitcsv_dump, read_fitcsv_dump
 from lactlog.io.strength_csv import detect_strength_app, read_strength_csv
 from lactlog.model import Activity, ActivityMeta
@@ -60,9 +69,6 @@ WARN_FILE_NAME = "start time taken from the file name (local time, stored as UTC
 WARN_LOCAL = "start time is a local wall-clock time (no UTC offset in the file), stored as UTC"
 
 _HEADER_SEARCH_LINES = 40
-#: Longest CSV line read [characters]. Real exports stay under a few thousand; a longer line
-#: (one 30 MB line of fields) would cost memory and time per field, so such a file is refused.
-MAX_LINE_CHARS = 100_000
 #: Most columns of a time-series table. Real exports have a few dozen; the cost of reading grows
 #: with the columns (pandas works column by column: a 214 kB table of 24,000 columns took 4.4 s
 #: CPU), so a wider header is refused.
@@ -81,47 +87,42 @@ def read_csv(raw: RawInput) -> list[Activity]:
     UnsupportedFormatError
         A recognised non-sample table, or no recognisable time column.
     CorruptFileError
-        The parser failed on the content, or a line is longer than :data:`MAX_LINE_CHARS`.
+        The parser failed on the content, a line is longer than
+        :data:`~lactlog.io.csvtext.MAX_LINE_CHARS`, or a lifting log has more cells than
+        characters (:func:`~lactlog.io.csvtext.check_cells`).
     """
     text = decode_text(raw.data)
-    lines = re.split(r"\r\n|\r|\n", text)
-    _check_line_lengths(lines)
-    first = next((line for line in lines if line.strip()), None)
+    first = next((line for line in chain.from_iterable(line_chunks(text)) if line.strip()), None)
     if first is None:
         raise EmptyFileError("the file is empty")
     delimiter = sniff_delimiter(first)
     try:
-        app = detect_strength_app(split_fields(first, delimiter))
+        header = split_fields(first, delimiter)
+        app = detect_strength_app(header)
         if app is not None:
-            return read_strength_csv(raw, text.lstrip(), delimiter, app)
+            for _ in line_chunks(text):  # the length of every line is checked
+                pass
+            table = text.lstrip()
+            check_cells(table, len(header))  # pandas pads short rows to the header
+            return read_strength_csv(raw, table, delimiter, app)
         if is_fitcsv_dump(first):
-            return [read_fitcsv_dump(raw, lines)]
-        return [_read_series(raw, lines, delimiter)]
+            return [read_fitcsv_dump(raw, line_chunks(text))]
+        return [_read_series(raw, text, first, delimiter)]
     except LactlogError:
         raise
     except (*_PARSE_ERRORS, pd.errors.ParserError) as exc:
         raise CorruptFileError(f"cannot parse the CSV ({type(exc).__name__}: {exc})") from None
 
 
-def _check_line_lengths(lines: list[str]) -> None:
-    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    longest = int(lengths.argmax())
-    if lengths[longest] > MAX_LINE_CHARS:
-        raise CorruptFileError(
-            f"line {longest + 1:,} is {lengths[longest]:,} characters long; lactlog reads CSV "
-            f"lines of up to {MAX_LINE_CHARS:,} characters"
-        )
-
-
-def _find_header(lines: list[str], delimiter: str) -> int:
-    """Index of the line with the most recognised column names among the first lines."""
+def _find_header(lines: list[str], first: str, delimiter: str) -> int:
+    """Index of the line with the most recognised column names among the first lines (``first``:
+    the file's first non-blank line, named in the error when none is recognised)."""
     best, best_score = -1, 0
     for index, line in enumerate(lines[:_HEADER_SEARCH_LINES]):
         score = header_score(split_fields(line, delimiter)) if line.strip() else 0
         if score > best_score:
             best, best_score = index, score
     if best < 0:
-        first = next(line for line in lines if line.strip())
         raise UnsupportedFormatError(_no_time_message(split_fields(first, delimiter)))
     return best
 
@@ -186,14 +187,14 @@ def _product(lines: list[str], header_row: int, keys: list[str]) -> str | None:
 
 
 def _read_table(
-    lines: list[str], delimiter: str
+    text: str, lines: list[str], first: str, delimiter: str
 ) -> tuple[pd.DataFrame, list[str], int, list[str]]:
-    """Find the header (and a unit row), keep complete rows.
+    """Find the header (and a unit row) in the first ``lines`` of ``text``, keep complete rows.
 
     Returns the frame (all text), the unit row (or empty strings), the header's line index and
     warnings about skipped rows.
     """
-    header_row = _find_header(lines, delimiter)
+    header_row = _find_header(lines, first, delimiter)
     columns = split_fields(lines[header_row], delimiter)
     if len(columns) > MAX_COLUMNS:
         raise CorruptFileError(f"the header (line {header_row + 1:,}) has {len(columns):,} "
@@ -210,25 +211,57 @@ def _read_table(
         texts = [f for f in below if f and pd.isna(pd.to_numeric(f, errors="coerce"))]
         if len(below) == len(columns) and len(texts) > len([f for f in below if f]) / 2:
             units, start = below, start + 1
-    body = pd.Series(lines[start:], dtype="object")
-    body = body[body.str.strip() != ""]
-    if body.empty:
+    # iBike rows are 'recording interval' apart: their positions are the time axis
+    positional = _product(lines, header_row, [column_key(c)[0] for c in columns]) == "iBike"
+    body, n_rows, bad, last_cut = _data_rows(text, start, len(columns), delimiter, positional)
+    if n_rows == 0:
         raise EmptyFileError("no data rows under the CSV header")
-    complete = (field_counts(body, delimiter) == len(columns)) & (body.str.count('"') % 2 == 0)
     warnings = []
-    if not complete.all():
-        last_cut = not complete.iloc[-1] and lines[-1].strip() != ""
-        bad = int((~complete).sum())
+    if bad:
         warnings.append(
             "the last line is incomplete (file truncated?); it was skipped" if last_cut and bad == 1
             else f"{bad:,} rows with a field count different from the header were skipped"
         )
-        body = body[complete]
-    if body.empty:
+    if bad == n_rows:
         raise CorruptFileError("no data row has as many fields as the header")
-    frame = parse_table("\n".join(body), header=None, sep=delimiter, names=names,
-                        skipinitialspace=True)
+    if not body:  # complete rows, all empty: no time column has a value
+        raise UnsupportedFormatError(_no_time_message(columns))
+    frame = parse_table(body, header=None, sep=delimiter, names=names, skipinitialspace=True)
     return frame, units, header_row, warnings
+
+
+def _data_rows(
+    text: str, start: int, n_columns: int, delimiter: str, keep_empty: bool
+) -> tuple[str, int, int, bool]:
+    """The non-blank lines of ``text`` from line index ``start`` on that have ``n_columns`` fields
+    and balanced quotes, joined by line breaks; taken chunk by chunk (:func:`line_chunks`), so
+    blank and skipped lines never add up in memory. Rows of only delimiters and spaces (no value,
+    no time: ~90 bytes each through the conversions) are left out too unless ``keep_empty``.
+
+    Returns those rows, how many lines were not blank, how many of them were skipped, and whether
+    the last of them was skipped and is the file's last line, cut off (no line break after it).
+    """
+    rows: list[str] = []
+    n_lines = n_bad = 0
+    empty = f"[\\s{re.escape(delimiter)}]*"
+    last_complete, last_line = True, ""
+    for lines in line_chunks(text):
+        last_line = lines[-1]
+        body = pd.Series(lines[start:], dtype="object")
+        start = max(start - len(lines), 0)
+        body = body[body.str.strip() != ""]
+        if body.empty:
+            continue
+        complete = (field_counts(body, delimiter) == n_columns) & (body.str.count('"') % 2 == 0)
+        n_lines += len(body)
+        n_bad += int((~complete).sum())
+        last_complete = bool(complete.iloc[-1])
+        body = body[complete]
+        if not keep_empty:
+            body = body[~body.str.fullmatch(empty)]
+        if not body.empty:
+            rows.append("\n".join(body))
+    return "\n".join(rows), n_lines, n_bad, not last_complete and last_line.strip() != ""
 
 
 def _restart_offsets(values: np.ndarray, block: np.ndarray) -> np.ndarray:
@@ -313,9 +346,11 @@ def _elapsed_start(raw: RawInput, lines: list[str], product: str | None) -> tupl
     return FALLBACK_START, WARN_NO_DATE
 
 
-def _read_series(raw: RawInput, lines: list[str], delimiter: str) -> Activity:
-    """One time-series CSV as one Activity."""
-    frame, units, header_row, warnings = _read_table(lines, delimiter)
+def _read_series(raw: RawInput, text: str, first: str, delimiter: str) -> Activity:
+    """One time-series CSV as one Activity (``first``: its first non-blank line)."""
+    # the header is among the first lines; a unit row may follow it
+    lines = list(islice(chain.from_iterable(line_chunks(text)), _HEADER_SEARCH_LINES + 1))
+    frame, units, header_row, warnings = _read_table(text, lines, first, delimiter)
     header = split_fields(lines[header_row], delimiter)
     keys = [column_key(c)[0] for c in header]
     units = [column_key(c)[1] or normalise_unit(u) for c, u in zip(header, units)]

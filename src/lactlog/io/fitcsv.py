@@ -7,6 +7,7 @@ A dump of a multi-session (multisport) file raises :class:`UnsupportedFormatErro
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 
 from lactlog.errors import CorruptFileError, EmptyFileError, UnsupportedFormatError
 from lactlog.io.common import RawInput, build_samples
-from lactlog.io.csvtext import field_counts, parse_table
+from lactlog.io.csvtext import check_cells, field_counts, parse_table
 from lactlog.model import Activity, ActivityMeta
 
 _FIT_EPOCH_S = 631065600  # 1989-12-31T00:00Z in Unix seconds (FIT SDK)
@@ -48,24 +49,23 @@ _SOURCES: dict[str, tuple[tuple[str, ...], float]] = {
 }
 
 
-def read_fitcsv_dump(raw: RawInput, lines: list[str]) -> Activity:
+def read_fitcsv_dump(raw: RawInput, chunks: Iterable[list[str]]) -> Activity:
     """A FIT file dumped by Garmin's FitCSVTool: its ``record`` messages as samples.
 
     Timestamps are FIT seconds (since 1989-12-31T00:00Z); when that would put them in the future
     they are read as Unix seconds, as BSX Insight writes them (GoldenCheetah does the same).
+    ``chunks`` are the file's lines (:func:`~lactlog.io.csvtext.line_chunks`).
     """
-    body = pd.Series(lines[1:], dtype="object")
-    body = body[body.str.startswith("Data,")]
-    if body.empty:
+    text, width, widest_line = _data_lines(chunks)
+    if not text:
         raise EmptyFileError("a FitCSVTool dump without data messages")
-    counts = field_counts(body, ",")
-    width = int(counts.max())
     if width > MAX_DUMP_FIELDS:
         raise CorruptFileError(
-            f"line {int(counts.idxmax()) + 2:,} of the FitCSVTool dump has {width:,} fields; "
+            f"line {widest_line:,} of the FitCSVTool dump has {width:,} fields; "
             f"a FIT message has at most {MAX_MESSAGE_FIELDS:,} ({MAX_DUMP_FIELDS:,} CSV fields)"
         )
-    frame = parse_table("\n".join(body), header=None, names=list(range(width)), dtype=object)
+    check_cells(text, width)  # pandas pads every line to the widest
+    frame = parse_table(text, header=None, names=list(range(width)), dtype=object)
     sessions = frame[frame[2] == "session"]
     if len(sessions) > 1:
         raise UnsupportedFormatError(
@@ -99,6 +99,25 @@ def read_fitcsv_dump(raw: RawInput, lines: list[str]) -> Activity:
                         sport=_session_sport(sessions), start=start,
                         warnings=tuple(warnings + repairs))
     return Activity(meta=meta, samples=samples)
+
+
+def _data_lines(chunks: Iterable[list[str]]) -> tuple[str, int, int]:
+    """The ``Data`` lines joined by line breaks (taken chunk by chunk, so that other lines never
+    add up in memory), the most fields of one, and the number of the first line that has them."""
+    parts: list[str] = []
+    width = widest_line = 0
+    number = 1
+    for lines in chunks:
+        body = pd.Series(lines, index=pd.RangeIndex(number, number + len(lines)), dtype="object")
+        number += len(lines)
+        body = body[body.str.startswith("Data,")]
+        if body.empty:
+            continue
+        counts = field_counts(body, ",")
+        if int(counts.max()) > width:
+            width, widest_line = int(counts.max()), int(counts.idxmax())
+        parts.append("\n".join(body))
+    return "\n".join(parts), width, widest_line
 
 
 def _record_fields(records: pd.DataFrame, width: int) -> pd.DataFrame:
