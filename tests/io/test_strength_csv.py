@@ -305,3 +305,17 @@ def test_a_header_of_thousands_of_columns_is_cut_not_slow(tmp_path):
     (morning,) = read(_write(tmp_path, f"{wide}\n{row}\n"))
     assert len(morning.sets) == 1 and morning.sets["weight_kg"].tolist() == [40.0]
     assert any("columns after the first 64 were ignored" in w for w in morning.meta.warnings)
+
+
+def test_rows_of_only_delimiters_are_dropped_but_counted_and_quoted_lines_stay(tmp_path):
+    header = "Date,Workout Name,Exercise Name,Set Order,Weight,Reps,Notes\n"
+    note = '"first line\n,,,\nlast line"'  # a line of commas inside a quoted cell
+    text = (header + f"2026-01-01 07:00:00,W,Squat,1,100,5,{note}\n" + ",,,,,,\n" + " , ,,,,,\n"
+            + "2026-01-01 07:00:00,W,Squat,2,100,5,\n")
+    (workout,) = read(_write(tmp_path, text))
+    assert workout.sets["notes"].tolist()[0] == "first line\n,,,\nlast line"
+    assert len(workout.sets) == 2
+    assert "2 rows without a readable date were skipped" in workout.meta.warnings
+    only_empty = header + ",,,,,,\n" * 3
+    with pytest.raises(CorruptFileError, match="no row of the Strong export has a readable date"):
+        read(_write(tmp_path, only_empty, "empty.csv"))

@@ -34,7 +34,7 @@ import pandas as pd
 
 from lactlog.errors import CorruptFileError, EmptyFileError
 from lactlog.io.common import RawInput
-from lactlog.io.csvtext import parse_table, split_fields
+from lactlog.io.csvtext import line_chunks, parse_table, split_fields
 from lactlog.model import (
     STRENGTH_SET_COLUMNS,
     Activity,
@@ -80,7 +80,13 @@ def read_strength_csv(raw: RawInput, text: str, delimiter: str, app: str) -> lis
     CorruptFileError
         No row has a readable date, or the CSV cannot be tokenised.
     """
-    frame, warnings = _parse(text, delimiter)
+    text, n_empty = _without_empty_rows(text, delimiter)
+    try:
+        frame, warnings = _parse(text, delimiter)
+    except EmptyFileError:
+        if n_empty:  # rows, but none with a date
+            raise CorruptFileError(f"no row of the {app} export has a readable date") from None
+        raise
     missing = [name for name in _REQUIRED[app] if name not in frame.columns]
     if missing:
         raise CorruptFileError(f"the {app} export lacks the column(s): {', '.join(missing)}")
@@ -88,11 +94,36 @@ def read_strength_csv(raw: RawInput, text: str, delimiter: str, app: str) -> lis
     unreadable = table["session_start"].isna()
     if unreadable.all():
         raise CorruptFileError(f"no row of the {app} export has a readable date")
-    if unreadable.any():
-        warnings.append(f"{int(unreadable.sum()):,} rows without a readable date were skipped")
+    if unreadable.any() or n_empty:
+        skipped = int(unreadable.sum()) + n_empty
+        warnings.append(f"{skipped:,} rows without a readable date were skipped")
         table = table[~unreadable]
     warnings.append(WARN_LOCAL_TIMES)
     return _workouts(raw, app, table, warnings)
+
+
+def _without_empty_rows(text: str, delimiter: str) -> tuple[str, int]:
+    """``text`` without its rows of only delimiters and spaces after the header, and how many.
+
+    Such rows hold no date, so the reader would skip them anyway, but only after pandas had
+    padded and converted each (a 30 MB log of ``,,`` rows peaked at 3 GB). A line inside a
+    quoted cell (after an odd number of quotes) is not a row and stays. Taken chunk by chunk
+    (:func:`~lactlog.io.csvtext.line_chunks`); the text is rebuilt only when a row is dropped.
+    """
+    empty = f"[\\s{re.escape(delimiter)}]+"
+    kept: list[str] = []
+    dropped, in_quotes, header = 0, 0, True
+    for lines in line_chunks(text):
+        body = pd.Series(lines, dtype="object")
+        odd = body.str.count('"').to_numpy() % 2
+        opened = (np.cumsum(odd) - odd + in_quotes) % 2  # quotes open before each line
+        in_quotes = int((in_quotes + odd.sum()) % 2)
+        drop = body.str.fullmatch(empty).to_numpy(dtype=bool) & (opened == 0)
+        drop[0] &= not header
+        header = False
+        dropped += int(drop.sum())
+        kept.append("\n".join(body[~drop]))
+    return (text, 0) if not dropped else ("\n".join(kept), dropped)
 
 
 def _parse(text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]:
