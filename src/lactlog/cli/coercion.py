@@ -62,6 +62,17 @@ def _number(kind: type, pattern: re.Pattern[str], info: Any) -> Any:
     return convert
 
 
+def _exactly(kind: type) -> Any:
+    """A converter that passes values of exactly ``kind`` and leaves any other to typer."""
+
+    def convert(value: Any, param: Any, ctx: Any) -> Any:
+        if type(value) is not kind:
+            raise _Fallback
+        return value
+
+    return convert
+
+
 def _leaf(annotation: Any, info: Any) -> Any:
     """A converter for one value of ``annotation``, None when lactlog has none for it."""
     if info.parser is not None:
@@ -70,22 +81,8 @@ def _leaf(annotation: Any, info: Any) -> Any:
         return _number(int, _INT, info)
     if annotation is float:
         return _number(float, _FLOAT, info)
-    if annotation is bool:  # typer converts a flag's value only when it is not a bool
-
-        def flag(value: Any, param: Any, ctx: Any) -> Any:
-            if type(value) is not bool:
-                raise _Fallback
-            return value
-
-        return flag
-    if annotation is str:
-
-        def text(value: Any, param: Any, ctx: Any) -> Any:
-            if type(value) is not str:
-                raise _Fallback
-            return value
-
-        return text
+    if annotation is bool or annotation is str:  # typer converts a flag only when not a bool
+        return _exactly(annotation)
     if annotation is Path:
 
         def path(value: Any, param: Any, ctx: Any) -> Any:
