@@ -52,3 +52,23 @@ def test_a_huge_refused_value_is_shown_short() -> None:
     with pytest.raises(ConfigError) as caught:
         validate.table("x" * 10_000, "settings")
     assert len(str(caught.value)) < 150
+
+
+def test_each_analysis_takes_its_rules_from_the_settings_of_the_same_names() -> None:
+    from dataclasses import fields, replace
+
+    from lactlog.analysis.endurance import endurance_rules
+    from lactlog.analysis.history import history_rules
+    from lactlog.analysis.thresholds import threshold_rules
+    from lactlog.settings import Settings
+
+    changed = replace(Settings(), stale_power_tolerance=0.2, lt1_fraction_of_lthr=0.8,
+                      hampel_n_sigma=4.0, interval_min_duration_s=45.0, history_window_days=30)
+    assert threshold_rules(changed).stale_power_tolerance == 0.2
+    rules = endurance_rules(changed)
+    assert (rules.lt1_fraction_of_lthr, rules.cleaning.hampel_n_sigma) == (0.8, 4.0)
+    assert rules.verdict.min_effort_s == 45.0  # a setting of another name
+    history = history_rules(changed)
+    assert (history.window_days, history.stale_power_tolerance) == (30, 0.2)
+    defaults = threshold_rules(Settings())
+    assert all(getattr(defaults, f.name) == getattr(Settings(), f.name) for f in fields(defaults))

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lactlog import validate
 from lactlog.analysis.cleaning_rules import CleaningRules
 from lactlog.errors import ConfigError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 _CLEANING = CleaningRules()  # the cleaning defaults live with the cleaning code
 
@@ -156,6 +161,14 @@ def check_settings(values: Any, where: str) -> None:
         if not low_value < high_value:
             raise ConfigError(f"{prefix}setting {low} ({low_value:g}) must be below {high} "
                               f"({high_value:g})")
+
+
+def rules_from(kind: type[T], settings: Settings, **given: Any) -> T:
+    """The rules dataclass ``kind`` (a part of the settings that one analysis uses) from the
+    settings of the same field names; ``given``: the fields the settings hold under no such
+    name (nested rules, a setting of another name)."""
+    names = [f.name for f in fields(kind) if f.name not in given]
+    return kind(**given, **{name: getattr(settings, name) for name in names})
 
 
 def settings_from(values: dict[str, Any]) -> Settings:

@@ -12,7 +12,7 @@ Heart rate lags power by 30–60 s, which is why power comes first when present.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -44,7 +44,7 @@ from lactlog.analysis.zones import (
     seiler_three_zones,
 )
 from lactlog.model import Activity
-from lactlog.settings import Settings
+from lactlog.settings import Settings, rules_from
 from lactlog.summaries import CHANNELS, EnduranceAnalysis, ZoneTimes
 
 #: Banister TRIMP constants used when the profile gives no sex.
@@ -55,7 +55,7 @@ DEFAULT_TRIMP_SEX = "male"
 def cleaning_rules(settings: Settings) -> CleaningRules:
     """The signal-cleaning part of the settings (Settings has a field for every rule); cached,
     as it is asked for per session (both are frozen)."""
-    return CleaningRules(**{f.name: getattr(settings, f.name) for f in fields(CleaningRules)})
+    return rules_from(CleaningRules, settings)
 
 
 @dataclass(frozen=True)
@@ -81,16 +81,8 @@ class EnduranceRules:
 
 def endurance_rules(settings: Settings) -> EnduranceRules:
     """The endurance analysis' part of the settings."""
-    return EnduranceRules(
-        cleaning=cleaning_rules(settings),
-        verdict=VerdictRules.from_settings(settings),
-        power_smoothing_s=settings.power_smoothing_s,
-        interval_min_duration_s=settings.interval_min_duration_s,
-        interval_merge_gap_s=settings.interval_merge_gap_s,
-        effort_band_fraction=settings.effort_band_fraction,
-        default_rest_hr_bpm=settings.default_rest_hr_bpm,
-        lt1_fraction_of_lthr=settings.lt1_fraction_of_lthr,
-    )
+    return rules_from(EnduranceRules, settings, cleaning=cleaning_rules(settings),
+                      verdict=VerdictRules.from_settings(settings))
 
 
 def channel_threshold(channel: str, thresholds: SessionThresholds) -> float | None:

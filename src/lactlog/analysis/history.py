@@ -56,7 +56,7 @@ from lactlog.analysis.power_model import (
     estimate_ftp,
     fit_critical_power,
 )
-from lactlog.settings import Settings
+from lactlog.settings import Settings, rules_from
 from lactlog.summaries import DatedBests, SessionBests, Threshold
 
 #: Sport groups with thresholds of their own (``sport_group`` names).
@@ -81,13 +81,9 @@ class HistoryRules:
 def history_rules(settings: Settings) -> HistoryRules:
     """The history part of a :class:`~lactlog.settings.Settings` (same field names with
     ``history_`` dropped where the settings carry that prefix)."""
-    values = {}
-    for f in fields(HistoryRules):
-        for name in (f"history_{f.name}", f.name):
-            if hasattr(settings, name):
-                values[f.name] = getattr(settings, name)
-                break
-    return HistoryRules(**values)
+    prefixed = {f.name: getattr(settings, f"history_{f.name}") for f in fields(HistoryRules)
+                if hasattr(settings, f"history_{f.name}")}
+    return rules_from(HistoryRules, settings, **prefixed)
 
 
 @dataclass(frozen=True)

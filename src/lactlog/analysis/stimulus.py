@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lactlog.settings import Settings
+from lactlog.settings import Settings, rules_from
 from lactlog.summaries import Verdict
 
 HIGH, MODERATE, LOW = "high", "moderate", "low"
@@ -47,12 +47,7 @@ class VerdictRules:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> VerdictRules:
-        return cls(
-            high_min_above_lt_s=settings.high_min_above_lt_s,
-            low_max_above_lt_s=settings.low_max_above_lt_s,
-            high_min_w_prime_depletion=settings.high_min_w_prime_depletion,
-            min_effort_s=settings.interval_min_duration_s,
-        )
+        return rules_from(cls, settings, min_effort_s=settings.interval_min_duration_s)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from lactlog import validate
 from lactlog.errors import ConfigError
 from lactlog.model import DeviceSummary
 from lactlog.profile import Profile
-from lactlog.settings import Settings
+from lactlog.settings import Settings, rules_from
 from lactlog.summaries import SessionThresholds, Threshold
 
 if TYPE_CHECKING:
@@ -65,14 +65,7 @@ class ThresholdRules:
 
 def threshold_rules(settings: Settings) -> ThresholdRules:
     """The threshold resolution's part of the settings."""
-    return ThresholdRules(
-        lthr_fraction_of_hrr=settings.lthr_fraction_of_hrr,
-        default_rest_hr_bpm=settings.default_rest_hr_bpm,
-        stale_power_tolerance=settings.stale_power_tolerance,
-        stale_lthr_margin_bpm=settings.stale_lthr_margin_bpm,
-        stale_max_hr_margin_bpm=settings.stale_max_hr_margin_bpm,
-        history_lthr_min_fraction_of_max_hr=settings.history_lthr_min_fraction_of_max_hr,
-    )
+    return rules_from(ThresholdRules, settings)
 
 
 #: Threshold names as the profile and the flags spell them (pace is stored as a speed here).
