@@ -46,6 +46,7 @@ from typing import Any, Self
 
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.cache_format import MAX_ROW_BYTES
+from lactlog.jsonsafe import clean
 
 #: Bump when a change to reading or analysis changes any summary (invalidates cached results).
 ANALYSIS_VERSION = 1
@@ -182,30 +183,9 @@ def history_fingerprint(fingerprint: str, history: dict[int, Any]) -> str:
     reused only with exactly the history it was computed with. No history: ``fingerprint``."""
     if not history:
         return fingerprint
-    document = {str(i): _plain(h) for i, h in sorted(history.items())}
+    document = {str(i): clean(h) for i, h in sorted(history.items())}  # no asdict deep copy
     text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=_json_default)
     return hashlib.sha256(f"{fingerprint}:{text}".encode()).hexdigest()
-
-
-@cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind))
-
-
-def _plain(value: Any) -> Any:
-    """:func:`dataclasses.asdict`'s structure for JSON (tuples as lists, which JSON cannot tell
-    apart), without its deep copies of every leaf: a warm batch fingerprints every file's
-    history."""
-    kind = type(value)
-    if kind in (str, int, float, bool) or value is None:
-        return value
-    if dataclasses.is_dataclass(kind):
-        return {name: _plain(getattr(value, name)) for name in _field_names(kind)}
-    if kind in (list, tuple):
-        return [_plain(v) for v in value]
-    if kind is dict:
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 def _json_default(value: Any) -> str:

@@ -32,7 +32,7 @@ from lactlog.analysis.strength import (
 from lactlog.analysis.thresholds import resolve_thresholds, threshold_rules
 from lactlog.model import Activity
 from lactlog.profile import sport_group
-from lactlog.summaries import SessionSummary
+from lactlog.summaries import CHANNELS, SessionSummary
 
 if TYPE_CHECKING:  # history imports estimate, which imports this module
     from lactlog.analysis.history import HistoryThresholds
@@ -45,8 +45,9 @@ DURATION_MARGIN_S = 60.0
 DURATION_MARGIN_FRACTION = 0.02
 
 
-#: Sample columns that make a session an endurance session (with the lactate analysis).
-ENDURANCE_CHANNELS = frozenset({"heart_rate_bpm", "power_w", "speed_mps"})
+#: Sample columns that make a session an endurance session (with the lactate analysis): those
+#: of the threshold channels.
+ENDURANCE_CHANNELS = frozenset(column for column, _, _ in CHANNELS.values())
 
 
 def is_strength(activity: Activity) -> bool:

@@ -2,51 +2,16 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import fields
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
+from lactlog.jsonsafe import clean, field_names
 from lactlog.localtime import session_start_local
 from lactlog.results import BatchResult
 from lactlog.summaries import CHANNELS, EnduranceAnalysis, SessionSummary, SessionThresholds
 
 #: Version of the JSON output layout; bumped on incompatible changes.
 SCHEMA_VERSION = "1.0"
-
-
-def clean(value: Any) -> Any:
-    """Make a value JSON-safe: NaN/inf -> None, datetimes -> ISO 8601, tuples -> lists,
-    dataclasses -> dicts of their fields (as :func:`dataclasses.asdict`, without its deep copy:
-    a 3,605-workout export's JSON took 11 s through ``asdict``)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if value is None or isinstance(value, (str, int)):
-        return value
-    if isinstance(value, datetime):  # pandas Timestamps too
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [clean(v) for v in value]
-    if hasattr(type(value), "__dataclass_fields__"):
-        return {name: clean(getattr(value, name)) for name in _field_names(type(value))}
-    if hasattr(value, "item"):  # numpy scalar
-        return clean(value.item())
-    return value
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(kind: type) -> tuple[str, ...]:
-    """A dataclass's field names, in order (looked up once per class)."""
-    names = _FIELD_NAMES.get(kind)
-    if names is None:
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
-    return names
 
 
 def local_start(summary: SessionSummary) -> datetime | None:
@@ -57,7 +22,7 @@ def local_start(summary: SessionSummary) -> datetime | None:
 
 def session_dict(summary: SessionSummary) -> dict[str, Any]:
     """One session for JSON: basic figures plus the endurance analysis, flattened."""
-    data = {name: getattr(summary, name) for name in _field_names(SessionSummary)
+    data = {name: getattr(summary, name) for name in field_names(SessionSummary)
             if name != "endurance"}
     data["dfa"] = _dfa_dict(summary)
     data["start_local"] = local_start(summary)
@@ -93,7 +58,7 @@ def endurance_dict(analysis: EnduranceAnalysis | None) -> dict[str, Any]:
         "ftp_w": t.ftp_w.value,
         "threshold_source": used.source if used else None,
         "threshold_stale": used.stale if used else None,
-        "thresholds": {name: getattr(t, name) for name in _field_names(type(t))},
+        "thresholds": {name: getattr(t, name) for name in field_names(type(t))},
         "primary_channel": primary,
         "recorded_s": recorded,
         "time_above_lt_s": analysis.time_above_lt_s,
