@@ -27,14 +27,18 @@ beat data (TCX, GPX, CSV) leave it empty, with that column.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
-import pandas as pd
+import numpy as np
 
 from lactlog.summaries import WARN_CLOCK_NOT_SET  # noqa: F401 (re-exported)
+from lactlog.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SAMPLE_COLUMNS: tuple[str, ...] = (
     "heart_rate_bpm",
@@ -156,35 +160,32 @@ class DeviceSummary:
 
 
 def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
-    """An empty DataFrame with the given columns (used for absent pauses, laps, sets)."""
-    return _empty_template(columns).copy()
+    """An empty DataFrame with the given float columns (used for absent pauses, laps, sets)."""
+    return empty_table(columns).frame()
 
 
-@cache
-def _empty_template(columns: tuple[str, ...]) -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype="float64") for name in columns})
+def empty_table(columns: tuple[str, ...]) -> Table:
+    """An empty :class:`~lactlog.table.Table` of float columns (frames as
+    :func:`empty_frame`)."""
+    return Table({name: np.empty(0) for name in columns})
 
 
 def empty_samples() -> pd.DataFrame:
-    """An empty samples frame with a UTC DatetimeIndex (a copy of one template: a lifting-app
-    export makes thousands)."""
-    return _empty_samples_template().copy()
+    """An empty samples frame with a UTC DatetimeIndex named ``time``."""
+    return _empty_samples_table().frame()
 
 
-@cache
-def _empty_samples_template() -> pd.DataFrame:
-    return pd.DataFrame(index=pd.DatetimeIndex([], tz="UTC", name="time"))
+def _empty_samples_table() -> Table:
+    return Table({}, index_ns=np.empty(0, dtype=np.int64))
 
 
 def empty_rr() -> pd.DataFrame:
     """An empty beat-to-beat frame: UTC DatetimeIndex named ``time``, float column ``rr_s``."""
-    return _empty_rr_template().copy()
+    return _empty_rr_table().frame()
 
 
-@cache
-def _empty_rr_template() -> pd.DataFrame:
-    index = pd.DatetimeIndex([], tz="UTC", name="time").as_unit("ns")
-    return pd.DataFrame({name: pd.Series(dtype="float64", index=index) for name in RR_COLUMNS})
+def _empty_rr_table() -> Table:
+    return Table({name: np.empty(0) for name in RR_COLUMNS}, index_ns=np.empty(0, dtype=np.int64))
 
 
 @dataclass(frozen=True)
@@ -204,19 +205,33 @@ class SetRows:
 
     def frame(self) -> pd.DataFrame:
         """The rows as their own frame, indexed 0..n-1."""
+        import pandas as pd
+
         rows = self.table.iloc[self.start:self.stop]
         rows.index = pd.RangeIndex(self.stop - self.start)
         return rows
 
 
-class _SetsField:
-    """The ``sets`` field of :class:`Activity`: a DataFrame, or :class:`SetRows` turned into one
-    on first access (a dataclass field with a descriptor default: the constructor's value goes
-    through ``__set__``)."""
+#: What a frame field of :class:`Activity` may be given as besides a DataFrame: numpy columns
+#: (a reader's :class:`~lactlog.table.Table`) or a lifting export's :class:`SetRows`.
+LazyFrame = Table | SetRows
+
+
+class _FrameField:
+    """A DataFrame field of :class:`Activity` that may be given as a :data:`LazyFrame`, turned
+    into a DataFrame on first access (a dataclass field with a descriptor default: the
+    constructor's value goes through ``__set__``; None gives the field's empty table).
+
+    Once built, the frame is what the field holds: the analysis reads its arrays through
+    :meth:`Activity.table`, so a frame changed in place is never out of step with them.
+    """
+
+    def __init__(self, empty: Callable[[], Table]) -> None:
+        self._empty = empty
 
     def __set_name__(self, owner: type, name: str) -> None:
         self._slot = "_" + name
-        self._rows = "_" + name + "_rows"
+        self._lazy = "_" + name + "_lazy"
 
     @overload
     def __get__(self, activity: None, owner: type) -> None: ...
@@ -224,25 +239,32 @@ class _SetsField:
     def __get__(self, activity: Activity, owner: type) -> pd.DataFrame: ...
 
     def __get__(self, activity: Activity | None, owner: type) -> pd.DataFrame | None:
-        if activity is None:  # the dataclass asks for the default: no sets
+        if activity is None:  # the dataclass asks for the default: the empty table
             return None
         frame = activity.__dict__.get(self._slot)
         if frame is None:
-            frame = activity.__dict__[self._rows].frame()
+            frame = activity.__dict__[self._lazy].frame()
             activity.__dict__[self._slot] = frame
+            activity.__dict__[self._lazy] = None
         return frame
 
-    def __set__(self, activity: Activity, value: pd.DataFrame | SetRows | None) -> None:
+    def __set__(self, activity: Activity, value: pd.DataFrame | LazyFrame | None) -> None:
         if value is None:
-            value = empty_frame(SET_COLUMNS)
-        rows = value if isinstance(value, SetRows) else None
-        activity.__dict__[self._rows] = rows
-        activity.__dict__[self._slot] = None if rows is not None else value
+            value = self._empty()
+        lazy = value if isinstance(value, (Table, SetRows)) else None
+        activity.__dict__[self._lazy] = lazy
+        activity.__dict__[self._slot] = None if lazy is not None else value
 
 
 @dataclass
 class Activity:
     """One training session in canonical form.
+
+    The five frame fields (``samples``, ``pauses``, ``laps``, ``sets``, ``rr``) read as
+    DataFrames; a reader may give them as numpy columns (:class:`~lactlog.table.Table`) or as
+    :class:`SetRows`, and the frame is built on first access. The analysis reads the arrays
+    with :meth:`table`, so analysing a session needs no pandas (issue 13: importing it costs
+    more than reading and analysing a one-hour file).
 
     Attributes
     ----------
@@ -263,7 +285,7 @@ class Activity:
     laps : DataFrame
         Columns :data:`LAP_COLUMNS`.
     sets : DataFrame
-        Strength sets (may be given as :class:`SetRows`), columns :data:`SET_COLUMNS`; ``set_type`` is ``active`` or ``rest``;
+        Strength sets, columns :data:`SET_COLUMNS`; ``set_type`` is ``active`` or ``rest``;
         ``weight_kg`` in kilograms; ``exercise_category``/``exercise_name`` are FIT profile names.
     device_summary : DeviceSummary
     rr : DataFrame
@@ -272,14 +294,29 @@ class Activity:
     """
 
     meta: ActivityMeta
-    samples: pd.DataFrame = field(default_factory=empty_samples)
-    pauses: pd.DataFrame = field(default_factory=lambda: empty_frame(PAUSE_COLUMNS))
-    laps: pd.DataFrame = field(default_factory=lambda: empty_frame(LAP_COLUMNS))
-    sets: _SetsField = _SetsField()
+    samples: _FrameField = _FrameField(_empty_samples_table)
+    pauses: _FrameField = _FrameField(lambda: empty_table(PAUSE_COLUMNS))
+    laps: _FrameField = _FrameField(lambda: empty_table(LAP_COLUMNS))
+    sets: _FrameField = _FrameField(lambda: empty_table(SET_COLUMNS))
     device_summary: DeviceSummary = field(default_factory=DeviceSummary)
-    rr: pd.DataFrame = field(default_factory=empty_rr)
+    rr: _FrameField = _FrameField(_empty_rr_table)
+
+    def table(self, name: str) -> Table:
+        """The frame field ``name`` (``samples``, ``pauses``, ``laps``, ``sets``, ``rr``) as
+        numpy columns, without building a DataFrame when the reader gave columns."""
+        lazy = self.__dict__["_" + name + "_lazy"]
+        if isinstance(lazy, Table):
+            return lazy
+        return Table.from_frame(getattr(self, name))
+
+    def n_rows(self, name: str) -> int:
+        """Number of rows of the frame field ``name``, without building it."""
+        lazy = self.__dict__["_" + name + "_lazy"]
+        if isinstance(lazy, SetRows):
+            return lazy.stop - lazy.start
+        return len(lazy) if lazy is not None else len(getattr(self, name))
 
     def set_rows(self) -> SetRows | None:
-        """The shared-table rows this activity's sets were given as (None for a frame)."""
-        rows: SetRows | None = self.__dict__["_sets_rows"]
-        return rows
+        """The shared-table rows this activity's sets were given as (None otherwise)."""
+        lazy = self.__dict__["_sets_lazy"]
+        return lazy if isinstance(lazy, SetRows) else None

@@ -281,7 +281,12 @@ def test_samples_599_s_apart_put_one_row_per_sample_on_the_grid() -> None:
     clean = clean_samples(frame(offsets, heart_rate_bpm=140 + np.arange(n) % 20), NO_PAUSES)
     assert len(clean) == n
     assert clean["recording"].all()  # sampled seconds record; the gaps between are not rows
-    assert grid_gap_s(clean.index)[1:].tolist() == [598.0] * (n - 1)
+    assert grid_gap_s(_seconds(clean.index))[1:].tolist() == [598.0] * (n - 1)
     small = clean_samples(frame(offsets[:100], heart_rate_bpm=np.full(100, 140.0)), NO_PAUSES)
     assert len(small) == 99 * 599 + 1  # under the cap the grid is unchanged
     assert small["recording"].sum() == 100  # ... and records the same seconds
+
+
+def _seconds(index: pd.DatetimeIndex) -> np.ndarray:
+    """A grid frame's times as seconds since its first row."""
+    return ((index - index[0]) / pd.Timedelta(seconds=1)).to_numpy()

@@ -1,4 +1,4 @@
-"""Interval detection on hand-built 1-Hz frames, plus structural invariants."""
+"""Interval detection on hand-built 1-Hz grids, plus structural invariants."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lactlog.analysis.clean import CleanSamples
 from lactlog.analysis.intervals import (
     centred_mean,
     detect_intervals,
@@ -19,12 +20,11 @@ from lactlog.analysis.intervals import (
 T0 = pd.Timestamp("2024-05-01T10:00:00Z")
 
 
-def grid(**columns) -> pd.DataFrame:
+def grid(**columns) -> CleanSamples:
+    """A contiguous 1-Hz grid from T0, recording throughout."""
     n = len(next(iter(columns.values())))
-    index = pd.date_range(T0, periods=n, freq="s", name="time")
-    frame = pd.DataFrame({k: np.asarray(v, float) for k, v in columns.items()}, index=index)
-    frame["recording"] = True
-    return frame
+    return CleanSamples(T0.value, np.arange(n), {k: np.asarray(v, float) for k, v in columns.items()},
+                        np.ones(n, dtype=bool))
 
 
 def test_six_three_minute_blocks():
@@ -176,7 +176,7 @@ def test_interval_invariants(heart_rate, min_duration_s, merge_gap_s):
         clean, "heart_rate_bpm", 150, min_duration_s=min_duration_s, merge_gap_s=merge_gap_s,
         band_fraction=0,
     )
-    hr = clean["heart_rate_bpm"]
+    hr = clean.frame()["heart_rate_bpm"]  # by time
     previous_end = None
     for interval in found:
         assert interval.duration_s >= min_duration_s and interval.duration_s >= 1

@@ -1,18 +1,27 @@
 """Sample cleaning: implausible values out, short gaps bridged, one regular 1-Hz grid.
 
 Every analysis that integrates over time (time in zones, TRIMP, W'bal, intervals) wants one value
-per second and an explicit statement of which seconds were recorded. :func:`clean_samples` turns a
-canonical ``Activity.samples`` frame (see :mod:`lactlog.model`) into exactly that; the rules are
-arguments (:class:`CleaningRules`), never read from configuration.
+per second and an explicit statement of which seconds were recorded. :func:`clean` turns a
+session's canonical samples (``Activity.table("samples")``, see :mod:`lactlog.model`) into
+exactly that, as numpy arrays (:class:`CleanSamples`; :func:`clean_samples` for DataFrames); the
+rules are arguments (:class:`CleaningRules`), never read from configuration.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from lactlog.analysis.cleaning_rules import CleaningRules
+from lactlog.table import NAT_NS, NS_PER_S, Table, to_datetime, to_ns
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAD_TO_SIGMA = 1.4826
 """Scale factor from the median absolute deviation to the standard deviation of a normal
@@ -43,12 +52,90 @@ _HAMPEL_BLOCK_VALUES = 2**20
 DEFAULT_RULES = CleaningRules()
 
 
+@dataclass(frozen=True, eq=False)
+class CleanSamples:
+    """Samples on the 1-Hz grid of :func:`clean` (rows in time order).
+
+    Attributes
+    ----------
+    start_ns : int
+        UTC time of grid second 0 (the first sample's second) [ns since the Unix epoch].
+    time_s : ndarray of int64
+        Each row's second since ``start_ns`` [s]; consecutive except across the gaps
+        :func:`clean` leaves out (:meth:`gap_s`).
+    columns : mapping of name -> ndarray of float64
+        The cleaned channels (NaN = no valid value, and wherever not recording).
+    recording : ndarray of bool
+        True where the timer ran and samples were close enough together.
+    """
+
+    start_ns: int
+    time_s: np.ndarray
+    columns: Mapping[str, np.ndarray]
+    recording: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.time_s)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.columns
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+    def get(self, name: str) -> np.ndarray | None:
+        """The channel ``name``, None when absent."""
+        return self.columns.get(name)
+
+    def has_data(self, name: str) -> bool:
+        """True when the channel exists and has at least one valid second."""
+        values = self.columns.get(name)
+        return values is not None and not np.isnan(values).all()
+
+    def gap_s(self) -> np.ndarray:
+        """Seconds left out of the grid before each row (:func:`grid_gap_s`)."""
+        return grid_gap_s(self.time_s)
+
+    def time_ns(self) -> np.ndarray:
+        """Each row's UTC time [ns since the Unix epoch]."""
+        return self.start_ns + self.time_s * NS_PER_S
+
+    def datetime_at(self, row: int) -> datetime:
+        """The UTC time of one row."""
+        return to_datetime(self.start_ns + int(self.time_s[row]) * NS_PER_S)
+
+    def row_at(self, moment: datetime) -> int:
+        """The first row at or after ``moment`` (``len(self)`` if none)."""
+        return int(np.searchsorted(self.time_ns(), to_ns(moment)))
+
+    def frame(self) -> pd.DataFrame:
+        """The grid as a DataFrame: the channels plus bool ``recording`` on a UTC
+        ``DatetimeIndex`` named ``time`` (for Python users and tests)."""
+        frame = Table(dict(self.columns), index_ns=self.time_ns()).frame()
+        frame["recording"] = self.recording
+        return frame
+
+
 def clean_samples(
     samples: pd.DataFrame,
     pauses: pd.DataFrame | None = None,
     rules: CleaningRules = DEFAULT_RULES,
 ) -> pd.DataFrame:
-    """Clean a canonical samples frame and put it on a regular 1-Hz grid.
+    """:func:`clean` of a samples frame and a pauses frame, as a frame
+    (:meth:`CleanSamples.frame`): for Python users who hold DataFrames."""
+    table = Table.from_frame(samples)
+    if table.index_ns is None:  # an empty frame without a time index
+        table = Table(dict(table.columns), index_ns=np.empty(0, dtype=np.int64))
+    pause_table = None if pauses is None else Table.from_frame(pauses)
+    return clean(table, pause_table, rules).frame()
+
+
+def clean(
+    samples: Table,
+    pauses: Table | None = None,
+    rules: CleaningRules = DEFAULT_RULES,
+) -> CleanSamples:
+    """Clean canonical samples and put them on a regular 1-Hz grid.
 
     Rules, in order:
 
@@ -74,38 +161,38 @@ def clean_samples(
 
     Parameters
     ----------
-    samples : DataFrame
-        ``Activity.samples``: UTC ``DatetimeIndex``, float columns (e.g. ``heart_rate_bpm``,
+    samples : Table
+        ``Activity.table("samples")``: UTC times [ns], float columns (e.g. ``heart_rate_bpm``,
         ``power_w``). Every column is kept; rules 2–3 apply to the columns they name.
-    pauses : DataFrame or None
-        ``Activity.pauses``: columns ``start``, ``end`` (UTC timestamps, ``end`` may be NaT).
+    pauses : Table or None
+        ``Activity.table("pauses")``: time columns ``start``, ``end`` (``end`` may be NaT).
     rules : CleaningRules
 
     Returns
     -------
-    DataFrame
-        The same columns (float, cleaned) plus bool ``recording``, on a UTC ``DatetimeIndex``
-        named ``time`` with a step of 1 s. Empty input gives an empty frame with those columns.
+    CleanSamples
+        The same columns (float, cleaned) plus the ``recording`` mask, one row per grid second.
+        Empty input gives an empty grid with those columns.
     """
-    columns = list(samples.columns)
-    if len(samples) == 0:
-        frame = pd.DataFrame(
-            {name: pd.Series(dtype="float64") for name in columns},
-            index=pd.DatetimeIndex([], tz="UTC", name="time"),
-        )
-        frame["recording"] = pd.Series(dtype=bool)
-        return frame
-    samples = samples.sort_index()
-    start = samples.index[0].floor("s")
-    second = np.floor((samples.index - start) / pd.Timedelta(seconds=1)).to_numpy().astype(np.int64)
+    columns = list(samples.names)
+    times_ns = samples.index_ns if samples.index_ns is not None else np.empty(0, dtype=np.int64)
+    if len(times_ns) == 0:
+        return CleanSamples(0, np.empty(0, dtype=np.int64),
+                            {name: np.empty(0) for name in columns}, np.empty(0, dtype=bool))
+    order = None
+    if (np.diff(times_ns) < 0).any():  # canonical samples are sorted; a hand-made table may not be
+        order = np.argsort(times_ns, kind="stable")
+        times_ns = times_ns[order]
+    start_ns = int(times_ns[0]) // NS_PER_S * NS_PER_S
+    second = (times_ns - start_ns) // NS_PER_S
     grid_s = grid_seconds(second, _grid_gap_limit_s(second, rules.max_gap_s))
     row = np.searchsorted(grid_s, second)
-    index = pd.DatetimeIndex(start + pd.to_timedelta(grid_s, unit="s"), name="time")
     recording = recording_mask(row, grid_s, rules.max_gap_s)
-    recording &= ~paused_mask(grid_s, _pause_offsets_s(pauses, start))
+    recording &= ~paused_mask(grid_s, _pause_offsets_s(pauses, start_ns))
     cleaned = {}
     for name in columns:  # one pass per channel; every step inside is vectorised
-        values = apply_range_rules(name, samples[name].to_numpy(dtype=np.float64), rules)
+        raw = np.asarray(samples[name], dtype=np.float64)
+        values = apply_range_rules(name, raw if order is None else raw[order], rules)
         per_second = _mean_per_second(row, values, len(grid_s))
         if name == "heart_rate_bpm":
             spikes = hampel_outliers(
@@ -118,9 +205,7 @@ def clean_samples(
         filled = interpolate_short_gaps(per_second, rules.max_gap_s, times_s=grid_s)
         filled[~recording] = np.nan
         cleaned[name] = filled
-    frame = pd.DataFrame(cleaned, index=index, columns=columns)
-    frame["recording"] = recording
-    return frame
+    return CleanSamples(start_ns, grid_s, cleaned, recording)
 
 
 def _grid_gap_limit_s(second: np.ndarray, max_gap_s: float) -> float:
@@ -151,24 +236,24 @@ def grid_seconds(second: np.ndarray, max_grid_gap_s: float) -> np.ndarray:
     return offsets + np.arange(int(lengths.sum()), dtype=np.int64)
 
 
-def grid_gap_s(index: pd.DatetimeIndex, sample_s: float = 1.0) -> np.ndarray:
+def grid_gap_s(time_s: np.ndarray, sample_s: float = 1.0) -> np.ndarray:
     """Seconds without a grid row before each row, beyond the regular step [s].
 
     gap_i = (t_i − t_{i−1}) − ``sample_s`` for i ≥ 1 and 0 for the first row: zero everywhere on
-    a contiguous grid, and the length of each stretch :func:`clean_samples` left out (gaps longer
+    a contiguous grid, and the length of each stretch :func:`clean` left out (gaps longer
     than :data:`MAX_GRID_GAP_S`) before the row that follows it.
 
     Parameters
     ----------
-    index : DatetimeIndex
-        The sorted index of a cleaned frame.
+    time_s : array
+        The sorted times of a grid's rows [s] (:attr:`CleanSamples.time_s`).
     sample_s : float
         The grid's step [s].
     """
-    if len(index) == 0:
+    t = np.asarray(time_s, dtype=np.float64)
+    if t.size == 0:
         return np.empty(0)
-    step_s = ((index[1:] - index[:-1]) / pd.Timedelta(seconds=1)).to_numpy(dtype=np.float64)
-    return np.concatenate(([0.0], np.maximum(step_s - sample_s, 0.0)))
+    return np.concatenate(([0.0], np.maximum(np.diff(t) - sample_s, 0.0)))
 
 
 def apply_range_rules(name: str, values: np.ndarray, rules: CleaningRules) -> np.ndarray:
@@ -321,15 +406,23 @@ def recording_mask(row: np.ndarray, grid_s: np.ndarray, max_gap_s: float) -> np.
     return inside & (gap_s <= max_gap_s)
 
 
-def _pause_offsets_s(pauses: pd.DataFrame | None, start: pd.Timestamp) -> np.ndarray:
-    """Pauses as (start, end) offsets from ``start`` [s], shape (n, 2); open end → +inf."""
-    if pauses is None or len(pauses) == 0 or not {"start", "end"} <= set(pauses.columns):
+def _pause_offsets_s(pauses: Table | None, start_ns: int) -> np.ndarray:
+    """Pauses as (start, end) offsets from ``start_ns`` [s], shape (n, 2); open end → +inf."""
+    if pauses is None or len(pauses) == 0 or not {"start", "end"} <= set(pauses.names):
         return np.empty((0, 2))
-    begin = (pd.to_datetime(pauses["start"], utc=True) - start) / pd.Timedelta(seconds=1)
-    end = (pd.to_datetime(pauses["end"], utc=True) - start) / pd.Timedelta(seconds=1)
-    offsets = np.column_stack([begin.to_numpy(np.float64), end.to_numpy(np.float64)])
+    offsets = np.column_stack([_offsets_s(pauses, "start", start_ns),
+                               _offsets_s(pauses, "end", start_ns)])
     offsets[np.isnan(offsets[:, 1]), 1] = np.inf
     return offsets[~np.isnan(offsets[:, 0])]
+
+
+def _offsets_s(table: Table, name: str, start_ns: int) -> np.ndarray:
+    """A time column as seconds after ``start_ns`` (NaN where missing)."""
+    values = table[name]
+    if name not in table.time_columns:  # an all-missing column (no time column at all)
+        return np.full(len(values), np.nan)
+    values = np.asarray(values, dtype=np.int64)
+    return np.where(values == NAT_NS, np.nan, (values - start_ns) / NS_PER_S)
 
 
 def paused_mask(grid_s: np.ndarray, pause_offsets_s: np.ndarray) -> np.ndarray:

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 
-from lactlog.analysis.clean import CleaningRules, clean_samples, grid_gap_s
+from lactlog.analysis.clean import CleaningRules, CleanSamples, clean
 from lactlog.analysis.intervals import Interval, detect_intervals, judged_signal
 from lactlog.analysis.load import (
     banister_trimp,
@@ -106,13 +105,12 @@ def analyse_endurance(
     settings. ``sex`` (``male`` or ``female``) picks Banister's
     TRIMP constants; None means :data:`DEFAULT_TRIMP_SEX`.
     """
-    clean = clean_samples(activity.samples, activity.pauses, rules.cleaning)
-    recorded_s = float(clean["recording"].sum()) if "recording" in clean else 0.0
+    grid = clean(activity.table("samples"), activity.table("pauses"), rules.cleaning)
+    recorded_s = float(grid.recording.sum())
     above = {
-        channel: _seconds_at_or_above(judged_signal(clean, column, rules.power_smoothing_s), limit)
+        channel: _seconds_at_or_above(judged_signal(grid, column, rules.power_smoothing_s), limit)
         for channel, (column, _, _) in CHANNELS.items()
-        if column in clean and (limit := channel_threshold(channel, thresholds)) is not None
-        and clean[column].notna().any()
+        if (limit := channel_threshold(channel, thresholds)) is not None and grid.has_data(column)
     }
     primary = next((c for c in CHANNELS if c in above), None)
     intervals: tuple[Interval, ...] = ()
@@ -120,7 +118,7 @@ def analyse_endurance(
     if primary is not None and primary_threshold is not None:  # ``above`` needs a threshold
         intervals = tuple(
             detect_intervals(
-                clean,
+                grid,
                 CHANNELS[primary][0],
                 primary_threshold,
                 min_duration_s=rules.interval_min_duration_s,
@@ -129,8 +127,8 @@ def analyse_endurance(
                 band_fraction=rules.effort_band_fraction,
             )
         )
-    power = clean["power_w"].to_numpy() if "power_w" in clean else None
-    w_prime, w_integral = _w_prime(power, grid_gap_s(clean.index), thresholds)
+    power = grid.get("power_w")
+    w_prime, w_integral = _w_prime(power, grid.gap_s(), thresholds)
     time_above = above.get(primary) if primary else None
     in_efforts = float(sum(i.above_s for i in intervals)) if primary else None
     lowest = None if w_prime is None else w_prime.min_balance_fraction  # 0.0 is a value
@@ -142,10 +140,10 @@ def analyse_endurance(
         time_above_lt_s=time_above,
         time_above_lt_in_efforts_s=in_efforts,
         time_above_by_channel_s=above,
-        zones=_zones(clean, thresholds, rules.lt1_fraction_of_lthr, activity.meta.sport),
-        zone_notes=zone_notes(activity.meta.sport, _channels_with_data(clean)),
+        zones=_zones(grid, thresholds, rules.lt1_fraction_of_lthr, activity.meta.sport),
+        zone_notes=zone_notes(activity.meta.sport, _channels_with_data(grid)),
         **_power_load(power, thresholds.ftp_w.value),
-        **_heart_rate_load(clean, thresholds, sex, rules.default_rest_hr_bpm),
+        **_heart_rate_load(grid, thresholds, sex, rules.default_rest_hr_bpm),
         w_prime=w_prime,
         min_w_prime_balance_integral_j=w_integral,
         intervals=intervals,
@@ -162,8 +160,8 @@ def analyse_endurance(
     )
 
 
-def _channels_with_data(clean: pd.DataFrame) -> set[str]:
-    return {c for c in ("heart_rate_bpm", "power_w") if c in clean and clean[c].notna().any()}
+def _channels_with_data(grid: CleanSamples) -> set[str]:
+    return {c for c in ("heart_rate_bpm", "power_w") if grid.has_data(c)}
 
 
 def _seconds_at_or_above(values: np.ndarray, limit: float) -> float:
@@ -195,11 +193,11 @@ def zone_notes(sport: str, channels: set[str]) -> tuple[str, ...]:
 
 
 def _zones(
-    clean: pd.DataFrame, thresholds: SessionThresholds, lt1_fraction_of_lthr: float,
+    grid: CleanSamples, thresholds: SessionThresholds, lt1_fraction_of_lthr: float,
     sport: str,
 ) -> tuple[ZoneTimes, ...]:
     lthr, ftp = thresholds.lthr_bpm.value, channel_threshold("power", thresholds)
-    on_heart_rate = bool(lthr) and "heart_rate_bpm" in clean
+    on_heart_rate = bool(lthr) and "heart_rate_bpm" in grid
     # Seiler's zones on heart rate when LTHR is known, else on power; zone 1 ends at the
     # measured LT1 (lactate test or HRVT1) when there is one below the threshold
     seiler_threshold = lthr if on_heart_rate else ftp
@@ -215,11 +213,9 @@ def _zones(
     ]
     result = []
     for system, column, threshold in plans:
-        if system is None or threshold is None or column not in clean:
+        if system is None or threshold is None or not grid.has_data(column):
             continue
-        if clean[column].isna().all():
-            continue
-        seconds = system.time_in_zones_s(clean[column], threshold)
+        seconds = system.time_in_zones_s(grid[column], threshold)
         result.append(
             ZoneTimes(
                 system=system.name,
@@ -248,16 +244,16 @@ def _power_load(power: np.ndarray | None, ftp_w: float | None) -> dict:
 
 
 def _heart_rate_load(
-    clean: pd.DataFrame, thresholds: SessionThresholds, sex: str | None, default_rest_bpm: float
+    grid: CleanSamples, thresholds: SessionThresholds, sex: str | None, default_rest_bpm: float
 ) -> dict:
     max_hr, lthr = thresholds.max_hr_bpm.value, thresholds.lthr_bpm.value
-    if "heart_rate_bpm" not in clean or max_hr is None:
+    if "heart_rate_bpm" not in grid or max_hr is None:
         return {}
     rest = thresholds.rest_hr_bpm.value
     rest = default_rest_bpm if rest is None else rest
     if not rest < max_hr:  # no HR reserve (resolve_thresholds drops such device values)
         return {}
-    heart_rate = clean["heart_rate_bpm"].to_numpy()
+    heart_rate = grid["heart_rate_bpm"]
     sex = DEFAULT_TRIMP_SEX if sex is None else sex
     out = {"trimp": banister_trimp(heart_rate, rest, max_hr, sex)}
     if lthr is not None and rest < lthr < max_hr:

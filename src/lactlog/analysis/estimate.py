@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from lactlog.analysis.clean import CleaningRules, clean_samples
+from lactlog.analysis.clean import CleaningRules, CleanSamples, clean
 from lactlog.analysis.power_model import (  # noqa: F401 (re-exported)
     CP_DURATION_RANGE_S,
     DEFAULT_CP_DURATIONS_S,
@@ -35,6 +35,9 @@ from lactlog.analysis.session import is_strength
 from lactlog.model import Activity
 from lactlog.profile import sport_group
 from lactlog.summaries import SessionBests, SessionRef, Window
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def rolling_mean(
@@ -130,20 +133,18 @@ def session_bests(
     meta = activity.meta
     ref = SessionRef(meta.source, meta.session_index, meta.start, meta.utc_offset_s, meta.sport,
                      profile_timezone, meta.wall_clock)
-    if 0 in activity.samples.shape:  # no rows or no columns, e.g. a lifting-app workout: no
-        # windows and no cleaning (``shape``, not ``empty``: 1 µs instead of 20, per workout)
+    samples = activity.table("samples")
+    if not len(samples) or not samples.names:  # e.g. a lifting-app workout: no windows and
+        # no cleaning
         return SessionBests(ref, sport_group(meta.sport), is_strength(activity))
-    clean = clean_samples(activity.samples, activity.pauses, rules or CleaningRules())
-    if len(clean) == 0:
+    grid = clean(samples, activity.table("pauses"), rules or CleaningRules())
+    if len(grid) == 0:
         return SessionBests(ref, sport_group(meta.sport), is_strength(activity))
-    times_s = (clean.index - clean.index[0]) // pd.Timedelta(seconds=1)
-    times_s = np.asarray(times_s, dtype=np.int64)
-    recording = clean["recording"].to_numpy(dtype=bool)
+    times_s = grid.time_s - grid.time_s[0]
 
     def channel(name: str) -> np.ndarray | None:
-        if name not in clean:
-            return None
-        return np.where(recording, clean[name].to_numpy(dtype=np.float64), np.nan)
+        values = grid.get(name)
+        return None if values is None else np.where(grid.recording, values, np.nan)
 
     def window(values: np.ndarray | None, window_s: int) -> Window | None:
         if values is None:
@@ -151,7 +152,7 @@ def session_bests(
         mean, start = best_mean(values, window_s, times_s)
         if start is None or mean is None:
             return None
-        return Window(ref, clean.index[start].to_pydatetime(warn=False), window_s, mean)
+        return Window(ref, grid.datetime_at(start), window_s, mean)
 
     power, heart_rate = channel("power_w"), channel("heart_rate_bpm")
     power_bests = {w: window(power, w) for w in sorted(set(power_windows_s))}
@@ -159,9 +160,9 @@ def session_bests(
     if heart_rate is not None:
         lthr, start = friel_lthr_bpm(heart_rate, times_s)
         if start is not None and lthr is not None:
-            test = Window(ref, clean.index[start].to_pydatetime(warn=False), LTHR_TEST_S,
+            test = Window(ref, grid.datetime_at(start), LTHR_TEST_S,
                           float(heart_rate[start : start + LTHR_TEST_S].mean()))
-            tail_start = clean.index[start + LTHR_TEST_S - LTHR_TAIL_S].to_pydatetime(warn=False)
+            tail_start = grid.datetime_at(start + LTHR_TEST_S - LTHR_TAIL_S)
             tail = Window(ref, tail_start, LTHR_TAIL_S, lthr)
     return SessionBests(
         session=ref,
@@ -173,17 +174,18 @@ def session_bests(
         heart_rate_20_min=window(heart_rate, FTP_WINDOW_S),
         heart_rate_peak_5_s=window(heart_rate, MAX_HR_WINDOW_S),
         heart_rate_during_best_20_min_power_bpm=_mean_during(
-            heart_rate, clean.index, power_bests.get(FTP_WINDOW_S)),
+            heart_rate, grid, power_bests.get(FTP_WINDOW_S)),
     )
 
 
 def _mean_during(
-    values: np.ndarray | None, index: pd.DatetimeIndex, window: Window | None
+    values: np.ndarray | None, grid: CleanSamples, window: Window | None
 ) -> float | None:
-    """Mean of ``values`` over ``window``'s seconds; None unless ≥ 80 % of them hold a value."""
+    """Mean of ``values`` (one per row of ``grid``) over ``window``'s seconds; None unless
+    ≥ 80 % of them hold a value."""
     if values is None or window is None:
         return None
-    start = int(index.searchsorted(window.start))
+    start = grid.row_at(window.start)
     part = values[start : start + int(window.duration_s)]
     valid = ~np.isnan(part)
     if part.size == 0 or valid.sum() < 0.8 * window.duration_s:

@@ -1,6 +1,6 @@
 """Hard efforts: sustained stretches above a threshold, judged the way physiology responds.
 
-Works on the regular 1-Hz frame of :func:`~lactlog.analysis.clean.clean_samples`; the threshold
+Works on the regular 1-Hz grid of :func:`~lactlog.analysis.clean.clean`; the threshold
 (FTP or CP [W], LTHR [bpm], threshold speed [m/s]) is an argument. Two rules keep noise and
 steady work at threshold from becoming a string of "intervals":
 
@@ -29,8 +29,8 @@ mask); per-effort statistics come from cumulative sums and ``np.maximum.reduceat
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
+from lactlog.analysis.clean import CleanSamples
 from lactlog.summaries import Interval
 
 #: Channels judged on a rolling mean (noisy second to second); heart rate is used as recorded.
@@ -59,12 +59,12 @@ def centred_mean(values: np.ndarray, window: int) -> np.ndarray:
     return np.where(valid & (n > 0), mean, np.nan)
 
 
-def judged_signal(clean: pd.DataFrame, channel: str, smooth_s: float) -> np.ndarray:
+def judged_signal(grid: CleanSamples, channel: str, smooth_s: float) -> np.ndarray:
     """The values of ``channel`` that thresholds are compared with (see the module docstring):
     power and speed as a centred ``smooth_s``-second mean, heart rate as recorded."""
-    values = clean[channel].to_numpy(dtype=np.float64)
+    values = np.asarray(grid[channel], dtype=np.float64)
     if channel in SMOOTHED_CHANNELS:
-        return centred_mean(values, round(smooth_s / _sample_s(clean.index)))
+        return centred_mean(values, round(smooth_s / _sample_s(grid.time_s)))
     return values
 
 
@@ -82,7 +82,7 @@ def schmitt_trigger(values: np.ndarray, on_level: float, off_level: float) -> np
 
 
 def detect_intervals(
-    clean: pd.DataFrame,
+    grid: CleanSamples,
     channel: str,
     threshold: float,
     *,
@@ -101,8 +101,8 @@ def detect_intervals(
 
     Parameters
     ----------
-    clean : DataFrame
-        Regular frame from ``clean_samples`` (UTC ``DatetimeIndex``, 1-s step).
+    grid : CleanSamples
+        The 1-Hz grid of :func:`~lactlog.analysis.clean.clean`.
     channel : str
         Column to threshold, e.g. ``"power_w"`` or ``"heart_rate_bpm"``.
     threshold : float
@@ -120,10 +120,10 @@ def detect_intervals(
     -------
     list of Interval, sorted by start, not overlapping; empty when ``channel`` is absent.
     """
-    if channel not in clean.columns or len(clean) == 0:
+    if channel not in grid or len(grid) == 0:
         return []
-    sample_s = _sample_s(clean.index)
-    values = judged_signal(clean, channel, smooth_s)
+    sample_s = _sample_s(grid.time_s)
+    values = judged_signal(grid, channel, smooth_s)
     state = schmitt_trigger(values, (1 + band_fraction) * threshold, threshold)
     starts, ends = run_bounds(state)
     starts, ends = merge_runs(starts, ends, merge_gap_s / sample_s)
@@ -133,15 +133,15 @@ def detect_intervals(
         above = (values >= threshold).astype(np.float64)
     above_s = [sample_s * v for v in _segment_sums(above, starts, ends)]
     stats = {
-        "mean_heart_rate_bpm": _segment_means(clean.get("heart_rate_bpm"), starts, ends),
-        "peak_heart_rate_bpm": _segment_peaks(clean.get("heart_rate_bpm"), starts, ends),
-        "mean_power_w": _segment_means(clean.get("power_w"), starts, ends),
-        "peak_power_w": _segment_peaks(clean.get("power_w"), starts, ends),
-        "mean_speed_mps": _segment_means(clean.get("speed_mps"), starts, ends),
+        "mean_heart_rate_bpm": _segment_means(grid.get("heart_rate_bpm"), starts, ends),
+        "peak_heart_rate_bpm": _segment_peaks(grid.get("heart_rate_bpm"), starts, ends),
+        "mean_power_w": _segment_means(grid.get("power_w"), starts, ends),
+        "peak_power_w": _segment_peaks(grid.get("power_w"), starts, ends),
+        "mean_speed_mps": _segment_means(grid.get("speed_mps"), starts, ends),
     }
     return [
         Interval(
-            start=clean.index[begin].to_pydatetime(warn=False),
+            start=grid.datetime_at(begin),
             duration_s=float(end - begin) * sample_s,
             above_s=above_s[i],
             **{name: column[i] for name, column in stats.items()},
@@ -150,10 +150,10 @@ def detect_intervals(
     ]
 
 
-def _sample_s(index: pd.Index) -> float:
-    if len(index) < 2:
+def _sample_s(time_s: np.ndarray) -> float:
+    if len(time_s) < 2:
         return 1.0
-    return float(np.median(np.diff((index - index[0]) / pd.Timedelta(seconds=1))))
+    return float(np.median(np.diff(np.asarray(time_s, dtype=np.float64))))
 
 
 def run_bounds(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -183,12 +183,12 @@ def _segment_sums(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> l
 
 
 def _segment_means(
-    column: pd.Series | None, starts: np.ndarray, ends: np.ndarray
+    column: np.ndarray | None, starts: np.ndarray, ends: np.ndarray
 ) -> list[float | None]:
     """Mean of the valid values in each [start, end); None where there are none."""
     if column is None:
         return [None] * len(starts)
-    values = column.to_numpy(dtype=np.float64)
+    values = np.asarray(column, dtype=np.float64)
     totals = _segment_sums(values, starts, ends)
     counts = _segment_sums((~np.isnan(values)).astype(np.float64), starts, ends)
     return [
@@ -197,12 +197,12 @@ def _segment_means(
 
 
 def _segment_peaks(
-    column: pd.Series | None, starts: np.ndarray, ends: np.ndarray
+    column: np.ndarray | None, starts: np.ndarray, ends: np.ndarray
 ) -> list[float | None]:
     """Maximum of the valid values in each [start, end); None where there are none."""
     if column is None or len(starts) == 0:
         return [None] * len(starts)
-    values = np.append(column.to_numpy(dtype=np.float64), -np.inf)  # room for end == len
+    values = np.append(np.asarray(column, dtype=np.float64), -np.inf)  # room for end == len
     values = np.where(np.isnan(values), -np.inf, values)
     bounds = np.column_stack([starts, ends]).ravel()
     peaks = np.maximum.reduceat(values, bounds)[::2]

@@ -7,9 +7,12 @@ Pure functions of regularly sampled arrays (1 Hz from
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NP_WINDOW_S = 30.0
 """Rolling-average window of normalized power [s] (Coggan)."""

@@ -1,6 +1,6 @@
 """Downsampled heart rate and power of one session, for charts and ``lactlog show --json``.
 
-The cleaned 1-Hz frame of :func:`~lactlog.analysis.clean.clean_samples` (with the same cleaning
+The cleaned 1-Hz grid of :func:`~lactlog.analysis.clean.clean` (with the same cleaning
 rules as the session's analysis) is cut into buckets of ``bucket_s`` seconds counted from the
 first second; each bucket holds the mean of the valid (recording) seconds in it, NaN when there
 are none (pauses, gaps).
@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from lactlog.analysis.clean import clean_samples, grid_gap_s
+from lactlog.analysis.clean import CleanSamples, clean
 from lactlog.analysis.endurance import channel_threshold, cleaning_rules
 from lactlog.analysis.thresholds import SessionThresholds
 from lactlog.analysis.wbal import w_prime_balance_differential_j
 from lactlog.model import Activity
 from lactlog.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_BUCKET_S = 60
 """Bucket length of the JSON series [s]."""
@@ -112,25 +115,20 @@ def session_series(
     bucket is instead the shortest whole number of seconds giving at most that many buckets;
     there are never more than :data:`MAX_BUCKETS`.
     """
-    clean = clean_samples(activity.samples, activity.pauses, cleaning_rules(settings))
-    if len(clean):
-        times_s = np.asarray((clean.index - clean.index[0]) // pd.Timedelta(seconds=1))
-    else:
-        times_s = np.empty(0, dtype=np.int64)
-    recording = clean["recording"].to_numpy(dtype=bool)
+    grid = clean(activity.table("samples"), activity.table("pauses"), cleaning_rules(settings))
+    times_s = grid.time_s - grid.time_s[0] if len(grid) else np.empty(0, dtype=np.int64)
     span_s = int(times_s.max()) + 1 if times_s.size else 1
     if max_buckets is not None:
         bucket_s = bucket_for_columns(span_s, max_buckets)
     bucket_s = max(bucket_s, bucket_for_columns(span_s, MAX_BUCKETS))
 
     def channel(name: str) -> np.ndarray | None:
-        if name not in clean:
+        if name not in grid:
             return None
-        values = np.where(recording, clean[name].to_numpy(dtype=np.float64), np.nan)
-        return bucket_means(values, times_s, bucket_s)
+        return bucket_means(np.where(grid.recording, grid[name], np.nan), times_s, bucket_s)
 
     n_buckets = int(times_s.max()) // bucket_s + 1 if times_s.size else 0
-    balance = _w_prime_balance(clean, thresholds)
+    balance = _w_prime_balance(grid, thresholds)
     return SessionSeries(
         bucket_s=bucket_s,
         time_s=np.arange(n_buckets, dtype=np.int64) * bucket_s,
@@ -139,7 +137,7 @@ def session_series(
         lthr_bpm=thresholds.lthr_bpm.value if thresholds else None,
         threshold_power_w=channel_threshold("power", thresholds) if thresholds else None,
         w_prime_balance_j=None if balance is None else bucket_last(balance, times_s, bucket_s),
-        start=clean.index[0] if len(clean) else None,
+        start=_timestamp(grid.time_ns()[0]) if len(grid) else None,
     )
 
 
@@ -160,15 +158,21 @@ def bucket_last(values: np.ndarray, times_s: np.ndarray, bucket_s: int) -> np.nd
     return out
 
 
-def _w_prime_balance(clean: pd.DataFrame, thresholds: SessionThresholds | None) -> np.ndarray | None:
+def _w_prime_balance(grid: CleanSamples, thresholds: SessionThresholds | None) -> np.ndarray | None:
     """W' balance per 1-Hz row [J] as :func:`~lactlog.analysis.endurance.analyse_endurance`
     computes it (differential model, recovery across stops); None without power, CP or W'."""
-    if thresholds is None or "power_w" not in clean:
+    if thresholds is None or "power_w" not in grid:
         return None
     cp, w_prime = thresholds.cp_w.value, thresholds.w_prime_j.value
-    power = clean["power_w"].to_numpy(dtype=np.float64)
+    power = grid["power_w"]
     if cp is None or w_prime is None or np.isnan(power).all():
         return None
-    return np.asarray(w_prime_balance_differential_j(power, cp, w_prime,
-                                                     gap_s=grid_gap_s(clean.index)))
+    return np.asarray(w_prime_balance_differential_j(power, cp, w_prime, gap_s=grid.gap_s()))
+
+
+def _timestamp(time_ns: int) -> pd.Timestamp:
+    """A UTC Timestamp (``SessionSeries.start`` is one: its users do Timestamp arithmetic)."""
+    import pandas as pd
+
+    return pd.Timestamp(int(time_ns), unit="ns", tz="UTC")
 

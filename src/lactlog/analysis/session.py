@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from lactlog.analysis.clean import apply_range_rules
 from lactlog.analysis.endurance import (
@@ -22,20 +21,20 @@ from lactlog.analysis.endurance import (
     cleaning_rules,
     endurance_rules,
 )
-from lactlog.analysis.hrvt import analyse_dfa
 from lactlog.analysis.options import AnalysisOptions
-from lactlog.analysis.strength import (
-    StrengthAnalysis,
-    analyse_strength,
-    analyse_strength_sessions,
-)
 from lactlog.analysis.thresholds import resolve_thresholds, threshold_rules
 from lactlog.model import Activity
 from lactlog.profile import sport_group
-from lactlog.summaries import CHANNELS, SessionSummary
+from lactlog.summaries import CHANNELS, DfaAnalysis, SessionSummary
+from lactlog.table import NAT_NS, NS_PER_S, Table
 
 if TYPE_CHECKING:  # history imports estimate, which imports this module
     from lactlog.analysis.history import HistoryThresholds
+    from lactlog.analysis.strength import StrengthAnalysis
+
+# The set analysis (lactlog.analysis.strength) and the beat-to-beat analysis (hrvt) use pandas;
+# they are imported where a session has sets or beats, so an endurance file is summarised
+# without loading pandas (issue 13).
 
 #: A gap between two samples longer than this is "not recording" rather than slow sampling [s].
 MAX_RECORDING_GAP_S = 60.0
@@ -53,7 +52,7 @@ ENDURANCE_CHANNELS = frozenset(column for column, _, _ in CHANNELS.values())
 def is_strength(activity: Activity) -> bool:
     """Strength sessions (analysed by set logs, not by endurance channels)."""
     return activity.meta.sub_sport == "strength_training" or bool(
-        len(activity.sets) and (activity.sets["set_type"] == "active").any()
+        activity.n_rows("sets") and (activity.sets["set_type"] == "active").any()
     )
 
 
@@ -61,7 +60,8 @@ def uses_history(activity: Activity) -> bool:
     """True when :func:`summarize` resolves thresholds for the activity (an endurance channel
     and not strength), so that its summary depends on the history thresholds; a lifting-app
     workout's never does."""
-    return bool(ENDURANCE_CHANNELS & set(activity.samples.columns)) and not is_strength(activity)
+    return bool(ENDURANCE_CHANNELS & set(activity.table("samples").names)) \
+        and not is_strength(activity)
 
 
 def summarize_all(
@@ -74,7 +74,11 @@ def summarize_all(
     options = options or AnalysisOptions()
     history = history or {}
     lifts = [a for a in activities if is_strength(a)]
-    analyses = dict(zip(map(id, lifts), analyse_strength_sessions(lifts, options.settings)))
+    analyses = {}
+    if lifts:
+        from lactlog.analysis.strength import analyse_strength_sessions
+
+        analyses = dict(zip(map(id, lifts), analyse_strength_sessions(lifts, options.settings)))
     return [summarize(a, options, history.get(a.meta.session_index), analyses.get(id(a)))
             for a in activities]
 
@@ -93,9 +97,11 @@ def summarize(
     (:func:`summarize_all`).
     """
     options = options or AnalysisOptions()
-    meta, device, samples = activity.meta, activity.device_summary, activity.samples
+    meta, device, samples = activity.meta, activity.device_summary, activity.table("samples")
     endurance = None
     if strength is None and is_strength(activity):
+        from lactlog.analysis.strength import analyse_strength
+
         strength = analyse_strength(activity, options.settings)
     if uses_history(activity):
         thresholds = resolve_thresholds(
@@ -109,13 +115,13 @@ def summarize(
         )
         endurance = analyse_endurance(activity, thresholds, endurance_rules(options.settings),
                                       options.profile.sex)
-    weights_s = sample_weights_s(samples.index)
-    duration = _first_known(device.elapsed_s, elapsed_s(samples.index))
-    timer = _first_known(device.timer_s, timer_s(samples.index, activity.pauses))
+    times_ns = _times_ns(samples)
+    weights_s = sample_weights_s(times_ns)
+    duration = _first_known(device.elapsed_s, elapsed_s(times_ns))
+    timer = _first_known(device.timer_s, timer_s(times_ns, activity.table("pauses")))
     rules = cleaning_rules(options.settings)  # no 0/255 placeholders or 65,535-W glitches
     heart_rate, power = (
-        None if name not in samples
-        else pd.Series(apply_range_rules(name, samples[name].to_numpy(), rules))
+        None if name not in samples else apply_range_rules(name, samples[name], rules)
         for name in ("heart_rate_bpm", "power_w")
     )
     return SessionSummary(
@@ -137,22 +143,36 @@ def summarize(
         distance_m=_first_known(device.distance_m, distance_m(samples.get("distance_m"))),
         n_samples=len(samples),
         n_sets=(strength.n_sets + strength.n_warmup_sets if strength is not None
-                else _active_sets(activity.sets)),
-        warnings=meta.warnings + duration_warnings(duration, timer, elapsed_s(samples.index)),
+                else _active_sets(activity)),
+        warnings=meta.warnings + duration_warnings(duration, timer, elapsed_s(times_ns)),
         endurance=endurance,
         strength=strength,
         profile_timezone=options.profile.timezone,
         wall_clock=meta.wall_clock,
         name=meta.name,
-        dfa=analyse_dfa(activity.rr, samples.get("power_w")) if len(activity.rr) else None,
+        dfa=_dfa(activity),
     )
 
 
-def _active_sets(sets: pd.DataFrame) -> int:
-    """Number of ``active`` rows of a sets frame (numpy: this runs once per lifting workout)."""
-    if not len(sets):
+def _dfa(activity: Activity) -> DfaAnalysis | None:
+    """DFA-α1 of the session's beats (:func:`~lactlog.analysis.hrvt.analyse_dfa`); None
+    without beats."""
+    if not activity.n_rows("rr"):
+        return None
+    from lactlog.analysis.hrvt import analyse_dfa
+
+    return analyse_dfa(activity.rr, activity.samples.get("power_w"))
+
+
+def _times_ns(samples: Table) -> np.ndarray:
+    return samples.index_ns if samples.index_ns is not None else np.empty(0, dtype=np.int64)
+
+
+def _active_sets(activity: Activity) -> int:
+    """Number of ``active`` sets (numpy: this runs once per lifting workout)."""
+    if not activity.n_rows("sets"):
         return 0
-    return int(np.count_nonzero(sets["set_type"].to_numpy(dtype=object) == "active"))
+    return int(np.count_nonzero(activity.sets["set_type"].to_numpy(dtype=object) == "active"))
 
 
 def duration_warnings(
@@ -183,47 +203,51 @@ def _first_known(*values: float | None) -> float | None:
     return next((float(v) for v in values if v is not None and not math.isnan(v)), None)
 
 
-def elapsed_s(index: pd.DatetimeIndex) -> float | None:
-    """Time from the first to the last sample [s]; None with fewer than two samples."""
-    if len(index) < 2:
+def elapsed_s(times_ns: np.ndarray) -> float | None:
+    """Time from the first to the last sample [s] (``times_ns``: UTC ns, sorted); None with
+    fewer than two samples."""
+    if len(times_ns) < 2:
         return None
-    return (index[-1] - index[0]).total_seconds()
+    return (int(times_ns[-1]) - int(times_ns[0])) / NS_PER_S
 
 
-def sample_weights_s(index: pd.DatetimeIndex) -> np.ndarray:
+def sample_weights_s(times_ns: np.ndarray) -> np.ndarray:
     """Duration each sample stands for [s]: the interval to the next sample.
 
     Intervals longer than :data:`MAX_RECORDING_GAP_S` count as zero (recording stopped); the last
     sample stands for the median interval.
     """
-    if len(index) == 0:
+    if len(times_ns) == 0:
         return np.empty(0)
-    intervals = np.diff(index.asi8) / 1e9
+    intervals = np.diff(times_ns) / NS_PER_S
     last = float(np.median(intervals)) if len(intervals) else 1.0
     weights = np.append(intervals, last)
     weights[weights > MAX_RECORDING_GAP_S] = 0.0
     return weights
 
 
-def timer_s(index: pd.DatetimeIndex, pauses: pd.DataFrame) -> float | None:
-    """Recorded time without pauses [s]: sample intervals ≤ the gap limit, outside pauses."""
-    if len(index) < 2:
+def timer_s(times_ns: np.ndarray, pauses: Table) -> float | None:
+    """Recorded time without pauses [s]: sample intervals ≤ the gap limit, outside pauses
+    [start, end) (``pauses``: ``Activity.table("pauses")``; one without an end counts for
+    nothing)."""
+    if len(times_ns) < 2:
         return None
-    weights = sample_weights_s(index)[:-1]
-    if len(pauses):
+    weights = sample_weights_s(times_ns)[:-1]
+    if len(pauses) and "start" in pauses.time_columns and "end" in pauses.time_columns:
         paused = np.zeros(len(weights), dtype=bool)
-        starts = index[:-1]
-        for start, end in zip(pauses["start"], pauses["end"]):  # one step per pause
-            paused |= (starts >= start) & (starts < end)
+        starts = times_ns[:-1]
+        for start, end in zip(pauses["start"].tolist(), pauses["end"].tolist()):  # per pause
+            if start != NAT_NS and end != NAT_NS:
+                paused |= (starts >= start) & (starts < end)
         weights = np.where(paused, 0.0, weights)
     return float(weights.sum())
 
 
-def weighted_mean(values: pd.Series | None, weights_s: np.ndarray) -> float | None:
+def weighted_mean(values: np.ndarray | None, weights_s: np.ndarray) -> float | None:
     """Time-weighted mean of a sample column, ignoring missing values; None if none."""
     if values is None:
         return None
-    data = values.to_numpy(dtype=np.float64)
+    data = np.asarray(values, dtype=np.float64)
     valid = ~np.isnan(data) & (weights_s > 0)
     total = weights_s[valid].sum()
     if total <= 0:
@@ -231,14 +255,14 @@ def weighted_mean(values: pd.Series | None, weights_s: np.ndarray) -> float | No
     return float(np.dot(data[valid], weights_s[valid]) / total)
 
 
-def _max(values: pd.Series | None) -> float | None:
-    if values is None or values.isna().all():
+def _max(values: np.ndarray | None) -> float | None:
+    if values is None or np.isnan(values).all():
         return None
-    return float(values.max())
+    return float(np.nanmax(values))
 
 
-def distance_m(values: pd.Series | None) -> float | None:
+def distance_m(values: np.ndarray | None) -> float | None:
     """Distance covered according to a cumulative distance column [m]."""
-    if values is None or values.isna().all():
+    if values is None or np.isnan(values).all():
         return None
-    return float(values.max() - values.min())
+    return float(np.nanmax(values) - np.nanmin(values))

@@ -19,12 +19,16 @@ below 0 when an effort exceeds the modelled W' (informative: CP or W' is set too
 from __future__ import annotations
 
 import math
+import sys
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from lactlog.summaries import WPrimeSummary
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _MAX_STEP_DECAY = 50.0
 """Largest decay exponent −ln a_t of a single step; e^(−50) ≈ 2e-22 is already total decay."""
@@ -100,8 +104,10 @@ def _check(cp_w: float, w_prime_j: float, sample_s: float) -> None:
 
 
 def _like_input(values: np.ndarray, power_w: np.ndarray | pd.Series) -> np.ndarray | pd.Series:
-    if isinstance(power_w, pd.Series):
-        return pd.Series(values, index=power_w.index, name="w_prime_balance_j")
+    """A Series on the input's index for a Series input (pandas is loaded if it is one)."""
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(power_w, pandas.Series):
+        return pandas.Series(values, index=power_w.index, name="w_prime_balance_j")
     return values
 
 

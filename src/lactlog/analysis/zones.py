@@ -14,14 +14,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from lactlog.analysis.polarization import (  # noqa: F401 (re-exported)
     _ZONE2_SUBSTITUTE,
     polarization_index,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def time_in_zones_s(

@@ -16,18 +16,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from lactlog.errors import EmptyFileError
-from lactlog.io.common import RawInput, build_samples
+from lactlog.io.common import RawInput, build_sample_table
 from lactlog.io.fit import heartbeats, profile
 from lactlog.io.fit.columns import END_OF_TIME as _END_OF_TIME
 from lactlog.io.fit.columns import column as _column
 from lactlog.io.fit.columns import first as _first
-from lactlog.io.fit.columns import fit_seconds as _fit_seconds
-from lactlog.io.fit.columns import fit_times
+from lactlog.io.fit.columns import fit_ns, fit_seconds, fit_times
 from lactlog.io.fit.columns import length as _length
-from lactlog.io.fit.columns import to_index as _to_index
 from lactlog.io.fit.decode import Columns, DecodedFit
 from lactlog.io.fit.heartbeats import Beats
 from lactlog.io.fit.quality import channel_warnings, session_warnings
@@ -40,6 +37,7 @@ from lactlog.model import (
     DeviceSummary,
     TimeInZone,
 )
+from lactlog.table import Table
 
 _SEMICIRCLE_DEG = 180.0 / 2**31
 _FIRST_ABSOLUTE_TIME = 0x10000000  # smaller FIT date_time values are relative (device uptime)
@@ -118,7 +116,7 @@ def build_activities(
                 laps=split.laps(index),
                 sets=split.sets(index),
                 device_summary=_device_summary(session, split.time_in_zone(session), thresholds),
-                rr=heartbeats.rr_frame(split.rr_beats(index, span)),
+                rr=heartbeats.rr_table(split.rr_beats(index, span)),
             )
         )
     return activities
@@ -193,7 +191,7 @@ def _implicit_session(messages: dict[str, Columns], record_times: np.ndarray) ->
 
 def _samples(
     records: Columns, times: np.ndarray, mask: np.ndarray, beats: Beats
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[Table, list[str]]:
     """The session's samples from its records, heart rate from hr-message ``beats`` merged in
     (:func:`lactlog.io.fit.heartbeats.heart_rate_rows`)."""
     columns = {}
@@ -206,18 +204,27 @@ def _samples(
             values = candidate if values is None else np.where(np.isnan(values), candidate, values)
         if values is not None:
             columns[column] = values[mask] * factor
-    frame, repairs = build_samples(_to_index(times[mask]), columns)
-    hr = frame["heart_rate_bpm"].to_numpy() if "heart_rate_bpm" in frame else None
-    merged = heartbeats.heart_rate_rows(_fit_seconds(frame.index), hr, beats)
+    table, repairs = build_sample_table(fit_ns(times[mask]), columns)
+    merged = heartbeats.heart_rate_rows(fit_seconds(table.index_ns), table.get("heart_rate_bpm"),
+                                        beats)
     if merged is None:
-        return frame, channel_warnings(columns) + repairs
+        return table, channel_warnings(columns) + repairs
     row_s, heart_rate = merged
-    index = _to_index(row_s)
-    index.name = "time"
-    frame = frame.reindex(index)
-    frame["heart_rate_bpm"] = heart_rate
-    frame = frame[[c for c in SAMPLE_COLUMNS if c in frame]]
-    return frame, channel_warnings({**columns, "heart_rate_bpm": heart_rate}) + repairs
+    row_ns = fit_ns(row_s)
+    assert table.index_ns is not None  # samples always have times
+    spread = {name: _on_rows(values, table.index_ns, row_ns) for name, values in table.columns.items()}
+    spread["heart_rate_bpm"] = heart_rate
+    table = Table({c: spread[c] for c in SAMPLE_COLUMNS if c in spread}, index_ns=row_ns)
+    return table, channel_warnings({**columns, "heart_rate_bpm": heart_rate}) + repairs
+
+
+def _on_rows(values: np.ndarray, times_ns: np.ndarray, rows_ns: np.ndarray) -> np.ndarray:
+    """``values`` at ``times_ns`` put on the sorted ``rows_ns`` (NaN at rows without a value)."""
+    out = np.full(len(rows_ns), np.nan)
+    position = np.minimum(np.searchsorted(rows_ns, times_ns), max(len(rows_ns) - 1, 0))
+    exact = rows_ns[position] == times_ns if len(rows_ns) else np.zeros(0, dtype=bool)
+    out[position[exact]] = values[exact]
+    return out
 
 
 def _device(messages: dict[str, Columns]) -> tuple[str | None, str | None]:

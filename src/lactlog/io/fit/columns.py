@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 
 from lactlog.io.fit import profile
 from lactlog.io.fit.decode import Columns
+from lactlog.table import seconds_to_ns
 
 END_OF_TIME = 2**32  # FIT date_time is a uint32 (0xFFFFFFFF = invalid)
 
@@ -25,17 +25,14 @@ def fit_times(seconds: np.ndarray, min_time: float) -> np.ndarray:
     return np.where((seconds >= min_time) & (seconds < END_OF_TIME), seconds, np.nan)
 
 
-def to_index(seconds: np.ndarray) -> pd.DatetimeIndex:
-    """FIT seconds (NaN = missing) -> UTC DatetimeIndex (NaT = missing)."""
-    missing = np.isnan(seconds)
-    unix_ns = np.round((np.where(missing, 0.0, seconds) + profile.FIT_EPOCH_UNIX_S) * 1e9)
-    unix_ns = np.where(missing, np.iinfo(np.int64).min, unix_ns.astype(np.int64))
-    return pd.DatetimeIndex(unix_ns.view("M8[ns]")).tz_localize("UTC")
+def fit_ns(seconds: np.ndarray) -> np.ndarray:
+    """FIT seconds (NaN = missing) -> int64 UTC nanoseconds (NaT = missing)."""
+    return seconds_to_ns(seconds, profile.FIT_EPOCH_UNIX_S)
 
 
-def fit_seconds(index: pd.DatetimeIndex) -> np.ndarray:
-    """UTC DatetimeIndex -> FIT seconds (inverse of :func:`to_index`)."""
-    return index.as_unit("ns").asi8 / 1e9 - profile.FIT_EPOCH_UNIX_S
+def fit_seconds(time_ns: np.ndarray) -> np.ndarray:
+    """int64 UTC nanoseconds -> FIT seconds (inverse of :func:`fit_ns`)."""
+    return np.asarray(time_ns, dtype=np.int64) / 1e9 - profile.FIT_EPOCH_UNIX_S
 
 
 def length(columns: Columns) -> int:

@@ -40,11 +40,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from lactlog.io.fit.columns import column, fit_times, length, matrix, to_index
+from lactlog.io.fit.columns import column, fit_ns, fit_times, length, matrix
 from lactlog.io.fit.decode import FOLLOWING_RECORD_TIME, PRECEDING_RECORD_TIME, Columns
-from lactlog.model import empty_rr
+from lactlog.table import Table
 
 #: ``event_timestamp`` ticks per second (its scale in the FIT profile).
 EVENT_TICKS_PER_S = 1024.0
@@ -310,13 +309,11 @@ def file_rr_beats(hrv: Columns, min_time: float) -> Beats:
     return rr_beats(matrix(hrv, "time"), before, after)
 
 
-def rr_frame(beats: Beats) -> pd.DataFrame:
-    """Beat-to-beat frame of :attr:`Activity.rr` (empty frame without beats)."""
+def rr_table(beats: Beats) -> Table | None:
+    """The columns of :attr:`Activity.rr` (None without beats: the empty default)."""
     if not len(beats.time_s):
-        return empty_rr()
-    index = to_index(beats.time_s)
-    index.name = "time"
-    return pd.DataFrame({"rr_s": beats.value.astype(np.float64)}, index=index)
+        return None
+    return Table({"rr_s": beats.value.astype(np.float64)}, index_ns=fit_ns(beats.time_s))
 
 
 def _pad(values: np.ndarray, width: int) -> np.ndarray:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
+
+from lactlog.table import NS_PER_S, Table
 
 #: Channels the analysis relies on, checked for a stuck sensor; heart rate also for a field with
 #: no valid value (watches without a power meter often write an all-invalid power field, so an
@@ -54,16 +55,17 @@ def _channel_warning(values: np.ndarray, label: str, unit: str) -> str | None:
     return f"{label} is {valid[0]:g} {unit} in all {valid.size:,} records (a stuck sensor?)"
 
 
-def session_warnings(elapsed_s: float | None, samples: pd.DataFrame) -> list[str]:
+def session_warnings(elapsed_s: float | None, samples: Table) -> list[str]:
     """What looks wrong with a session as a whole: no records, zero length, days long.
 
     ``elapsed_s`` is the device's total elapsed time [s] (None when not recorded).
     """
-    if samples.empty:
+    times_ns = samples.index_ns
+    if times_ns is None or not len(times_ns) or not samples.columns:
         return ["no records in this session: only the device's summary values are known"]
     if elapsed_s is not None and elapsed_s <= 0:
         return [f"the device recorded a session of {elapsed_s:g} s"]
-    span_s = (samples.index[-1] - samples.index[0]).total_seconds()
+    span_s = (int(times_ns[-1]) - int(times_ns[0])) / NS_PER_S
     if span_s > LONG_SESSION_S:
         return [f"the records span {span_s / 86400:.1f} days (is the device clock right?)"]
     return []

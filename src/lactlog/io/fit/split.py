@@ -14,17 +14,16 @@ import math
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from lactlog.io.fit import heartbeats, profile
 from lactlog.io.fit.columns import column as _column
 from lactlog.io.fit.columns import first as _first
-from lactlog.io.fit.columns import fit_times
+from lactlog.io.fit.columns import fit_ns, fit_times
 from lactlog.io.fit.columns import length as _length
-from lactlog.io.fit.columns import to_index as _to_index
 from lactlog.io.fit.decode import Columns
 from lactlog.io.fit.heartbeats import Beats
-from lactlog.model import LAP_COLUMNS, PAUSE_COLUMNS, SET_COLUMNS, TimeInZone, empty_frame
+from lactlog.model import LAP_COLUMNS, SET_COLUMNS, TimeInZone
+from lactlog.table import Table
 
 
 def rows_by_session(times: np.ndarray, starts: np.ndarray) -> list[np.ndarray]:
@@ -71,15 +70,15 @@ class SessionSplit:
     def rr_beats(self, index: int, span: tuple[float, float]) -> Beats:
         return self._beats(self._rr, self._rows["rr"][index], span)
 
-    def pauses(self, index: int, span: tuple[float, float]) -> pd.DataFrame:
+    def pauses(self, index: int, span: tuple[float, float]) -> Table | None:
         return _pauses(self._timer[self._rows["timer"][index]],
                        _rest_outside_lengths(self._lengths[self._rows["lengths"][index]], span))
 
-    def laps(self, index: int) -> pd.DataFrame:
-        return _frame_rows(self._laps, self._rows["laps"][index], LAP_COLUMNS)
+    def laps(self, index: int) -> Table | None:
+        return _table_rows(self._laps, self._rows["laps"][index], LAP_COLUMNS)
 
-    def sets(self, index: int) -> pd.DataFrame:
-        return _frame_rows(self._sets, self._rows["sets"][index], SET_COLUMNS)
+    def sets(self, index: int) -> Table | None:
+        return _table_rows(self._sets, self._rows["sets"][index], SET_COLUMNS)
 
     def time_in_zone(self, session: dict[str, Any]) -> tuple[TimeInZone, ...]:
         """The device's ``time_in_zone`` messages that refer to this session (all that refer
@@ -95,16 +94,17 @@ def session_of(times: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.maximum(np.searchsorted(starts, times, side="right") - 1, 0)
 
 
-def _pauses(timer: np.ndarray, rest: np.ndarray) -> pd.DataFrame:
+def _pauses(timer: np.ndarray, rest: np.ndarray) -> Table | None:
     """A session's timer pauses (:func:`_timer_pauses`) and pool-swim rest
     (:func:`_rest_outside_lengths`), both (n, 2) [FIT s], in order of start (see
-    :attr:`lactlog.model.Activity.pauses`)."""
+    :attr:`lactlog.model.Activity.pauses`); None without any (the empty default)."""
     starts = np.concatenate([timer[:, 0], rest[:, 0]])
     if not starts.size:
-        return empty_frame(PAUSE_COLUMNS)
+        return None
     order = np.argsort(starts, kind="stable")
     ends = np.concatenate([timer[:, 1], rest[:, 1]])[order]
-    return pd.DataFrame({"start": _to_index(starts[order]), "end": _to_index(ends)})
+    return Table({"start": fit_ns(starts[order]), "end": fit_ns(ends)},
+                 time_columns=frozenset({"start", "end"}))
 
 
 def _active_lengths(lengths: Columns, min_time: float) -> np.ndarray:
@@ -193,19 +193,17 @@ def _set_columns(sets: Columns, min_time: float) -> dict[str, np.ndarray]:
     }
 
 
-def _frame_rows(
+def _table_rows(
     columns: dict[str, np.ndarray], rows: np.ndarray, names: tuple[str, ...]
-) -> pd.DataFrame:
-    """One session's ``rows`` of :func:`_lap_columns`/:func:`_set_columns` as a frame (rows
-    without a start left out); the empty template when the file has none at all."""
+) -> Table | None:
+    """One session's ``rows`` of :func:`_lap_columns`/:func:`_set_columns` as a table (rows
+    without a start left out); None (the empty default) when the file has none at all."""
     if not columns:
-        return empty_frame(names)
+        return None
     rows = rows[~np.isnan(columns["start"][rows])]
-    frame = {name: columns[name][rows] for name in names}
-    frame["start"] = _to_index(frame["start"])
-    # names as lists, as the frame always had them (no set: float64 columns, not object)
-    return pd.DataFrame({name: values.tolist() if values.dtype == object else values
-                         for name, values in frame.items()})
+    table = {name: columns[name][rows] for name in names}
+    table["start"] = fit_ns(table["start"])
+    return Table(table, time_columns=frozenset({"start"}))
 
 
 def _time_in_zone_by_index(columns: Columns) -> dict[float | str, tuple[TimeInZone, ...]]:
