@@ -290,3 +290,14 @@ def test_samples_599_s_apart_put_one_row_per_sample_on_the_grid() -> None:
 def _seconds(index: pd.DatetimeIndex) -> np.ndarray:
     """A grid frame's times as seconds since its first row."""
     return ((index - index[0]) / pd.Timedelta(seconds=1)).to_numpy()
+
+
+def test_median_is_numpys_median():
+    # hand-computed: odd count → the middle value, even → the mean of the two middle ones
+    assert lactlog.analysis.clean.median(np.array([3.0, 1.0, 2.0])) == 2.0
+    assert lactlog.analysis.clean.median(np.array([4.0, 1.0, 3.0, 2.0])) == 2.5
+    assert lactlog.analysis.clean.median(np.array([7.0])) == 7.0
+    rng = np.random.default_rng(3)
+    for n in range(1, 60):
+        values = rng.integers(0, 5, n).astype(float)  # ties included
+        assert lactlog.analysis.clean.median(values) == float(np.median(values))

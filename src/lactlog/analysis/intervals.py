@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lactlog.analysis.clean import CleanSamples
+from lactlog.analysis.clean import CleanSamples, median
 from lactlog.summaries import Interval
 
 #: Channels judged on a rolling mean (noisy second to second); heart rate is used as recorded.
@@ -153,7 +153,7 @@ def detect_intervals(
 def _sample_s(time_s: np.ndarray) -> float:
     if len(time_s) < 2:
         return 1.0
-    return float(np.median(np.diff(np.asarray(time_s, dtype=np.float64))))
+    return median(np.diff(np.asarray(time_s, dtype=np.float64)))
 
 
 def run_bounds(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

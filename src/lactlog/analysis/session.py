@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lactlog.analysis.clean import apply_range_rules
+from lactlog.analysis.clean import apply_range_rules, median
 from lactlog.analysis.endurance import (
     analyse_endurance,
     cleaning_rules,
@@ -220,7 +220,7 @@ def sample_weights_s(times_ns: np.ndarray) -> np.ndarray:
     if len(times_ns) == 0:
         return np.empty(0)
     intervals = np.diff(times_ns) / NS_PER_S
-    last = float(np.median(intervals)) if len(intervals) else 1.0
+    last = median(intervals) if len(intervals) else 1.0
     weights = np.append(intervals, last)
     weights[weights > MAX_RECORDING_GAP_S] = 0.0
     return weights

@@ -205,14 +205,14 @@ def _samples(
         if values is not None:
             columns[column] = values[mask] * factor
     table, repairs = build_sample_table(fit_ns(times[mask]), columns)
-    merged = heartbeats.heart_rate_rows(fit_seconds(table.index_ns), table.get("heart_rate_bpm"),
-                                        beats)
+    times_ns = table.index_ns
+    assert times_ns is not None  # samples always have times
+    merged = heartbeats.heart_rate_rows(fit_seconds(times_ns), table.get("heart_rate_bpm"), beats)
     if merged is None:
         return table, channel_warnings(columns) + repairs
     row_s, heart_rate = merged
     row_ns = fit_ns(row_s)
-    assert table.index_ns is not None  # samples always have times
-    spread = {name: _on_rows(values, table.index_ns, row_ns) for name, values in table.columns.items()}
+    spread = {name: _on_rows(values, times_ns, row_ns) for name, values in table.columns.items()}
     spread["heart_rate_bpm"] = heart_rate
     table = Table({c: spread[c] for c in SAMPLE_COLUMNS if c in spread}, index_ns=row_ns)
     return table, channel_warnings({**columns, "heart_rate_bpm": heart_rate}) + repairs
