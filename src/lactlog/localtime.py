@@ -24,10 +24,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any
 
 from lactlog.errors import ConfigError
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 
 @cache
@@ -39,6 +41,8 @@ def named_zone(name: str) -> ZoneInfo:
     ConfigError
         No such zone.
     """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # 5-40 ms: only when a zone is used
+
     shown = repr(name) if len(name) <= 40 else repr(name[:37] + "...")
     if not _ZONE_NAME.fullmatch(name):  # no "..", no absolute path: never a file outside tzdata
         raise ConfigError(f"unknown time zone {shown} (use an IANA name like Europe/Berlin)")

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -245,6 +244,8 @@ def load_profile(path: Path | None = None) -> Profile:
     path = path or default_path()
     if not path.exists():
         return Profile(path=path)
+    import tomllib  # only with a profile to read: most runs have none
+
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
