@@ -301,3 +301,30 @@ def test_median_is_numpys_median():
     for n in range(1, 60):
         values = rng.integers(0, 5, n).astype(float)  # ties included
         assert lactlog.analysis.clean.median(values) == float(np.median(values))
+
+
+def _hampel_by_definition(x: np.ndarray, h: int, n_sigma: float, floor: float) -> list[bool]:
+    """Hampel's rule written out one sample at a time (the docstring's formula)."""
+    flags = []
+    for i, value in enumerate(x):
+        window = x[max(0, i - h) : i + h + 1]
+        window = window[~np.isnan(window)]
+        if np.isnan(value) or not window.size:
+            flags.append(False)
+            continue
+        median = np.median(window)
+        mad = np.median(np.abs(window - median))
+        flags.append(bool(abs(value - median) > max(n_sigma * 1.4826 * mad, floor)))
+    return flags
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.floats(40, 220), st.just(np.nan)), min_size=1, max_size=120),
+    st.integers(1, 8),
+    st.sampled_from([0.0, 1.0, 5.0, 20.0]),
+)
+def test_hampel_equals_its_definition(values, half_window, floor):
+    x = np.asarray(values, dtype=np.float64)
+    expected = _hampel_by_definition(x, half_window, 3.0, floor)
+    assert hampel_outliers(x, half_window, 3.0, floor).tolist() == expected

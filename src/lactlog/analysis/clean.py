@@ -384,10 +384,16 @@ def hampel_outliers(
     for first in range(0, x.size, block):  # a view per block: memory ∝ block, not x.size
         rows = windows[first : first + block]
         median = _row_nanmedian(rows)
-        mad = _row_nanmedian(np.abs(rows - median[:, None]))
-        limit = np.maximum(n_sigma * MAD_TO_SIGMA * mad, min_deviation)
+        deviation = np.abs(x[first : first + block] - median)
+        # only a value further than min_deviation from its median can be an outlier: the MAD
+        # (a second sort of every window) is needed for those few alone
         with np.errstate(invalid="ignore"):
-            outliers[first : first + block] = np.abs(x[first : first + block] - median) > limit
+            candidates = np.flatnonzero(deviation > min_deviation)
+        mad = _row_nanmedian(np.abs(rows[candidates] - median[candidates, None]))
+        limit = np.maximum(n_sigma * MAD_TO_SIGMA * mad, min_deviation)
+        found = np.zeros(len(rows), dtype=bool)
+        found[candidates] = deviation[candidates] > limit
+        outliers[first : first + block] = found
     return outliers
 
 
