@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, overload
 
 import numpy as np
@@ -164,9 +165,11 @@ def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     return empty_table(columns).frame()
 
 
+@cache
 def empty_table(columns: tuple[str, ...]) -> Table:
     """An empty :class:`~lactlog.table.Table` of float columns (frames as
-    :func:`empty_frame`)."""
+    :func:`empty_frame`); one shared table per set of columns (each frame built from it is
+    new), so the thousands of workouts of a lifting export cost nothing each."""
     return Table({name: np.empty(0) for name in columns})
 
 
@@ -175,6 +178,7 @@ def empty_samples() -> pd.DataFrame:
     return _empty_samples_table().frame()
 
 
+@cache
 def _empty_samples_table() -> Table:
     return Table({}, index_ns=np.empty(0, dtype=np.int64))
 
@@ -184,6 +188,7 @@ def empty_rr() -> pd.DataFrame:
     return _empty_rr_table().frame()
 
 
+@cache
 def _empty_rr_table() -> Table:
     return Table({name: np.empty(0) for name in RR_COLUMNS}, index_ns=np.empty(0, dtype=np.int64))
 

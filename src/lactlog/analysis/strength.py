@@ -45,6 +45,7 @@ from lactlog.analysis.stimulus import HIGH, LOW, MODERATE, Verdict
 from lactlog.model import Activity, SetRows
 from lactlog.settings import Settings
 from lactlog.summaries import SetResult, StrengthAnalysis
+from lactlog.table import Table
 
 BFR_PATTERN = re.compile(
     r"\bbfr\b|blood[\s_-]*flow[\s_-]*restrict|occlusion|kaatsu", flags=re.IGNORECASE
@@ -66,7 +67,7 @@ def analyse_sets(activity: Activity, settings: Settings) -> pd.DataFrame:
     """
     sets = activity.sets.reset_index(drop=True)
     table = set_table(sets, np.zeros(len(sets), dtype=np.int64), settings)
-    _add_heart_rate(table, activity.samples, _starts(sets)[table["row"].to_numpy()])
+    _add_heart_rate(table, activity.table("samples"), _starts(sets)[table["row"].to_numpy()])
     return table[list(TABLE_COLUMNS)]
 
 
@@ -128,9 +129,9 @@ def set_table(sets: pd.DataFrame, session: np.ndarray, settings: Settings) -> pd
     }, columns=[*TABLE_COLUMNS, "session", "row"])
 
 
-def _add_heart_rate(table: pd.DataFrame, samples: pd.DataFrame, starts: pd.DatetimeIndex) -> None:
+def _add_heart_rate(table: pd.DataFrame, samples: Table, starts: pd.DatetimeIndex) -> None:
     """Fill one session's ``avg/max_heart_rate_bpm`` from its samples (:func:`_heart_rate`)."""
-    if "heart_rate_bpm" not in samples.columns or not len(samples) or not len(table):
+    if "heart_rate_bpm" not in samples or not len(samples) or not len(table):
         return
     avg, peak = _heart_rate(samples, starts, table["duration_s"].to_numpy())
     table["avg_heart_rate_bpm"], table["max_heart_rate_bpm"] = avg, peak
@@ -206,7 +207,7 @@ def _rest_after_s(
 
 
 def _heart_rate(
-    samples: pd.DataFrame, starts: pd.DatetimeIndex, durations_s: np.ndarray
+    samples: Table, starts: pd.DatetimeIndex, durations_s: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean and maximum heart rate [bpm] in each [start, start + duration) (NaN if unknown).
 
@@ -214,10 +215,10 @@ def _heart_rate(
     """
     n = len(starts)
     avg, peak = np.full(n, np.nan), np.full(n, np.nan)
-    if "heart_rate_bpm" not in samples.columns or not len(samples) or not n:
+    if "heart_rate_bpm" not in samples or samples.index_ns is None or not len(samples) or not n:
         return avg, peak
-    time_ns = pd.DatetimeIndex(samples.index).as_unit("ns").asi8
-    heart_rate = samples["heart_rate_bpm"].to_numpy(dtype="float64")
+    time_ns = samples.index_ns
+    heart_rate = np.asarray(samples["heart_rate_bpm"], dtype="float64")
     timed = ~starts.isna() & np.isfinite(durations_s)
     begin_ns = starts.asi8[timed]
     end_ns = begin_ns + np.round(durations_s[timed] * 1e9).astype(np.int64)
@@ -390,15 +391,15 @@ def analyse_strength_sessions(
     sets, lengths = _all_sets(activities)
     table = set_table(sets, np.repeat(np.arange(len(activities)), lengths), settings)
     bounds = np.searchsorted(table["session"].to_numpy(), np.arange(len(activities) + 1))
-    with_hr = [i for i, a in enumerate(activities)
-               if "heart_rate_bpm" in a.samples.columns and len(a.samples)]
+    samples = [a.table("samples") for a in activities]
+    with_hr = [i for i, table in enumerate(samples) if "heart_rate_bpm" in table and len(table)]
     if with_hr:
         starts = _starts(sets)
         parts = []
         for i in range(len(activities)):
             part = table.iloc[bounds[i]:bounds[i + 1]].copy()
             if i in with_hr:
-                _add_heart_rate(part, activities[i].samples, starts[part["row"].to_numpy()])
+                _add_heart_rate(part, samples[i], starts[part["row"].to_numpy()])
             parts.append(part)
         table = pd.concat(parts, ignore_index=True) if parts else table
     timed = np.bincount(np.repeat(np.arange(len(activities)), lengths),

@@ -360,7 +360,6 @@ def _workouts(raw: RawInput, app: str, table: pd.DataFrame, warnings: list[str])
     starts = pd.DatetimeIndex(start_ns[by_rank]).tz_localize("UTC").to_pydatetime()
     activities: list[Activity] = []
     warnings_tuple = tuple(warnings)
-    empty = Activity(meta=ActivityMeta(source=raw.source, sha256=raw.sha256, format="csv"))
     for session_index, code in enumerate(by_rank):
         elapsed_s = elapsed[code]
         meta = ActivityMeta(
@@ -370,11 +369,7 @@ def _workouts(raw: RawInput, app: str, table: pd.DataFrame, warnings: list[str])
             wall_clock=True,
         )
         activities.append(Activity(
-            meta=meta,
-            samples=empty.samples,
-            pauses=empty.pauses,
-            laps=empty.laps,
-            rr=empty.rr,
+            meta=meta,  # samples, pauses, laps, beats: the shared empty tables
             sets=SetRows(sets, int(bounds[session_index]), int(bounds[session_index + 1])),
             device_summary=DeviceSummary(
                 elapsed_s=float(elapsed_s) if np.isfinite(elapsed_s) and elapsed_s > 0 else None
