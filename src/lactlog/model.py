@@ -229,6 +229,8 @@ class _FrameField:
 
     Once built, the frame is what the field holds: the analysis reads its arrays through
     :meth:`Activity.table`, so a frame changed in place is never out of step with them.
+    :class:`SetRows` stay known (:meth:`Activity.set_rows`): the set analysis of many workouts
+    reads their shared table.
     """
 
     def __init__(self, empty: Callable[[], Table]) -> None:
@@ -248,9 +250,11 @@ class _FrameField:
             return None
         frame = activity.__dict__.get(self._slot)
         if frame is None:
-            frame = activity.__dict__[self._lazy].frame()
+            lazy = activity.__dict__[self._lazy]
+            frame = lazy.frame()
             activity.__dict__[self._slot] = frame
-            activity.__dict__[self._lazy] = None
+            if isinstance(lazy, Table):  # from now on the arrays come from the frame
+                activity.__dict__[self._lazy] = None
         return frame
 
     def __set__(self, activity: Activity, value: pd.DataFrame | LazyFrame | None) -> None:
