@@ -1,10 +1,13 @@
 """Columnar FIT decoding: every definition's records decoded at once with numpy.
 
 After :func:`lactlog.io.fit.scan.scan` has found the records, each definition's records are
-gathered into an ``(n, record_size)`` byte matrix and viewed through a structured dtype built
-from the definition (byte order, offsets, sizes), so each field becomes one numpy array. Then,
-per field and vectorised: invalid values -> NaN, scale and offset from the FIT profile,
-components unpacked (with accumulation), compressed timestamps resolved in file order.
+an ``(n, record_size)`` byte matrix (a strided view of the file when they are evenly spaced,
+else gathered). A plan made once per definition layout (and kept across files: devices repeat
+their definitions) says how to read it: the one-value number fields of each dtype are taken
+together as one ``(fields, n)`` block (byte order, invalid -> NaN, profile scale and offset, a
+few numpy steps per dtype rather than per field); text, arrays and fields with components
+(unpacked with accumulation) take their own steps. Compressed timestamps are resolved in file
+order, and the definitions of one message joined in file order with one ``take``.
 
 The result, :class:`FitMessages`, maps a message name to columns: float64 arrays for numbers
 (2-D for array fields), object arrays for strings. Enum fields keep their numeric code; names
@@ -14,6 +17,7 @@ come from :mod:`lactlog.io.fit.profile`. Timestamps stay in FIT seconds (since 1
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -62,7 +66,7 @@ def decode(data: bytes, wanted: tuple[str, ...] = WANTED_MESSAGES) -> DecodedFit
 
 
 def _decode(data: bytes, wanted: tuple[str, ...]) -> DecodedFit:
-    wanted_numbers = frozenset(profile.message_number(name) for name in wanted)
+    wanted_numbers = _wanted_numbers(wanted)
     result = scan(data, wanted_numbers)
     buffer = np.frombuffer(data, dtype=np.uint8)
     warnings = list(result.warnings)
@@ -73,17 +77,16 @@ def _decode(data: bytes, wanted: tuple[str, ...]) -> DecodedFit:
         if not bin_.positions:
             continue
         positions = positions_array(bin_)
-        records = _gather(buffer, positions, bin_)
         name = profile.message_name(bin_.global_number)
         if bin_.global_number in wanted_numbers and name is not None:
-            columns = _decode_fields(records, bin_)
+            columns = _plan(bin_).decode(_records(buffer, positions, bin_.record_size))
             pieces.setdefault(name, []).append((positions, columns))
             timestamps = columns.get("timestamp")
             if timestamps is not None and (timestamps.ndim != 1 or timestamps.dtype == object):
                 del columns["timestamp"]  # a damaged definition (timestamp as text or array)
                 timestamps = None  # must not turn the other definitions' timestamps 2-D
         else:
-            timestamps = _decode_timestamp_only(records, bin_)
+            timestamps = _decode_timestamp_only(buffer, positions, bin_)
         if timestamps is not None:
             timestamp_events.append((positions, timestamps))
     resolved = _resolve_compressed_timestamps(buffer, result, timestamp_events, pieces)
@@ -92,76 +95,238 @@ def _decode(data: bytes, wanted: tuple[str, ...]) -> DecodedFit:
     return DecodedFit(messages, warnings, result.n_records, result.stopped_early)
 
 
-def _gather(buffer: np.ndarray, positions: np.ndarray, bin_: DefinitionBin) -> np.ndarray:
-    """The records of a bin as a structured array (one row per record).
+@cache
+def _wanted_numbers(wanted: tuple[str, ...]) -> frozenset[int]:
+    return frozenset(profile.message_number(name) for name in wanted)
 
-    The byte index is built for 1 Mi bytes of records at a time (it takes 8 bytes per record
-    byte), so gathering costs the records' size, not eight times it.
+
+def _records(buffer: np.ndarray, positions: np.ndarray, size: int) -> np.ndarray:
+    """The records at ``positions`` as an ``(n, size)`` byte matrix.
+
+    Records at a constant distance from each other (one message type written over and over, or
+    a repeating pattern of types) are a strided view of the file, no copy. Otherwise the byte
+    index is built for 1 Mi bytes of records at a time (it takes 8 bytes per record byte), so
+    gathering costs the records' size, not eight times it.
     """
-    size = bin_.record_size
-    matrix = np.empty((len(positions), size), dtype=np.uint8)
+    n = len(positions)
+    if n == 1 or n == 0:
+        return buffer[positions[0] : positions[0] + size].reshape(1, size) if n else (
+            np.zeros((0, size), dtype=np.uint8)
+        )
+    step = int(positions[1] - positions[0])
+    first, last = int(positions[0]), int(positions[-1])
+    if (
+        step >= size
+        and last - first == step * (n - 1)
+        and last + size <= len(buffer)
+        and (n == 2 or bool((np.diff(positions) == step).all()))
+    ):
+        return np.ndarray((n, size), np.uint8, buffer, first, (step, 1))
+    matrix = np.empty((n, size), dtype=np.uint8)
     byte_offsets = np.arange(size, dtype=np.int64)
-    step = max(1, _GATHER_BLOCK_BYTES // size)
-    for first in range(0, len(positions), step):
-        block = positions[first : first + step]
-        matrix[first : first + step] = buffer[block[:, None] + byte_offsets]
-    byte_order = ">" if bin_.big_endian else "<"
-    names, formats, offsets = [], [], []
-    for i, field in enumerate(bin_.fields):
-        names.append(f"f{i}")
-        formats.append(_field_format(field, byte_order))
-        offsets.append(field.offset)
-    dtype = np.dtype(
-        {"names": names, "formats": formats, "offsets": offsets, "itemsize": bin_.record_size}
-    )
-    return matrix.view(dtype).reshape(-1)
+    block_rows = max(1, _GATHER_BLOCK_BYTES // size)
+    for start in range(0, n, block_rows):
+        block = positions[start : start + block_rows]
+        matrix[start : start + block_rows] = buffer[block[:, None] + byte_offsets]
+    return matrix
 
 
-def _field_format(field: FieldDef, byte_order: str) -> str | tuple:
-    code = field.base_type.numpy_code
-    if code == "S":
-        return f"S{field.size}"
-    count = field.size // field.base_type.size
-    scalar = code if code.endswith("1") else byte_order + code
-    return scalar if count == 1 else (scalar, (count,))
+def _raw(records: np.ndarray, field: FieldDef, dtype: np.dtype) -> np.ndarray:
+    """A field's raw values: 1-D for one value (or a string) per record, else ``(n, count)``."""
+    raw = np.ascontiguousarray(records[:, field.offset : field.offset + field.size]).view(dtype)
+    return raw.reshape(-1) if raw.shape[1] == 1 else raw
 
 
-def _decode_fields(records: np.ndarray, bin_: DefinitionBin) -> Columns:
-    """Decode every field of a bin: invalid -> NaN, profile scale/offset, components."""
-    columns: Columns = {}
-    components: Columns = {}
-    for i, field in enumerate(bin_.fields):
-        raw = records[f"f{i}"]
-        spec = profile.field_spec(bin_.global_number, field.number)
-        name = spec.name if spec is not None else f"unknown_{field.number}"
-        if field.base_type.numpy_code == "S":
-            columns[name] = _strings(raw)
-            continue
-        if spec is not None and spec.components:
-            components.update(_components(raw, field, spec))
-        if field.base_type.identifier == profile.BYTE:
-            continue  # opaque bytes: only their components are used
-        values = _valid_float(raw, field.base_type)
-        if spec is not None and (spec.scale != 1 or spec.offset != 0):
-            values = values / spec.scale - spec.offset
-        columns[name] = values
-    for name, values in components.items():
-        explicit = columns.get(name)
-        if explicit is None or explicit.ndim != 1 or explicit.dtype == object:
+@dataclass(frozen=True)
+class _Group:
+    """Single-value fields of one dtype and invalid value, decoded together as a block."""
+
+    dtype: np.dtype
+    invalid: float | None
+    byte_index: np.ndarray  # the fields' bytes, field after field, in the record
+    scale: np.ndarray | None  # (fields, 1) scale and offset, None when all are 1 and 0
+    offset: np.ndarray | None
+
+    def decode(self, records: np.ndarray) -> np.ndarray:
+        """``(fields, n)`` float64: invalid -> NaN, scale and offset applied."""
+        raw = records.take(self.byte_index, axis=1).view(self.dtype)  # (n, fields)
+        values = np.ascontiguousarray(raw.T, dtype=np.float64)
+        if self.invalid is not None:
+            values[raw.T == self.invalid] = np.nan
+        if self.scale is not None and self.offset is not None:
+            values /= self.scale
+            values -= self.offset
+        return values
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How to decode the records of one definition layout (built once per layout).
+
+    Single-value numeric fields of the same dtype are decoded as one block (a few numpy steps
+    per dtype instead of per field); text, arrays and fields with components take their own
+    steps. ``steps`` lists the columns in definition order as (name, group, row) for block rows
+    and (name, None, field index) for the others.
+    """
+
+    fields: tuple[FieldDef, ...]
+    dtypes: tuple[np.dtype, ...]
+    specs: tuple[profile.FieldSpec | None, ...]
+    groups: tuple[_Group, ...]
+    steps: tuple[tuple[str, int | None, int], ...]
+    with_components: tuple[int, ...]
+
+    def decode(self, records: np.ndarray) -> Columns:
+        """Decode every field: invalid -> NaN, profile scale/offset, components."""
+        blocks = [group.decode(records) for group in self.groups]
+        columns: Columns = {}
+        for name, group, index in self.steps:
+            if group is not None:
+                columns[name] = blocks[group][index]
+                continue
+            field, dtype, spec = self.fields[index], self.dtypes[index], self.specs[index]
+            raw = _raw(records, field, dtype)
+            if dtype.kind == "S":
+                columns[name] = _strings(raw)
+                continue
+            values = _valid_float(raw, field.base_type)
+            if spec is not None and (spec.scale != 1 or spec.offset != 0):
+                values = values / spec.scale - spec.offset
             columns[name] = values
-        elif explicit.shape == values.shape:
-            columns[name] = np.where(np.isnan(explicit), values, explicit)
-        # else: a one-value field beside array components (damaged definition): it stays
-    return columns
+        if not self.with_components:
+            return columns
+        components: Columns = {}
+        for index in self.with_components:
+            field, spec = self.fields[index], self.specs[index]
+            assert spec is not None
+            components.update(_components(_raw(records, field, self.dtypes[index]), field, spec))
+        for name, values in components.items():
+            explicit = columns.get(name)
+            if explicit is None or explicit.ndim != 1 or explicit.dtype == object:
+                columns[name] = values
+            elif explicit.shape == values.shape:
+                columns[name] = np.where(np.isnan(explicit), values, explicit)
+            # else: a one-value field beside array components (damaged definition): it stays
+        return columns
 
 
-def _decode_timestamp_only(records: np.ndarray, bin_: DefinitionBin) -> np.ndarray | None:
+_PLANS: dict[bytes | tuple, _Plan] = {}
+_MAX_PLANS = 1024
+
+
+def _plan(bin_: DefinitionBin) -> _Plan:
+    """The decoding plan of a bin's layout; plans are kept across files (devices repeat their
+    definitions), at most :data:`_MAX_PLANS` of them."""
+    key = bin_.key or (
+        bin_.global_number,
+        bin_.big_endian,
+        tuple((f.number, f.offset, f.size, f.base_type.identifier) for f in bin_.fields),
+    )
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= _MAX_PLANS:
+            _PLANS.clear()
+        plan = _PLANS[key] = _make_plan(bin_)
+    return plan
+
+
+def _make_plan(bin_: DefinitionBin) -> _Plan:
+    byte_order = ">" if bin_.big_endian else "<"
+    message = bin_.global_number
+    dtypes, specs = [], []
+    group_fields: dict[tuple, list[int]] = {}  # (dtype, invalid) -> field indices
+    steps: list[tuple[str, tuple | None, int]] = []
+    with_components = []
     for i, field in enumerate(bin_.fields):
+        name, dtype, spec, kind, has_components = _field_kind(
+            message, field.number, field.base_type.identifier, field.size, byte_order
+        )
+        dtypes.append(dtype)
+        specs.append(spec)
+        if has_components:
+            with_components.append(i)
+        if kind is _BLOCK:  # one value: decoded in its dtype's block
+            key = (dtype, field.base_type.invalid)
+            members = group_fields.get(key)
+            if members is None:
+                members = group_fields[key] = []
+            steps.append((name, key, len(members)))
+            members.append(i)
+        elif kind is not _BYTES:  # opaque bytes: only their components are used
+            steps.append((name, None, i))
+    groups: list[_Group] = []
+    group_number: dict[tuple, int] = {}
+    fields = bin_.fields
+    for key, members in group_fields.items():
+        dtype, invalid = key
+        width = dtype.itemsize
+        byte_index = np.array(
+            [b for i in members for b in range(fields[i].offset, fields[i].offset + width)],
+            dtype=np.intp,
+        )
+        member_specs = [specs[i] for i in members]
+        scales = [1.0 if spec is None else spec.scale for spec in member_specs]
+        offsets = [0.0 if spec is None else spec.offset for spec in member_specs]
+        trivial = all(scale == 1 for scale in scales) and all(offset == 0 for offset in offsets)
+        group_number[key] = len(groups)
+        groups.append(_Group(
+            dtype, invalid, byte_index,
+            None if trivial else np.array(scales)[:, None],
+            None if trivial else np.array(offsets)[:, None],
+        ))
+    return _Plan(
+        fields=tuple(fields),
+        dtypes=tuple(dtypes),
+        specs=tuple(specs),
+        groups=tuple(groups),
+        steps=tuple(
+            (name, None if key is None else group_number[key], index)
+            for name, key, index in steps
+        ),
+        with_components=tuple(with_components),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _dtype(code: str, size: int, byte_order: str) -> np.dtype:
+    """The numpy dtype of one element of a field (``S<size>`` for text)."""
+    if code == "S":
+        return np.dtype(f"S{size}")
+    return np.dtype(code if code.endswith("1") else byte_order + code)
+
+
+_BLOCK, _OWN, _BYTES = "block", "own", "bytes"
+
+
+@lru_cache(maxsize=4096)
+def _field_kind(
+    message: int, number: int, base_type: int, size: int, byte_order: str
+) -> tuple[str, np.dtype, profile.FieldSpec | None, str, bool]:
+    """Name, element dtype, spec, how it is decoded (:data:`_BLOCK`, :data:`_OWN` or
+    :data:`_BYTES`) and whether it has components, for one field of a definition."""
+    base = profile.base_type(base_type)
+    dtype = _dtype(base.numpy_code, size, byte_order)
+    spec = profile.field_spec(message, number)
+    name = spec.name if spec is not None else f"unknown_{number}"
+    if dtype.kind == "S":
+        return name, dtype, spec, _OWN, False
+    has_components = spec is not None and bool(spec.components)
+    if base.identifier == profile.BYTE:
+        return name, dtype, spec, _BYTES, has_components
+    return name, dtype, spec, _BLOCK if size == base.size else _OWN, has_components
+
+
+def _decode_timestamp_only(
+    buffer: np.ndarray, positions: np.ndarray, bin_: DefinitionBin
+) -> np.ndarray | None:
+    for field in bin_.fields:
         is_timestamp = field.number == profile.TIMESTAMP_FIELD
         if is_timestamp and field.size == field.base_type.size == 4 and (
             field.base_type.numpy_code != "S"  # a number, not 4 characters
         ):
-            return _valid_float(records[f"f{i}"], field.base_type)
+            dtype = _dtype(field.base_type.numpy_code, 4, ">" if bin_.big_endian else "<")
+            raw = buffer[positions[:, None] + np.arange(field.offset, field.offset + 4)]
+            return _valid_float(raw.view(dtype).reshape(-1), field.base_type)
     return None
 
 
@@ -321,15 +486,43 @@ def _resolve_compressed_timestamps(
 
 
 def _concat(parts: list[tuple[np.ndarray, Columns]]) -> Columns:
-    """Join the columns of several definitions of one message, in file order."""
+    """Join the columns of several definitions of one message, in file order.
+
+    The 1-D number columns (nearly all) are laid side by side in one ``(columns, messages)``
+    matrix, NaN where a definition lacks the field, and put in file order by a single ``take``;
+    text, arrays and mixed columns are joined one by one (:func:`_stack`).
+    """
     if len(parts) == 1:
         return parts[0][1]
     order = np.argsort(np.concatenate([p for p, _ in parts]), kind="stable")
     names: list[str] = []
+    seen: set[str] = set()
     for _, columns in parts:
-        names.extend(n for n in columns if n not in names)
+        for name in columns:
+            if name not in seen:
+                seen.add(name)
+                names.append(name)
+    plain = [
+        name for name in names
+        if all(c[name].ndim == 1 and c[name].dtype == np.float64 for _, c in parts if name in c)
+    ]
+    row_of = {name: row for row, name in enumerate(plain)}
+    matrix = np.full((len(plain), len(order)), np.nan)
+    start = 0
+    for positions, columns in parts:
+        stop = start + len(positions)
+        for name, values in columns.items():
+            row = row_of.get(name)
+            if row is not None:
+                matrix[row, start:stop] = values
+        start = stop
+    matrix = matrix.take(order, axis=1)
     out: Columns = {}
     for name in names:
+        row = row_of.get(name)
+        if row is not None:
+            out[name] = matrix[row]
+            continue
         example = next(c[name] for _, c in parts if name in c)
         chunks = [_column_or_missing(columns, name, len(p), example) for p, columns in parts]
         out[name] = _stack(chunks)[order]

@@ -7,6 +7,8 @@ one-byte header: a *definition* record (bit 6) describes the layout of a *local 
 5-bit time offset) then follow that layout. Record sizes depend on the latest definition, so
 finding records is inherently sequential; this pass does only that, with a 256-entry table from
 header byte to (bin, size), and leaves all field decoding to :mod:`lactlog.io.fit.decode`.
+Stretches where a short pattern of message types repeats (most of an activity file) are
+checked and taken with numpy (:class:`_Runs`); definitions are parsed once per process.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import struct
 from array import array
 from collections import deque
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import cast
 
 import numpy as np
 
 from lactlog.errors import CorruptFileError, InputTooLargeError
 from lactlog.io.fit import profile
+from lactlog.io.fit.profile_data import MESSAGES
 
 _HEADER_MIN_SIZE = 12
 #: Most records a FIT file may hold (a 1-Hz recording of 115 days; real activity files hold
@@ -47,6 +52,8 @@ class DefinitionBin:
     fields: list[FieldDef]
     #: Start of each data record [byte offset]: a typed array, 4 or 8 bytes per record.
     positions: array[int] = field(default_factory=lambda: array("q"))
+    #: The definition record's bytes (header flags, then all after the header): its identity.
+    key: bytes = b""
 
     @property
     def has_timestamp(self) -> bool:
@@ -55,11 +62,8 @@ class DefinitionBin:
     @property
     def accumulates(self) -> bool:
         """Whether a field has components whose values accumulate across records."""
-        for f in self.fields:
-            spec = profile.field_spec(self.global_number, f.number)
-            if spec is not None and any(c.accumulate for c in spec.components):
-                return True
-        return False
+        accumulating = _accumulating_fields(self.global_number)
+        return any(f.number in accumulating for f in self.fields)
 
 
 @dataclass
@@ -200,18 +204,25 @@ def _scan_records(
     Devices re-send identical definitions often (hundreds of times in some files); records of
     identical layouts go to one bin so they are decoded together. Layouts with accumulating
     components keep one bin per definition, because accumulation restarts at each definition.
+
+    Between definitions, devices write the same few message types in a fixed order (a record
+    per second, or a record and an hrv message in turn): every so often the scan looks for
+    such a repeating pattern and checks how far it goes with numpy (:class:`_Runs`), so long
+    stretches cost a few numpy steps instead of a Python step per record.
     """
-    # active[header byte] -> (append, record size) of the bin a data record with that header
-    # belongs to; None for definition headers and undefined local types.
+    # active[header byte] -> (append, record size, positions) of the bin a data record with that
+    # header belongs to; None for definition headers and undefined local types.
     active: list[tuple | None] = [None] * 256
-    layouts: dict[bytes, tuple] = {}  # definition bytes -> (append, record size)
+    layouts: dict[bytes, tuple] = {}  # definition bytes -> (append, record size, positions)
     sink: deque[int] = deque(maxlen=1)  # the last record nobody needs
     typecode = "i" if len(data) < 2**31 else "q"
+    runs = _Runs(data, active, typecode)
     count = 0
     # Every record takes at least a byte, so no more than max_records + 1 records end before
-    # ``stop``; the record cap costs one check per stretch instead of one per record.
-    stop = min(end, pos + max_records + 1)
+    # ``limit``; the record cap costs one check per stretch instead of one per record.
+    limit = min(end, pos + max_records + 1)
     while True:
+        stop = min(limit, pos + runs.window)
         while pos < stop:
             entry = active[data[pos]]
             if entry is not None:
@@ -228,15 +239,19 @@ def _scan_records(
             key = bytes((header & 0x20,)) + data[pos + 1 : pos + size]
             entry = layouts.get(key)
             if entry is None:
-                definition = _parse_definition(data, pos)
-                definition.positions = array(typecode)
-                if definition.global_number in wanted or definition.has_timestamp:
+                layout = _layout(key, data, pos)
+                if layout.global_number in wanted or layout.has_timestamp:
+                    definition = DefinitionBin(
+                        layout.global_number, layout.big_endian, layout.record_size,
+                        layout.fields, array(typecode), key,
+                    )
                     bins.append(definition)
-                    entry = (definition.positions.append, definition.record_size)
-                    if not definition.accumulates:  # identical layouts share one bin
+                    positions = definition.positions
+                    entry = (positions.append, layout.record_size, positions)
+                    if not layout.accumulates:  # identical layouts share one bin
                         layouts[key] = entry
                 else:
-                    entry = (sink.append, definition.record_size)
+                    entry = (sink.append, layout.record_size, sink)
                     layouts[key] = entry
             pos += size
             count += 1
@@ -247,6 +262,11 @@ def _scan_records(
                 first = 0x80 | (local << 5)
                 for header_byte in range(first, first + 32):
                     active[header_byte] = entry
+            runs.changed = True
+        if pos < limit:  # the window ended: look for a repeating pattern
+            pos, n = runs.follow(pos, limit)
+            count += n
+            continue
         if count > max_records:
             raise InputTooLargeError(
                 f"more than {MAX_RECORDS:,} FIT records (a 1-Hz recording of 115 days); "
@@ -254,13 +274,196 @@ def _scan_records(
             )
         if pos >= end:
             break
-        stop = min(end, pos + max_records - count + 1)
+        limit = min(end, pos + max_records - count + 1)
     if pos > end:  # the last record (a data record: definitions are checked) runs past the end
         _drop_last_record([b.positions for b in bins] + [sink])
         assert entry is not None  # set by the loop's last record
         last = pos - entry[1]
         return pos, count - 1, Stop(f"data record at byte {last:,} cut off", cut_off=True)
     return pos, count, None
+
+
+class _Runs:
+    """Finds stretches where a short pattern of data records repeats, and takes them in bulk.
+
+    From ``pos``, up to :data:`_PROBE` records are walked to find the shortest repeating
+    pattern of (at most :data:`_MAX_PERIOD`) layouts; then the header bytes where the pattern
+    puts its records are read with a strided view, a few thousand periods at a time, and
+    checked to belong to the same layouts under the current definitions. The periods that
+    match are exactly the records the record-by-record walk would find: a data record's size
+    follows from its header byte alone. Each stretch ends before ``limit`` (so no record is cut
+    off and the record cap holds). When a try takes few records, the next one waits twice as
+    long (``window``, in bytes of records walked one by one).
+    """
+
+    def __init__(self, data: bytes, active: list[tuple | None], typecode: str) -> None:
+        self.data = data
+        self.buffer = np.frombuffer(data, dtype=np.uint8)
+        self.active = active
+        self.dtype = np.dtype(np.int32 if typecode == "i" else np.int64)
+        self.window = _MIN_WINDOW
+        self.changed = True
+        self.ids = np.zeros(256, dtype=np.int64)
+
+    def follow(self, pos: int, limit: int) -> tuple[int, int]:
+        """Take the repeating stretch at ``pos``; return the new position and records taken."""
+        data, active = self.data, self.active
+        probe: list[tuple[int, tuple]] = []
+        p = pos
+        while len(probe) < _PROBE and p < limit:
+            entry = active[data[p]]
+            if entry is None:
+                break
+            probe.append((p, entry))
+            p += entry[1]
+        period = _period([e for _, e in probe]) if len(probe) == _PROBE else None
+        if period is None:
+            self.window = min(2 * self.window, _MAX_WINDOW)
+            return pos, 0
+        if self.changed:
+            self.ids = np.array([id(e) for e in active], dtype=np.int64)
+            self.changed = False
+        pattern = [e for _, e in probe[:period]]
+        offsets = [q - pos for q, _ in probe[:period]]
+        width = probe[period][0] - pos  # bytes per period
+        expected = [id(e) for e in pattern]
+        start, taken, batch = pos, 0, _FIRST_BATCH
+        while True:
+            n = min(batch, (limit - pos) // width)
+            if n <= 0:
+                break
+            ok = np.ones(n, dtype=bool)
+            for offset, ident in zip(offsets, expected):
+                first = pos + offset
+                headers = self.buffer[first : first + (n - 1) * width + 1 : width]
+                ok &= self.ids[headers] == ident
+            good = n if ok.all() else int(np.argmin(ok))
+            if good:
+                self._take(pos, good, width, pattern, offsets)
+                pos += good * width
+                taken += good * period
+            if good < n:
+                break
+            batch *= 4
+        if taken >= _WORTHWHILE:
+            self.window = _MIN_WINDOW
+        else:
+            self.window = min(2 * self.window, _MAX_WINDOW)
+        assert pos >= start
+        return pos, taken
+
+    def _take(self, pos: int, n: int, width: int, pattern: list, offsets: list[int]) -> None:
+        starts = pos + width * np.arange(n, dtype=np.int64)
+        seen: dict[int, list[int]] = {}
+        for entry, offset in zip(pattern, offsets):
+            seen.setdefault(id(entry), []).append(offset)
+        done = set()
+        for entry in pattern:
+            if id(entry) in done:
+                continue
+            done.add(id(entry))
+            entry_offsets = seen[id(entry)]
+            target = entry[2]
+            if isinstance(target, deque):  # nobody needs these: only the last one is kept
+                target.append(int(starts[-1]) + entry_offsets[-1])
+                continue
+            if len(entry_offsets) == 1:
+                positions = starts + entry_offsets[0]
+            else:
+                positions = (starts[:, None] + np.array(entry_offsets)).reshape(-1)
+            target.frombytes(positions.astype(self.dtype).tobytes())
+
+
+#: Records walked to find a pattern; longest pattern looked for; first bytes walked one by one.
+_PROBE = 8
+_MAX_PERIOD = 4
+_MIN_WINDOW = 1024
+_MAX_WINDOW = 1 << 16
+_FIRST_BATCH = 256  # periods checked by the first numpy step of a stretch (then 4x each step)
+_WORTHWHILE = 64  # records a try must take for the next try to come as soon
+
+
+def _period(entries: list[tuple]) -> int | None:
+    """The shortest period (at most :data:`_MAX_PERIOD`) of ``entries``, None if none."""
+    for period in range(1, _MAX_PERIOD + 1):
+        if all(entries[i] is entries[i + period] for i in range(len(entries) - period)):
+            return period
+    return None
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A parsed definition: what the scan and the decoder need of it."""
+
+    global_number: int
+    big_endian: bool
+    record_size: int
+    fields: list[FieldDef]
+    has_timestamp: bool
+    accumulates: bool
+
+
+_LAYOUTS: dict[bytes, _Layout] = {}
+_MAX_LAYOUTS = 1024
+
+
+def _layout(key: bytes, data: bytes, pos: int) -> _Layout:
+    """The definition record at ``pos`` (with definition bytes ``key``), parsed once per
+    process: devices repeat their definitions within and across files."""
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        if len(_LAYOUTS) >= _MAX_LAYOUTS:
+            _LAYOUTS.clear()
+        layout = _LAYOUTS[key] = _parse_layout(data, pos)
+    return layout
+
+
+def _parse_layout(data: bytes, pos: int) -> _Layout:
+    """Parse the (complete) definition record at ``pos`` in one pass over its fields."""
+    big_endian = data[pos + 2] == 1
+    global_number = struct.unpack_from(">H" if big_endian else "<H", data, pos + 3)[0]
+    n_fields = data[pos + 5]
+    triples = data[pos + 6 : pos + 6 + 3 * n_fields]
+    base_types = _base_types()
+    accumulating = _accumulating_fields(global_number)
+    fields: list[FieldDef] = []
+    offset = 1  # the record header byte
+    has_timestamp = accumulates = False
+    for number, size, type_id in zip(triples[0::3], triples[1::3], triples[2::3]):
+        base = base_types[type_id]
+        if size % base.size:
+            base = base_types[profile.BYTE]
+        if size:
+            fields.append(FieldDef(number, offset, size, base))
+            if number == profile.TIMESTAMP_FIELD:
+                has_timestamp = True
+            if number in accumulating:
+                accumulates = True
+        offset += size
+    if data[pos] & 0x20:  # developer fields: skipped, only their sizes matter
+        cursor = pos + 6 + 3 * n_fields
+        offset += sum(data[cursor + 2 : cursor + 1 + 3 * data[cursor] : 3])
+    return _Layout(global_number, big_endian, offset, fields, has_timestamp, accumulates)
+
+
+@cache
+def _base_types() -> tuple[profile.BaseType, ...]:
+    """:func:`lactlog.io.fit.profile.base_type` of every base-type byte."""
+    return tuple(profile.base_type(identifier) for identifier in range(256))
+
+
+@lru_cache(maxsize=1024)
+def _accumulating_fields(global_number: int) -> frozenset[int]:
+    """Numbers of the message's fields with components whose values accumulate."""
+    message = MESSAGES.get(global_number)
+    if message is None:
+        return frozenset()
+    numbers = set()
+    for number in cast("dict[int, object]", message[1]):  # generated literal: mixed types
+        spec = profile.field_spec(global_number, number)
+        if spec is not None and any(c.accumulate for c in spec.components):
+            numbers.add(number)
+    return frozenset(numbers)
 
 
 def _undefined(header: int, pos: int) -> Stop:
@@ -285,27 +488,6 @@ def _definition_size(data: bytes, pos: int, end: int) -> int | None:
             return None
         size += 1 + 3 * data[pos + size]
     return size if pos + size <= end else None
-
-
-def _parse_definition(data: bytes, pos: int) -> DefinitionBin:
-    """Parse the (complete) definition record at ``pos``."""
-    big_endian = data[pos + 2] == 1
-    global_number = struct.unpack_from(">H" if big_endian else "<H", data, pos + 3)[0]
-    n_fields = data[pos + 5]
-    fields: list[FieldDef] = []
-    offset = 1  # the record header byte
-    for i in range(n_fields):
-        number, size, type_id = data[pos + 6 + 3 * i : pos + 9 + 3 * i]
-        base = profile.base_type(type_id)
-        if size % base.size:
-            base = profile.base_type(profile.BYTE)
-        if size:
-            fields.append(FieldDef(number, offset, size, base))
-        offset += size
-    if data[pos] & 0x20:  # developer fields: skipped, only their sizes matter
-        cursor = pos + 6 + 3 * n_fields
-        offset += sum(data[cursor + 2 : cursor + 1 + 3 * data[cursor] : 3])
-    return DefinitionBin(global_number, big_endian, offset, fields)
 
 
 def positions_array(bin_: DefinitionBin) -> np.ndarray:
