@@ -85,16 +85,19 @@ def build_sample_table(
                         "were merged")
         starts = np.flatnonzero(first_of_time)
         stamps = stamps[starts]
-        data = {name: _last_valid(values, starts) for name, values in data.items()}
+        if data:
+            merged = _last_valid(np.column_stack(list(data.values())), starts)
+            data = dict(zip(data, merged.T, strict=True))
     return Table(data, index_ns=stamps), warnings
 
 
 def _last_valid(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Per group of rows (each from ``starts[i]`` to the next start) the last non-NaN value;
-    NaN for a group without one."""
-    position = np.where(np.isnan(values), -1, np.arange(len(values)))
-    last = np.maximum.reduceat(position, starts)
-    return np.where(last >= 0, values[np.maximum(last, 0)], np.nan)
+    """Per group of rows (each from ``starts[i]`` to the next start) the last non-NaN value of
+    each column of ``values`` (n, k); NaN for a group without one."""
+    position = np.where(np.isnan(values), -1, np.arange(len(values))[:, None])
+    last = np.maximum.reduceat(position, starts, axis=0)
+    taken = np.take_along_axis(values, np.maximum(last, 0), axis=0)
+    return np.where(last >= 0, taken, np.nan)
 
 
 def _implausible_warning(dropped: int) -> str:
