@@ -41,6 +41,7 @@ from lactlog.errors import LactlogError, internal_error_message
 from lactlog.io import find_inputs
 from lactlog.io.raw import RawInput
 from lactlog.results import BatchResult, FileError
+from lactlog.spill import SpillSlot, spill_slots
 from lactlog.summaries import APP_PRODUCTS, DatedBests, SessionSummary
 
 if TYPE_CHECKING:
@@ -134,12 +135,14 @@ def dated_bests(
 def bests_file(
     path: Path, decoder: str, options: AnalysisOptions,
     power_windows_s: tuple[int, ...] = POWER_WINDOWS_S, summarise: bool = False,
+    spill: SpillSlot | None = None,
 ) -> _Outcome:
     """First pass: the :class:`DatedBests` of every session of one file; never raises.
 
     With ``summarise``, a file none of whose sessions uses the history thresholds (a
     lifting-app export: :func:`~lactlog.analysis.session.uses_history`) is also summarised from
-    this read, as the second pass would (3,605 Strong workouts: one read of 0.2 s, not two).
+    this read, as the second pass would (3,605 Strong workouts: one read of 0.2 s, not two);
+    the activities of any other file go to ``spill`` for the second pass (:mod:`lactlog.spill`).
     """
     from lactlog.analysis.session import summarize_all, uses_history
 
@@ -149,6 +152,8 @@ def bests_file(
         activities = read_activities(path, decoder, options)
         if summarise and activities and not any(map(uses_history, activities)):
             summaries.append(tuple(summarize_all(activities, options)))
+        elif spill is not None:
+            spill.save(activities)
         return tuple(dated_bests(a, options, power_windows_s) for a in activities)
 
     outcome = _guard(work)
@@ -157,15 +162,22 @@ def bests_file(
 
 
 def analyse_file(
-    path: Path, decoder: str, options: AnalysisOptions, history: FileHistory | None = None
+    path: Path, decoder: str, options: AnalysisOptions, history: FileHistory | None = None,
+    spill: SpillSlot | None = None,
 ) -> _Outcome:
     """Read and summarise one file (``history``: per session index, see
-    :func:`summarize`); never raises (errors become the outcome)."""
+    :func:`summarize`; the activities come from the first pass's ``spill`` when it holds
+    them); never raises (errors become the outcome)."""
     from lactlog.analysis.session import summarize_all
 
     history = history or {}
-    return _guard(lambda: tuple(summarize_all(read_activities(path, decoder, options), options,
-                                              history)))
+
+    def work() -> tuple[Any, ...]:
+        activities = (spill.load() if spill is not None else None) \
+            or read_activities(path, decoder, options)
+        return tuple(summarize_all(activities, options, history))
+
+    return _guard(work)
 
 
 def _guard(work: Callable[[], tuple[Any, ...]]) -> _Outcome:
@@ -203,8 +215,25 @@ def analyse_paths(
     result = BatchResult()
     files = find_inputs([Path(p) for p in paths], warnings=result.warnings)
     piped = read_pipes(files, options)
+    with spill_slots(len(files)) as slots:
+        _both_passes(result, files, piped, fingerprint, decoder, options, cache, jobs, on_file,
+                     dict(zip(files, slots)))
+    result.warnings.extend(cache.warnings)
+    if merge:
+        merge_strength_sessions(result, options, decoder, files, piped)
+    result.sessions.sort(key=_start_key)
+    return result
+
+
+def _both_passes(
+    result: BatchResult, files: list[Path], piped: Mapping[Path, RawInput | _Outcome],
+    fingerprint: str, decoder: str, options: AnalysisOptions, cache: ResultCache | NullCache,
+    jobs: int | None, on_file: Callable[[Path], None] | None, spill: Mapping[Path, SpillSlot],
+) -> None:
+    """The batch's first pass, history and second pass (:func:`analyse_paths`), collected
+    into ``result``; ``spill``: each file's slot for its first-pass activities."""
     bests, keys = _first_pass(files, decoder, options, cache, jobs, on_file=on_file,
-                              piped=piped, summarise=True)
+                              piped=piped, summarise=True, spill=spill)
     histories = history_by_session(
         (b for found in bests.values() if found.error is None for b in found.sessions),
         history_rules(options.settings),
@@ -239,7 +268,7 @@ def analyse_paths(
         _collect(result, path, _Outcome(cached.sessions, cached.error))
         if on_file is not None:
             on_file(path)
-    tasks = [(piped.get(p, p), h) for p, _, h in pending]
+    tasks = [(piped.get(p, p), h, spill.get(p)) for p, _, h in pending]
     outcomes = _analyse_all(analyse_file, tasks, decoder, options, jobs)
     for (path, key, _), outcome in zip(pending, outcomes):
         _collect(result, path, outcome)
@@ -251,11 +280,6 @@ def analyse_paths(
         if on_file is not None:
             on_file(path)
     cache.put_many(to_store)
-    result.warnings.extend(cache.warnings)
-    if merge:
-        merge_strength_sessions(result, options, decoder, files, piped)
-    result.sessions.sort(key=_start_key)
-    return result
 
 
 def _ref(dated: DatedBests) -> tuple[str, int]:
@@ -269,10 +293,11 @@ def _first_pass(
     on_file: Callable[[Path], None] | None = None,
     piped: Mapping[Path, RawInput | _Outcome] | None = None,
     summarise: bool = False,
+    spill: Mapping[Path, SpillSlot] | None = None,
 ) -> tuple[dict[Path, _Outcome], dict[Path, CacheKey | None]]:
     """Best efforts of every file's sessions (cached by content) and each file's cache key
-    (None for pipes: ``piped``, from :func:`read_pipes`); ``summarise``: see
-    :func:`bests_file`."""
+    (None for pipes: ``piped``, from :func:`read_pipes`); ``summarise`` and ``spill`` (a slot
+    per file): see :func:`bests_file`."""
     windows = tuple(sorted(set(power_windows_s)))
     fingerprint = bests_fingerprint(options, decoder, windows)
     max_file_bytes = int(options.settings.max_file_mb * 2**20)
@@ -297,7 +322,7 @@ def _first_pass(
             if on_file is not None:
                 on_file(path)
     to_store: list[tuple[CacheKey, CachedResult]] = []
-    tasks = [(piped.get(p, p), windows, summarise) for p in pending]
+    tasks = [(piped.get(p, p), windows, summarise, (spill or {}).get(p)) for p in pending]
     for path, outcome in zip(pending, _analyse_all(bests_file, tasks, decoder, options, jobs)):
         found[path] = outcome
         if on_file is not None:

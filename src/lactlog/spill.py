@@ -1,0 +1,82 @@
+"""A batch's decoded sessions kept on disk between its two passes, so each file is read once.
+
+The first pass reads every file for its best efforts; the second summarises the files whose
+sessions use the history thresholds (:func:`~lactlog.analysis.session.uses_history`), which
+only the whole first pass gives. Reading a one-hour FIT file again (decoding it and building
+its :class:`~lactlog.model.Activity`) is about a third of the ~20 ms CPU the file costs in
+both passes; loading the first pass's activities back from a pickle costs a few percent of
+that. The activities are numpy columns (:class:`~lactlog.table.Table`), so the pickle is about
+the size of the samples' arrays.
+
+Bounds: the spill lives in a private temporary directory that the batch removes when it ends,
+on an error or Ctrl-C too (a process killed outright leaves it in the system's temporary
+directory); it holds at most :data:`SPILL_BUDGET_BYTES` in all, as each of the batch's files
+may spill at most its share of that budget (a file beyond its share is read again). A spill
+that cannot be written or read back (disk full, removed) is simply read again: the spill never
+changes a result, it only saves the second read.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: Most bytes a batch's spill holds in all.
+SPILL_BUDGET_BYTES = 512 * 2**20
+#: Most bytes one file's activities may take in the spill.
+SPILL_MAX_FILE_BYTES = 64 * 2**20
+
+
+@dataclass(frozen=True)
+class SpillSlot:
+    """Where one file's first-pass activities go, and how large they may be [bytes]."""
+
+    path: Path
+    max_bytes: int
+
+    def save(self, activities: list[Any]) -> None:
+        """Write the activities if they fit (else, or on any OS error, nothing)."""
+        data = pickle.dumps(activities, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(data) > self.max_bytes:
+            return
+        try:
+            self.path.write_bytes(data)
+        except OSError:
+            self.path.unlink(missing_ok=True)
+
+    def load(self) -> list[Any] | None:
+        """The activities saved by the first pass, removed from the spill; None if there are
+        none (not spilled, too large, or not readable)."""
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return None
+        self.path.unlink(missing_ok=True)
+        activities: list[Any] = pickle.loads(data)  # our own file, in a directory of mode 0700
+        return activities
+
+
+@contextmanager
+def spill_slots(n_files: int) -> Iterator[list[SpillSlot]]:
+    """One :class:`SpillSlot` per file of a batch of ``n_files``, in a temporary directory
+    removed on exit; no slots (an empty list) when the directory cannot be made."""
+    if n_files == 0:
+        yield []
+        return
+    try:
+        directory = Path(tempfile.mkdtemp(prefix="lactlog-spill-"))
+    except OSError:
+        yield []
+        return
+    share = min(SPILL_MAX_FILE_BYTES, SPILL_BUDGET_BYTES // n_files)
+    try:
+        yield [SpillSlot(directory / f"{index}.pickle", share) for index in range(n_files)]
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+

@@ -1,0 +1,66 @@
+"""lactlog.spill: the first pass's activities kept on disk for the second, within a budget, and
+removed at the end; the batch's results are the same with or without it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import lactlog.spill
+from lactlog import batch
+from lactlog.batch import analyse_paths
+from lactlog.io import read
+from lactlog.spill import SpillSlot, spill_slots
+
+SAMPLE = Path(__file__).parent.parent / "sample_data"
+RIDE = SAMPLE / "2026-11-18-threshold-ride.fit"
+
+
+def test_a_slot_gives_back_what_was_saved_once(tmp_path: Path) -> None:
+    activities = read(RIDE)
+    slot = SpillSlot(tmp_path / "0.pickle", 64 * 2**20)
+    slot.save(activities)
+    loaded = slot.load()
+    assert loaded is not None and len(loaded) == len(activities)
+    assert loaded[0].meta == activities[0].meta
+    assert loaded[0].table("samples")["power_w"].tolist() == \
+        activities[0].table("samples")["power_w"].tolist()
+    assert slot.load() is None  # taken: the file is gone
+
+
+def test_activities_beyond_the_share_are_not_spilled(tmp_path: Path) -> None:
+    slot = SpillSlot(tmp_path / "0.pickle", 1_000)
+    slot.save(read(RIDE))
+    assert slot.load() is None and not slot.path.exists()
+
+
+def test_the_budget_is_shared_and_the_directory_removed_even_on_error() -> None:
+    with pytest.raises(KeyboardInterrupt), spill_slots(4) as slots:
+        directory = slots[0].path.parent
+        assert directory.is_dir() and len(slots) == 4
+        assert sum(s.max_bytes for s in slots) <= lactlog.spill.SPILL_BUDGET_BYTES
+        slots[0].save(read(RIDE))
+        raise KeyboardInterrupt
+    assert not directory.exists()
+
+
+def test_a_batch_reads_each_file_once_and_gives_the_results_of_two_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reads: list[str] = []
+    original = batch.read
+
+    def counted(path, **kwargs):
+        reads.append(Path(path).name)
+        return original(path, **kwargs)
+
+    monkeypatch.setattr(batch, "read", counted)
+    files = [RIDE, SAMPLE / "2026-11-16-hiit-run.fit"]
+    spilled = analyse_paths(files, merge=False, jobs=1)
+    assert sorted(reads) == sorted(f.name for f in files)
+    reads.clear()
+    monkeypatch.setattr(lactlog.spill, "SPILL_BUDGET_BYTES", 0)  # every file beyond its share
+    read_twice = analyse_paths(files, merge=False, jobs=1)
+    assert sorted(reads) == sorted(f.name for f in files for _ in range(2))
+    assert spilled.sessions == read_twice.sessions
