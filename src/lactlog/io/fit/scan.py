@@ -377,10 +377,13 @@ class _Runs:
 #: Records walked to find a pattern; longest pattern looked for; first bytes walked one by one.
 _PROBE = 8
 _MAX_PERIOD = 4
-_MIN_WINDOW = 1024
-_MAX_WINDOW = 1 << 16
+_MIN_WINDOW = 8192
+_MAX_WINDOW = 1 << 18
 _FIRST_BATCH = 256  # periods checked by the first numpy step of a stretch (then 4x each step)
-_WORTHWHILE = 64  # records a try must take for the next try to come as soon
+#: Records a try must take for the next try to come as soon: a try costs about as much as
+#: walking ~100 records one by one, and patterns broken every few dozen records (a lap or
+#: device message in between) are cheaper walked.
+_WORTHWHILE = 512
 
 
 def _period(entries: list[tuple]) -> int | None:
