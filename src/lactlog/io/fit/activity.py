@@ -56,6 +56,14 @@ _SAMPLE_FIELDS: tuple[tuple[str, tuple[str, ...], float], ...] = (
 )
 
 
+#: The ``session`` fields the activities use (:func:`_sessions`; a session message has ~100).
+_SESSION_FIELDS: tuple[str, ...] = (
+    "start_time", "timestamp", "total_elapsed_time", "total_timer_time", "message_index",
+    "sport", "sub_sport", "total_distance", "avg_heart_rate", "max_heart_rate", "avg_power",
+    "normalized_power", "training_stress_score", "intensity_factor", "threshold_power",
+    "total_training_effect", "total_anaerobic_training_effect",
+)
+
 #: Default largest number of sessions read from one FIT file (:func:`build_activities`).
 MAX_SESSIONS = 1000
 
@@ -160,13 +168,10 @@ def _datetime(seconds: float) -> datetime | None:
 def _sessions(messages: dict[str, Columns], min_time: float) -> list[dict[str, Any]]:
     """Session rows as dicts, in time order, each with a usable ``start_time``."""
     columns = messages.get("session", {})
+    present = [name for name in _SESSION_FIELDS if name in columns]
     sessions: list[dict[str, Any]] = []
     for row in range(_length(columns)):
-        session: dict[str, Any] = {
-            name: _first(columns, name, row)
-            for name, values in columns.items()
-            if values.dtype != object
-        }
+        session: dict[str, Any] = {name: _first(columns, name, row) for name in present}
         start = session.get("start_time")
         if start is None or not min_time <= start < _END_OF_TIME:
             end, elapsed = session.get("timestamp"), session.get("total_elapsed_time")
