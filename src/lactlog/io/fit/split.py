@@ -30,6 +30,8 @@ def rows_by_session(times: np.ndarray, starts: np.ndarray) -> list[np.ndarray]:
     """Row numbers of ``times`` per session (ascending): session *i* owns the rows whose time
     is at or after its start and before the next one's (:func:`session_of`; NaN times go to
     the last session). One sort for all sessions."""
+    if len(starts) == 1:  # most files: every row is the one session's
+        return [np.arange(len(times))]
     owner = session_of(times, starts)
     order = np.argsort(owner, kind="stable")
     bounds = np.searchsorted(owner[order], np.arange(len(starts) + 1))
