@@ -62,3 +62,19 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     base = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("LACTLOG_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("LACTLOG_CONFIG", str(base / "profile.toml"))
+
+
+@pytest.fixture
+def file_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files :mod:`lactlog.batch` reads while the test runs, in order."""
+    from lactlog import batch
+
+    reads: list[str] = []
+    original = batch.read
+
+    def counted(path, **kwargs):
+        reads.append(Path(path).name)
+        return original(path, **kwargs)
+
+    monkeypatch.setattr(batch, "read", counted)
+    return reads

@@ -256,17 +256,10 @@ def test_a_path_under_an_unreadable_folder_is_one_error(tmp_path: Path, monkeypa
 
 
 def test_a_lifting_log_is_read_once_and_summarised_as_the_second_pass_would(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, file_reads: list[str]
 ) -> None:
     log, ride = SAMPLE / "2026-11-21-strong.csv", SAMPLE / "2026-11-18-threshold-ride.fit"
-    reads: list[str] = []
-    original = batch.read
-
-    def counted(path, **kwargs):
-        reads.append(Path(path).name)
-        return original(path, **kwargs)
-
-    monkeypatch.setattr(batch, "read", counted)
+    reads = file_reads
     with ResultCache.open(tmp_path / "cache.sqlite") as cache:
         cold = analyse_paths([log, ride], cache=cache, merge=False, jobs=1)
         assert sorted(reads) == sorted([log.name, ride.name])  # the ride's 2nd pass: spilled

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 import lactlog.spill
-from lactlog import batch
 from lactlog.batch import analyse_paths
 from lactlog.io import read
 from lactlog.spill import SpillSlot, spill_slots
@@ -46,16 +45,9 @@ def test_the_budget_is_shared_and_the_directory_removed_even_on_error() -> None:
 
 
 def test_a_batch_reads_each_file_once_and_gives_the_results_of_two_reads(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, file_reads: list[str]
 ) -> None:
-    reads: list[str] = []
-    original = batch.read
-
-    def counted(path, **kwargs):
-        reads.append(Path(path).name)
-        return original(path, **kwargs)
-
-    monkeypatch.setattr(batch, "read", counted)
+    reads = file_reads
     files = [RIDE, SAMPLE / "2026-11-16-hiit-run.fit"]
     spilled = analyse_paths(files, merge=False, jobs=1)
     assert sorted(reads) == sorted(f.name for f in files)

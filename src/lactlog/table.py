@@ -30,8 +30,29 @@ NS_PER_S = 1_000_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+class NamedColumns:
+    """Access by name to the ``columns`` mapping of name -> array of a subclass."""
+
+    columns: Mapping[str, np.ndarray]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.columns
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+    def get(self, name: str) -> np.ndarray | None:
+        """The column ``name``, None when absent."""
+        return self.columns.get(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names, in order."""
+        return tuple(self.columns)
+
+
 @dataclass(frozen=True, eq=False)
-class Table:
+class Table(NamedColumns):
     """A table as numpy columns (see the module docstring).
 
     Attributes
@@ -54,21 +75,6 @@ class Table:
         if self.index_ns is not None:
             return len(self.index_ns)
         return len(next(iter(self.columns.values()))) if self.columns else 0
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.columns
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self.columns[name]
-
-    def get(self, name: str) -> np.ndarray | None:
-        """The column ``name``, None when absent."""
-        return self.columns.get(name)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """Column names, in order."""
-        return tuple(self.columns)
 
     def frame(self) -> pd.DataFrame:
         """The table as a DataFrame: a UTC ``DatetimeIndex`` named ``time`` (or a

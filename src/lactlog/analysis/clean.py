@@ -18,7 +18,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from lactlog.analysis.cleaning_rules import CleaningRules
-from lactlog.table import NAT_NS, NS_PER_S, Table, to_datetime, to_ns
+from lactlog.table import NAT_NS, NS_PER_S, NamedColumns, Table, to_datetime, to_ns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,7 +53,7 @@ DEFAULT_RULES = CleaningRules()
 
 
 @dataclass(frozen=True, eq=False)
-class CleanSamples:
+class CleanSamples(NamedColumns):
     """Samples on the 1-Hz grid of :func:`clean` (rows in time order).
 
     Attributes
@@ -76,16 +76,6 @@ class CleanSamples:
 
     def __len__(self) -> int:
         return len(self.time_s)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.columns
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self.columns[name]
-
-    def get(self, name: str) -> np.ndarray | None:
-        """The channel ``name``, None when absent."""
-        return self.columns.get(name)
 
     def has_data(self, name: str) -> bool:
         """True when the channel exists and has at least one valid second."""
