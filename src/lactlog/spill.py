@@ -41,13 +41,12 @@ class SpillSlot:
     max_bytes: int
 
     def save(self, activities: list[Any]) -> None:
-        """Write the activities if they fit (else, or on any OS error, nothing)."""
-        data = pickle.dumps(activities, protocol=pickle.HIGHEST_PROTOCOL)
-        if len(data) > self.max_bytes:
-            return
+        """Write the activities if they fit (else, or when they cannot be written, nothing)."""
         try:
-            self.path.write_bytes(data)
-        except OSError:
+            data = pickle.dumps(activities, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) <= self.max_bytes:
+                self.path.write_bytes(data)
+        except Exception:  # noqa: BLE001 — whatever fails, the second pass reads the file
             self.path.unlink(missing_ok=True)
 
     def load(self) -> list[Any] | None:
@@ -58,7 +57,10 @@ class SpillSlot:
         except OSError:
             return None
         self.path.unlink(missing_ok=True)
-        activities: list[Any] = pickle.loads(data)  # our own file, in a directory of mode 0700
+        try:  # our own file, in a directory of mode 0700
+            activities: list[Any] = pickle.loads(data)
+        except Exception:  # noqa: BLE001 — whatever fails, the second pass reads the file
+            return None
         return activities
 
 
