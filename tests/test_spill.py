@@ -56,3 +56,11 @@ def test_a_batch_reads_each_file_once_and_gives_the_results_of_two_reads(
     read_twice = analyse_paths(files, merge=False, jobs=1)
     assert sorted(reads) == sorted(f.name for f in files for _ in range(2))
     assert spilled.sessions == read_twice.sessions
+
+
+def test_a_damaged_spill_is_read_again_not_failed(tmp_path: Path) -> None:
+    slot = SpillSlot(tmp_path / "0.pickle", 64 * 2**20)
+    slot.path.write_bytes(b"not a pickle")
+    assert slot.load() is None and not slot.path.exists()
+    slot.save([lambda: None])  # cannot be pickled: nothing written
+    assert not slot.path.exists()
