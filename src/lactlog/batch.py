@@ -10,6 +10,14 @@ by file content), from which :func:`~lactlog.analysis.history.history_by_session
 session the thresholds of its sport's recent history; the second summarises each file with
 them. The second pass's cache key includes those history thresholds, so adding or removing a
 file never serves a summary computed with another history.
+
+A batch whose inputs are all unchanged since a run that finished (every file's first-pass key
+the same, in the same order, with the same options: :func:`~lactlog.cache.batch_fingerprint`)
+takes its second-pass keys from that run's batch record instead
+(:meth:`~lactlog.cache.ResultCache.get_batch`): the same keys, without loading every file's
+best efforts, recomputing the history and fingerprinting it per file, which were most of a
+warm run's time. Any change to any file, or a record that does not lead to every file's
+row, takes the two passes.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from lactlog.cache import (
     CacheKey,
     NullCache,
     ResultCache,
+    batch_fingerprint,
     bests_fingerprint,
     history_fingerprint,
     input_stamp,
@@ -215,34 +224,52 @@ def analyse_paths(
     result = BatchResult()
     files = find_inputs([Path(p) for p in paths], warnings=result.warnings)
     piped = read_pipes(files, options)
+    keys = _first_pass_keys(files, decoder, options, cache, piped)
+    inputs = None  # the batch's fingerprint, when every file has a cache key
+    every_key = [key for key in map(keys.get, files) if key is not None]
+    if len(every_key) == len(files):
+        inputs = batch_fingerprint(fingerprint, every_key)
+        if _from_record(result, files, every_key, inputs, cache, on_file):
+            return _finish(result, cache, merge, options, decoder, files, piped)
     with spill_slots(len(files)) as slots:
-        _both_passes(result, files, piped, fingerprint, decoder, options, cache, jobs, on_file,
-                     dict(zip(files, slots)))
-    result.warnings.extend(cache.warnings)
-    if merge:
-        merge_strength_sessions(result, options, decoder, files, piped)
-    result.sessions.sort(key=_start_key)
-    return result
+        _both_passes(result, files, piped, keys, (fingerprint, inputs), decoder, options, cache,
+                     jobs, on_file, dict(zip(files, slots)))
+    return _finish(result, cache, merge, options, decoder, files, piped)
 
 
 def _both_passes(
     result: BatchResult, files: list[Path], piped: Mapping[Path, RawInput | _Outcome],
-    fingerprint: str, decoder: str, options: AnalysisOptions, cache: ResultCache | NullCache,
-    jobs: int | None, on_file: Callable[[Path], None] | None, spill: Mapping[Path, SpillSlot],
+    keys: Mapping[Path, CacheKey | None], fingerprints: tuple[str, str | None], decoder: str,
+    options: AnalysisOptions, cache: ResultCache | NullCache, jobs: int | None,
+    on_file: Callable[[Path], None] | None, spill: Mapping[Path, SpillSlot],
 ) -> None:
     """The batch's first pass, history and second pass (:func:`analyse_paths`), collected
-    into ``result``; ``spill``: each file's slot for its first-pass activities."""
+    into ``result``; then the batch record when every outcome was cached.
+
+    ``keys``: the files' first-pass keys; ``fingerprints``: the options' and the batch's
+    (None when some file has no key: no record); ``spill``: each file's slot for its
+    first-pass activities (:mod:`lactlog.spill`).
+    """
+    fingerprint, inputs = fingerprints
     bests, keys = _first_pass(files, decoder, options, cache, jobs, on_file=on_file,
-                              piped=piped, summarise=True, spill=spill)
+                              piped=piped, summarise=True, keys=keys, spill=spill)
     histories = history_by_session(
         (b for found in bests.values() if found.error is None for b in found.sessions),
         history_rules(options.settings),
     )
     pending: list[tuple[Path, CacheKey | None, dict[int, HistoryThresholds]]] = []
     to_store: list[tuple[CacheKey, CachedResult]] = []
+    #: For the batch record: per file, the key of the row of its outcome, and whether that is
+    #: its first-pass row; None once a file has no cacheable outcome (no record then).
+    record: dict[Path, tuple[CacheKey, bool]] | None = {} if inputs is not None else None
     for path in files:
         if bests[path].error is not None:  # unreadable: the first pass said why
             _collect(result, path, bests[path])
+            first_key = keys[path]
+            if record is not None and first_key is not None and bests[path].cacheable:
+                record[path] = (first_key, True)
+            else:
+                record = None
             if on_file is not None:
                 on_file(path)
             continue
@@ -252,6 +279,8 @@ def _both_passes(
         if key is not None:
             key = replace(key, fingerprint=history_fingerprint(
                 fingerprint + input_stamp(path), file_history))
+            if record is not None:
+                record[path] = (key, False)
         summaries = bests[path].summaries
         if summaries is not None:  # made by the first pass: no history needed
             _collect(result, path, _Outcome(summaries))
@@ -277,9 +306,71 @@ def _both_passes(
             if len(to_store) >= _CACHE_BATCH:
                 cache.put_many(to_store)
                 to_store = []
+        elif not outcome.cacheable:
+            record = None
         if on_file is not None:
             on_file(path)
     cache.put_many(to_store)
+    if inputs is not None and record is not None:  # written last: after every row it names
+        cache.put_batch(inputs, [record[path] for path in files])
+
+
+def _first_pass_keys(
+    files: list[Path], decoder: str, options: AnalysisOptions, cache: ResultCache | NullCache,
+    piped: Mapping[Path, RawInput | _Outcome], power_windows_s: tuple[int, ...] = POWER_WINDOWS_S,
+) -> dict[Path, CacheKey | None]:
+    """Each file's first-pass cache key (None for pipes, which are not cached, and for files
+    that cannot be keyed: :meth:`~lactlog.cache.ResultCache.key_for`)."""
+    windows = tuple(sorted(set(power_windows_s)))
+    fingerprint = bests_fingerprint(options, decoder, windows)
+    max_file_bytes = int(options.settings.max_file_mb * 2**20)
+    keyed = [path for path in files if path not in piped]
+    keys: dict[Path, CacheKey | None] = dict.fromkeys(files)
+    keys.update(zip(keyed, cache.keys_for(keyed, fingerprint, max_file_bytes)))
+    return keys
+
+
+def _from_record(
+    result: BatchResult, files: list[Path], keys: list[CacheKey], inputs: str,
+    cache: ResultCache | NullCache, on_file: Callable[[Path], None] | None,
+) -> bool:
+    """Fill ``result`` with every file's outcome by the batch record of ``inputs``
+    (:meth:`~lactlog.cache.ResultCache.get_batch`; ``keys``: the files' first-pass keys), as
+    the two passes would give it from the cache; False, leaving ``result`` as it was, when
+    there is no record or any row it names is missing or invalid (the two passes then run).
+    A row is looked up by the file's current sha256, size and source, so a record can only
+    ever lead to rows of the files as they are now."""
+    record = cache.get_batch(inputs, len(files))
+    if record is None:
+        return False
+    final = [key if fingerprint is None else replace(key, fingerprint=fingerprint)
+             for key, fingerprint in zip(keys, record)]
+    found = cache.get_many(final, SessionSummary)
+    # a first-pass row must hold the error the file failed with
+    if any(cached is None or (fingerprint is None and cached.error is None)
+           for cached, fingerprint in zip(found, record)):
+        return False
+    for path, fingerprint, cached in zip(files, record, found):
+        assert cached is not None
+        if fingerprint is not None:
+            result.cache_hits += 1  # as a second-pass hit counts
+        _collect(result, path, _Outcome(cached.sessions, cached.error))
+        if on_file is not None:  # once per pass
+            on_file(path)
+            on_file(path)
+    return True
+
+
+def _finish(
+    result: BatchResult, cache: ResultCache | NullCache, merge: bool, options: AnalysisOptions,
+    decoder: str, files: list[Path], piped: Mapping[Path, RawInput | _Outcome],
+) -> BatchResult:
+    """The cache's warnings, the strength merge and the order by start time."""
+    result.warnings.extend(cache.warnings)
+    if merge:
+        merge_strength_sessions(result, options, decoder, files, piped)
+    result.sessions.sort(key=_start_key)
+    return result
 
 
 def _ref(dated: DatedBests) -> tuple[str, int]:
@@ -293,28 +384,30 @@ def _first_pass(
     on_file: Callable[[Path], None] | None = None,
     piped: Mapping[Path, RawInput | _Outcome] | None = None,
     summarise: bool = False,
+    keys: Mapping[Path, CacheKey | None] | None = None,
     spill: Mapping[Path, SpillSlot] | None = None,
 ) -> tuple[dict[Path, _Outcome], dict[Path, CacheKey | None]]:
     """Best efforts of every file's sessions (cached by content) and each file's cache key
-    (None for pipes: ``piped``, from :func:`read_pipes`); ``summarise`` and ``spill`` (a slot
-    per file): see :func:`bests_file`."""
+    (None for pipes: ``piped``, from :func:`read_pipes`; ``keys``: from
+    :func:`_first_pass_keys`, when already known); ``summarise`` and ``spill`` (a slot per
+    file): see :func:`bests_file`."""
     windows = tuple(sorted(set(power_windows_s)))
-    fingerprint = bests_fingerprint(options, decoder, windows)
-    max_file_bytes = int(options.settings.max_file_mb * 2**20)
     piped = piped if piped is not None else read_pipes(files, options)
+    keys = dict(keys) if keys is not None else _first_pass_keys(
+        files, decoder, options, cache, piped, windows)
     found: dict[Path, _Outcome] = {}
-    keys: dict[Path, CacheKey | None] = {}
     pending: list[Path] = []
+    cached_bests = cache.get_many([k for k in keys.values() if k is not None], DatedBests)
+    by_key = dict(zip((k for k in keys.values() if k is not None), cached_bests))
     for path in files:
         entry = piped.get(path)
         if isinstance(entry, _Outcome):  # a pipe that could not be read
-            found[path], keys[path] = entry, None
+            found[path] = entry
             if on_file is not None:
                 on_file(path)
             continue
-        keys[path] = key = (None if path in piped
-                            else cache.key_for(path, fingerprint, max_file_bytes))
-        cached = cache.get(key, DatedBests) if key is not None else None
+        key = keys[path]
+        cached = by_key.get(key) if key is not None else None
         if cached is None:
             pending.append(path)
         else:

@@ -12,6 +12,13 @@ One SQLite file, ``<user cache dir>/lactlog/results.sqlite`` (platformdirs), or
   of the error it failed with. ``source``
   (the path as given to ``read``) is part of the key because the summaries carry it and because
   the file name matters to the readers (format check, CSV start time from the name).
+- ``batches``: a fingerprint of one whole batch's inputs (:func:`batch_fingerprint`: every
+  file's first-pass key, in order, and the options) -> which ``results`` row holds each file's
+  final outcome (:meth:`ResultCache.get_batch`). A batch's second-pass keys depend on every
+  file of the batch (the history thresholds); with unchanged inputs this one row replaces
+  loading every file's best efforts and recomputing the history. It only points at rows, is
+  written after them, and only when they are all there (:meth:`ResultCache.put_batch`); the
+  newest :data:`MAX_BATCHES` are kept.
 
 Trust: summaries are stored as JSON of lactlog's result dataclasses (:mod:`lactlog.cache_format`),
 typed by the dataclasses' annotations and an allow-list of two root types, never by the data:
@@ -52,7 +59,8 @@ from lactlog.jsonsafe import clean
 ANALYSIS_VERSION = 1
 #: Bump when the tables or the row format change; a cache of another schema version (newer or
 #: older) is dropped and rebuilt. 2: JSON rows (:mod:`lactlog.cache_format`) instead of pickle.
-SCHEMA_VERSION = 2
+#: 3: the ``batches`` table.
+SCHEMA_VERSION = 3
 #: SQLite's result code for "database or disk is full".
 _SQLITE_FULL = 13
 #: Longest cached error message [characters]; a longer stored one is a miss.
@@ -76,13 +84,28 @@ CREATE TABLE results (
     error TEXT, sessions BLOB, created_ns INTEGER NOT NULL,
     PRIMARY KEY (sha256, size, fingerprint, source, analysis_version, lactlog_version)
 ) WITHOUT ROWID;
+CREATE TABLE batches (
+    inputs TEXT NOT NULL, analysis_version INTEGER NOT NULL, lactlog_version TEXT NOT NULL,
+    outcomes TEXT NOT NULL, created_ns INTEGER NOT NULL,
+    PRIMARY KEY (inputs, analysis_version, lactlog_version)
+) WITHOUT ROWID;
 """
+#: Batch records kept (the newest; each is about 70 bytes per file of its batch).
+MAX_BATCHES = 32
+#: Keys per query when many rows are fetched at once (6 parameters each; SQLite allows 32,766).
+_KEYS_PER_QUERY = 500
 #: The sessions column when it is a blob of at most ``?`` bytes, else NULL (a miss): length()
 #: of a blob reads no content, so an oversized planted row costs nothing to refuse.
 _BOUNDED_SESSIONS = "CASE WHEN typeof(sessions) = 'blob' AND length(sessions) <= ? THEN sessions END"
 _KEY_WHERE = (
     "sha256 = ? AND size = ? AND fingerprint = ? AND source = ? "
     "AND analysis_version = ? AND lactlog_version = ?"
+)
+#: Rows ``r`` of ``results`` joined to a table ``k`` of (sha256, size, fingerprint, source)
+#: values, then the versions: SQLite looks each up by primary key.
+_JOIN_ON = (
+    "r.sha256 = k.column1 AND r.size = k.column2 AND r.fingerprint = k.column3 "
+    "AND r.source = k.column4 AND r.analysis_version = ? AND r.lactlog_version = ?"
 )
 
 
@@ -188,6 +211,17 @@ def history_fingerprint(fingerprint: str, history: dict[int, Any]) -> str:
     return hashlib.sha256(f"{fingerprint}:{text}".encode()).hexdigest()
 
 
+def batch_fingerprint(fingerprint: str, keys: Iterable[CacheKey]) -> str:
+    """Fingerprint of a batch's inputs: :func:`options_fingerprint` (``fingerprint``) and every
+    file's first-pass key (source, sha256, size, :func:`bests_fingerprint` + input stamp), in
+    the batch's order. Equal fingerprints mean equal first-pass results for every file, hence
+    the same history thresholds and the same second-pass keys (:meth:`ResultCache.get_batch`).
+    """
+    document = [fingerprint, *([k.source, k.sha256, k.size, k.fingerprint] for k in keys)]
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _json_default(value: Any) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -229,6 +263,21 @@ def _load_sessions(blob: Any, key: CacheKey, kind: type | None = None) -> tuple[
     if kind is not None and any(type(item) is not kind for item in items):
         return None
     return items if _belongs_to(items, key) else None
+
+
+def _cached_result(error: Any, blob: Any, key: CacheKey, kind: type | None) -> CachedResult | None:
+    """A stored row (its ``error`` and bounded ``sessions`` columns) as a result; None when it
+    is not a valid one for ``key``."""
+    if error is not None:
+        ok = type(error) is str and 0 < len(error) <= MAX_ERROR_CHARS
+        return CachedResult(error=error) if ok else None
+    sessions = _load_sessions(blob, key, kind)
+    return None if sessions is None else CachedResult(sessions=sessions)
+
+
+def _short(key: CacheKey) -> tuple[str, int, str, str]:
+    """The key's own columns of a ``results`` row (the versions are the cache's)."""
+    return (key.sha256, key.size, key.fingerprint, key.source)
 
 
 def _belongs_to(items: tuple[Any, ...], key: CacheKey) -> bool:
@@ -295,6 +344,29 @@ class _CacheBase:
             return None
         return CacheKey(str(path), sha256, before.st_size, fingerprint + input_stamp(path))
 
+    def keys_for(
+        self, paths: Iterable[Path], fingerprint: str, max_file_bytes: int | None = None
+    ) -> list[CacheKey | None]:
+        """:meth:`key_for` of each of ``paths``."""
+        return [self.key_for(path, fingerprint, max_file_bytes) for path in paths]
+
+    def get(self, key: CacheKey, kind: type | None = None) -> CachedResult | None:
+        return None
+
+    def get_many(
+        self, keys: list[CacheKey], kind: type | None = None
+    ) -> list[CachedResult | None]:
+        """:meth:`get` of each of ``keys``."""
+        return [self.get(key, kind) for key in keys]
+
+    def get_batch(self, inputs: str, n_files: int) -> list[str | None] | None:
+        """The record of a batch (see :meth:`ResultCache.get_batch`); None: none."""
+        return None
+
+    def put_batch(self, inputs: str, outcomes: list[tuple[CacheKey, bool]]) -> bool:
+        """Store a batch record (see :meth:`ResultCache.put_batch`); False: not stored."""
+        return False
+
     def __enter__(self) -> Self:
         return self
 
@@ -334,9 +406,6 @@ class NullCache(_CacheBase):
     def key_for(
         self, path: str | Path, fingerprint: str, max_file_bytes: int | None = None
     ) -> CacheKey | None:
-        return None
-
-    def get(self, key: CacheKey, kind: type | None = None) -> CachedResult | None:
         return None
 
     def put(self, key: CacheKey, result: CachedResult) -> bool:
@@ -382,6 +451,8 @@ class ResultCache(_CacheBase):
         self._inode = _inode(path)
         self._version = (ANALYSIS_VERSION, lactlog_version())
         self._full = False  # a write failed with SQLITE_FULL: stop writing, truncate the WAL
+        #: file_hashes rows fetched ahead by :meth:`keys_for`: absolute path -> (stat key, sha256)
+        self._remembered: dict[str, tuple[tuple[int, int, int, int], str]] = {}
 
     @classmethod
     def open(cls, path: Path | None = None) -> ResultCache | NullCache:
@@ -401,14 +472,45 @@ class ResultCache(_CacheBase):
             stat = Path(path).stat() if stat is None else stat
         except OSError:
             return None
+        absolute = os.path.abspath(path)
+        remembered = self._remembered.get(absolute)
+        if remembered is not None:
+            return remembered[1] if remembered[0] == _stat_key(stat) else None
         row = self._guarded(
             lambda db: db.execute(
                 "SELECT size, mtime_ns, ctime_ns, inode, sha256 FROM file_hashes WHERE path = ?",
-                (os.path.abspath(path),),
+                (absolute,),
             ).fetchone(),
             None,
         )
         return row[4] if row is not None and tuple(row[:4]) == _stat_key(stat) else None
+
+    def keys_for(
+        self, paths: Iterable[Path], fingerprint: str, max_file_bytes: int | None = None
+    ) -> list[CacheKey | None]:
+        """:meth:`key_for` of each of ``paths``, their remembered hashes fetched with one query
+        per :data:`_KEYS_PER_QUERY` files rather than one per file (a query costs about as much
+        as the ``stat``; a warm batch does nothing else per file)."""
+        paths = list(paths)
+        names = sorted({os.path.abspath(path) for path in paths})
+
+        def fetch(db: sqlite3.Connection) -> dict[str, tuple[tuple[int, int, int, int], str]]:
+            found = {}
+            for start in range(0, len(names), _KEYS_PER_QUERY):
+                chunk = names[start : start + _KEYS_PER_QUERY]
+                marks = ", ".join("?" * len(chunk))
+                for name, *stat_key, sha256 in db.execute(
+                    "SELECT path, size, mtime_ns, ctime_ns, inode, sha256 FROM file_hashes "
+                    f"WHERE path IN ({marks})", chunk,
+                ):
+                    found[name] = (tuple(stat_key), sha256)
+            return found
+
+        self._remembered = self._guarded(fetch, {})
+        try:
+            return super().keys_for(paths, fingerprint, max_file_bytes)
+        finally:
+            self._remembered = {}
 
     def remember_sha256(self, path: Path, sha256: str, stat: os.stat_result | None = None) -> None:
         """Remember the sha256 of ``path`` as it was at ``stat`` (taken before hashing)."""
@@ -431,14 +533,94 @@ class ResultCache(_CacheBase):
             ).fetchone(),
             None,
         )
-        if row is None:
+        return None if row is None else _cached_result(row[0], row[1], key, kind)
+
+    def get_many(
+        self, keys: list[CacheKey], kind: type | None = None
+    ) -> list[CachedResult | None]:
+        """:meth:`get` of each of ``keys``, with one query per :data:`_KEYS_PER_QUERY` keys
+        (a join with the keys as a table of values, by primary key) rather than one per key;
+        each row is loaded as it is read."""
+        wanted = {_short(key): key for key in keys}
+        distinct = list(wanted.values())
+
+        def fetch(db: sqlite3.Connection) -> dict[tuple, CachedResult | None]:
+            found = {}
+            for start in range(0, len(distinct), _KEYS_PER_QUERY):
+                chunk = distinct[start : start + _KEYS_PER_QUERY]
+                values = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
+                sql = (f"SELECT r.sha256, r.size, r.fingerprint, r.source, r.error, "
+                       f"{_BOUNDED_SESSIONS} FROM (VALUES {values}) AS k "
+                       f"JOIN results AS r ON {_JOIN_ON}")
+                params = [MAX_ROW_BYTES, *(v for key in chunk for v in _short(key)),
+                          *self._version]
+                for *short, error, blob in db.execute(sql, params):
+                    key = wanted.get(tuple(short))  # equal in SQLite, so in Python too
+                    if key is not None:
+                        found[_short(key)] = _cached_result(error, blob, key, kind)
+            return found
+
+        found = self._guarded(fetch, {})
+        return [found.get(_short(key)) for key in keys]
+
+    def get_batch(self, inputs: str, n_files: int) -> list[str | None] | None:
+        """The record of the batch whose inputs have the fingerprint ``inputs``
+        (:func:`batch_fingerprint`): per file, in the batch's order, the fingerprint of the row
+        holding its final summaries (its key is the file's first-pass key with that
+        fingerprint), or None for a file that failed in the first pass (its error is in its
+        first-pass row). None when there is no valid record of ``n_files`` files."""
+        row = self._guarded(
+            lambda db: db.execute(
+                "SELECT CASE WHEN typeof(outcomes) = 'text' AND length(outcomes) <= ? "
+                "THEN outcomes END FROM batches "
+                "WHERE inputs = ? AND analysis_version = ? AND lactlog_version = ?",
+                (MAX_ROW_BYTES, inputs, *self._version),
+            ).fetchone(),
+            None,
+        )
+        if row is None or row[0] is None:
             return None
-        error, blob = row
-        if error is not None:
-            ok = type(error) is str and 0 < len(error) <= MAX_ERROR_CHARS
-            return CachedResult(error=error) if ok else None
-        sessions = _load_sessions(blob, key, kind)
-        return None if sessions is None else CachedResult(sessions=sessions)
+        try:
+            record = json.loads(row[0])
+        except (ValueError, RecursionError):
+            return None
+        if type(record) is not list or len(record) != n_files:
+            return None
+        if not all(v is None or (type(v) is str and 0 < len(v) <= 1_000) for v in record):
+            return None
+        return record
+
+    def put_batch(self, inputs: str, outcomes: list[tuple[CacheKey, bool]]) -> bool:
+        """Store the record of a batch (see :meth:`get_batch`): per file, the key of the row
+        holding its final outcome and whether that is its first-pass row (a file that failed
+        there). In one transaction, and only when every one of those rows is in the cache (a
+        row may have been refused, or written by no one): a record never points at a missing
+        row, and an interrupted batch leaves none. Keeps the newest :data:`MAX_BATCHES`."""
+        record = [None if first else key.fingerprint for key, first in outcomes]
+        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        distinct = list({_short(key): key for key, _ in outcomes}.values())
+        if self._full or len(text) > MAX_ROW_BYTES:
+            return False
+
+        def write(db: sqlite3.Connection) -> bool:
+            with _transaction(db):
+                present = 0
+                for start in range(0, len(distinct), _KEYS_PER_QUERY):
+                    chunk = distinct[start : start + _KEYS_PER_QUERY]
+                    values = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
+                    params = [*(v for key in chunk for v in _short(key)), *self._version]
+                    present += db.execute(f"SELECT count(*) FROM (VALUES {values}) AS k "
+                                          f"JOIN results AS r ON {_JOIN_ON}", params).fetchone()[0]
+                if present != len(distinct):
+                    return False
+                db.execute("INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?, ?)",
+                           (inputs, *self._version, text, time.time_ns()))
+                db.execute("DELETE FROM batches WHERE created_ns < (SELECT created_ns FROM "
+                           "batches ORDER BY created_ns DESC LIMIT 1 OFFSET ?)",
+                           (MAX_BATCHES - 1,))
+            return True
+
+        return self._guarded(write, False)
 
     def put(self, key: CacheKey, result: CachedResult) -> bool:
         """Store one result; False when it was not stored."""
@@ -465,8 +647,10 @@ class ResultCache(_CacheBase):
             with _transaction(db):
                 if stale_only:
                     where = "WHERE analysis_version != ? OR lactlog_version != ?"
+                    db.execute(f"DELETE FROM batches {where}", self._version)
                     return db.execute(f"DELETE FROM results {where}", self._version).rowcount
                 db.execute("DELETE FROM file_hashes")
+                db.execute("DELETE FROM batches")
                 return db.execute("DELETE FROM results").rowcount
 
         removed = self._guarded(wipe, 0)
