@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from lactlog import batch
 from lactlog import cache as cache_module
+from lactlog.analysis import history as history_module
 from lactlog.batch import analyse_paths
 from lactlog.cache import ResultCache
 from lactlog.cli import app
@@ -41,13 +42,14 @@ class History:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = 0
-        real = batch.history_by_session
+        real = history_module.history_by_session
 
         def counted(*args, **kwargs):
             self.calls += 1
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(batch, "history_by_session", counted)
+        # the batch imports it from there when its two passes run
+        monkeypatch.setattr(history_module, "history_by_session", counted)
 
 
 def _outcome(result) -> tuple:

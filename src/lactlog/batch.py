@@ -32,7 +32,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lactlog.analysis.history import HistoryThresholds, history_by_session, history_rules
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.power_model import DEFAULT_CP_DURATIONS_S, FTP_WINDOW_S
 from lactlog.cache import (
@@ -50,14 +49,17 @@ from lactlog.errors import LactlogError, internal_error_message
 from lactlog.io import find_inputs
 from lactlog.io.raw import RawInput
 from lactlog.results import BatchResult, FileError
-from lactlog.spill import SpillSlot, spill_slots
 from lactlog.summaries import APP_PRODUCTS, DatedBests, SessionSummary
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-# The readers and the analysis (numpy, pandas) are imported where a file is read: a batch that
-# finds every file in the cache loads, selects and renders its results without them.
+    from lactlog.analysis.history import HistoryThresholds
+    from lactlog.spill import SpillSlot
+
+# The readers and the analysis (numpy, pandas) are imported where a file is read, and the
+# history and the spill where the two passes run: a batch that finds every file in the cache
+# loads, selects and renders its results without them.
 
 #: Cache writes are grouped into transactions of this many files.
 _CACHE_BATCH = 50
@@ -80,7 +82,7 @@ class _Outcome:
 #: Best mean powers the first pass finds [s]: the FTP window and the CP fit durations.
 POWER_WINDOWS_S: tuple[int, ...] = (FTP_WINDOW_S, *DEFAULT_CP_DURATIONS_S)
 #: What the history gives each session of one file: session index -> history thresholds.
-FileHistory = Mapping[int, HistoryThresholds]
+FileHistory = Mapping[int, "HistoryThresholds"]
 
 
 def read_activities(path: Path | RawInput, decoder: str, options: AnalysisOptions) -> list:
@@ -231,6 +233,8 @@ def analyse_paths(
         inputs = batch_fingerprint(fingerprint, every_key)
         if _from_record(result, files, every_key, inputs, cache, on_file):
             return _finish(result, cache, merge, options, decoder, files, piped)
+    from lactlog.spill import spill_slots
+
     with spill_slots(len(files)) as slots:
         _both_passes(result, files, piped, keys, (fingerprint, inputs), decoder, options, cache,
                      jobs, on_file, dict(zip(files, slots)))
@@ -250,6 +254,8 @@ def _both_passes(
     (None when some file has no key: no record); ``spill``: each file's slot for its
     first-pass activities (:mod:`lactlog.spill`).
     """
+    from lactlog.analysis.history import history_by_session, history_rules
+
     fingerprint, inputs = fingerprints
     bests, keys = _first_pass(files, decoder, options, cache, jobs, on_file=on_file,
                               piped=piped, summarise=True, keys=keys, spill=spill)
@@ -468,6 +474,8 @@ def history_of(
         more, errors = history_bests(paths, decoder, options, cache, jobs)
         dated.extend(more)
     unique = {_ref(d): d for d in dated}  # a file given both ways counts once
+    from lactlog.analysis.history import history_by_session, history_rules
+
     histories = history_by_session(unique.values(), history_rules(options.settings))
     return {ref: h for ref, h in histories.items() if ref in own}, errors
 
