@@ -320,17 +320,17 @@ class _CacheBase:
         (``export.zip:activities/1.fit``) is keyed by its archive's hash and its own name
         (``source``); the archive is hashed once per run.
         """
-        from lactlog.io.archive import outer_archive
-
         path = Path(path)
-        archive = outer_archive(path)
-        target = path if archive is None else archive
+        return self._key_of(path, _hash_target(path, max_file_bytes), fingerprint)
+
+    def _key_of(
+        self, path: Path, found: tuple[Path, Path | None, os.stat_result] | None, fingerprint: str
+    ) -> CacheKey | None:
+        """:meth:`key_for` of ``path`` once :func:`_hash_target` ``found`` what to hash."""
+        if found is None:
+            return None
+        target, archive, before = found
         try:
-            before = target.stat()
-            if not S_ISREG(before.st_mode):
-                return None
-            if archive is None and max_file_bytes is not None and before.st_size > max_file_bytes:
-                return None
             sha256 = self.lookup_sha256(target, before)
             if sha256 is None and archive is not None:
                 sha256 = self._archive_hashes.get((str(archive), _stat_key(before)))
@@ -375,6 +375,27 @@ class _CacheBase:
 
     def close(self) -> None:
         return None
+
+
+def _hash_target(
+    path: Path, max_file_bytes: int | None
+) -> tuple[Path, Path | None, os.stat_result] | None:
+    """What :meth:`NullCache.key_for` hashes for ``path``: (the file — ``path``, or the zip of
+    a member —, that zip or None, its ``stat``); None when nothing may be opened: the file
+    cannot be stat-ed, is not a regular file, or is larger than ``max_file_bytes``."""
+    from lactlog.io.archive import outer_archive
+
+    archive = outer_archive(path)
+    target = path if archive is None else archive
+    try:
+        before = target.stat()
+    except OSError:
+        return None
+    if not S_ISREG(before.st_mode):
+        return None
+    if archive is None and max_file_bytes is not None and before.st_size > max_file_bytes:
+        return None
+    return target, archive, before
 
 
 def input_stamp(path: Path) -> str:
@@ -491,8 +512,10 @@ class ResultCache(_CacheBase):
         """:meth:`key_for` of each of ``paths``, their remembered hashes fetched with one query
         per :data:`_KEYS_PER_QUERY` files rather than one per file (a query costs about as much
         as the ``stat``; a warm batch does nothing else per file)."""
-        paths = list(paths)
-        names = sorted({os.path.abspath(path) for path in paths})
+        paths = [Path(path) for path in paths]
+        found = [_hash_target(path, max_file_bytes) for path in paths]
+        # only files that may be hashed: a device or an oversized file is refused untouched
+        names = sorted({os.path.abspath(target[0]) for target in found if target is not None})
 
         def fetch(db: sqlite3.Connection) -> dict[str, tuple[tuple[int, int, int, int], str]]:
             found = {}
@@ -506,9 +529,9 @@ class ResultCache(_CacheBase):
                     found[name] = (tuple(stat_key), sha256)
             return found
 
-        self._remembered = self._guarded(fetch, {})
+        self._remembered = self._guarded(fetch, {}) if names else {}
         try:
-            return super().keys_for(paths, fingerprint, max_file_bytes)
+            return [self._key_of(path, target, fingerprint) for path, target in zip(paths, found)]
         finally:
             self._remembered = {}
 
