@@ -34,14 +34,15 @@ def test_activities_beyond_the_share_are_not_spilled(tmp_path: Path) -> None:
     assert slot.load() is None and not slot.path.exists()
 
 
-def test_the_budget_is_shared_and_the_directory_removed_even_on_error() -> None:
-    with pytest.raises(KeyboardInterrupt), spill_slots(4) as slots:
+def test_the_budget_is_shared_and_the_directory_removed_even_on_error(tmp_path: Path) -> None:
+    with pytest.raises(KeyboardInterrupt), spill_slots(4, tmp_path / "cache") as slots:
         directory = slots[0].path.parent
         assert directory.is_dir() and len(slots) == 4
+        assert directory.parent == tmp_path / "cache" and directory.stat().st_mode & 0o077 == 0
         assert sum(s.max_bytes for s in slots) <= lactlog.spill.SPILL_BUDGET_BYTES
         slots[0].save(read(RIDE))
         raise KeyboardInterrupt
-    assert not directory.exists()
+    assert not directory.exists() and list((tmp_path / "cache").iterdir()) == []
 
 
 def test_a_batch_reads_each_file_once_and_gives_the_results_of_two_reads(

@@ -235,7 +235,7 @@ def analyse_paths(
             return _finish(result, cache, merge, options, decoder, files, piped)
     from lactlog.spill import spill_slots
 
-    with spill_slots(len(files)) as slots:
+    with spill_slots(len(files), cache.folder()) as slots:
         _both_passes(result, files, piped, keys, (fingerprint, inputs), decoder, options, cache,
                      jobs, on_file, dict(zip(files, slots)))
     return _finish(result, cache, merge, options, decoder, files, piped)

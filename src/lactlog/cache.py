@@ -302,6 +302,11 @@ class _CacheBase:
         self.warnings: list[str] = list(warnings or [])
         self._archive_hashes: dict[tuple, str] = {}  # zip archives hashed in this run
 
+    def folder(self) -> Path:
+        """The cache's folder (the default one for a cache without a file): where a batch keeps
+        its temporary files (:mod:`lactlog.spill`), so lactlog writes nowhere else."""
+        return (self.path if self.path is not None else default_path()).parent
+
     def lookup_sha256(self, path: Path, stat: os.stat_result | None = None) -> str | None:
         return None
 

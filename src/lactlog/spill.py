@@ -8,9 +8,10 @@ both passes; loading the first pass's activities back from a pickle costs a few 
 that. The activities are numpy columns (:class:`~lactlog.table.Table`), so the pickle is about
 the size of the samples' arrays.
 
-Bounds: the spill lives in a private temporary directory that the batch removes when it ends,
-on an error or Ctrl-C too (a process killed outright leaves it in the system's temporary
-directory); it holds at most :data:`SPILL_BUDGET_BYTES` in all, as each of the batch's files
+Bounds: the spill lives in a private temporary directory in the cache's folder (lactlog writes
+nowhere else), which the batch removes when it ends, on an error or Ctrl-C too (a process killed
+outright leaves a ``spill-*`` folder there, which ``lactlog cache clear`` does not see: delete
+it by hand); it holds at most :data:`SPILL_BUDGET_BYTES` in all, as each of the batch's files
 may spill at most its share of that budget (a file beyond its share is read again). A spill
 that cannot be written or read back (disk full, removed) is simply read again: the spill never
 changes a result, it only saves the second read.
@@ -65,14 +66,16 @@ class SpillSlot:
 
 
 @contextmanager
-def spill_slots(n_files: int) -> Iterator[list[SpillSlot]]:
+def spill_slots(n_files: int, folder: Path) -> Iterator[list[SpillSlot]]:
     """One :class:`SpillSlot` per file of a batch of ``n_files``, in a temporary directory
-    removed on exit; no slots (an empty list) when the directory cannot be made."""
+    (mode 0700) in ``folder``, removed on exit; no slots (an empty list) when the directory
+    cannot be made."""
     if n_files == 0:
         yield []
         return
     try:
-        directory = Path(tempfile.mkdtemp(prefix="lactlog-spill-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        directory = Path(tempfile.mkdtemp(prefix="spill-", dir=folder))
     except OSError:
         yield []
         return
