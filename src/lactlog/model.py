@@ -173,19 +173,9 @@ def empty_table(columns: tuple[str, ...]) -> Table:
     return Table({name: np.empty(0) for name in columns})
 
 
-def empty_samples() -> pd.DataFrame:
-    """An empty samples frame with a UTC DatetimeIndex named ``time``."""
-    return _empty_samples_table().frame()
-
-
 @cache
 def _empty_samples_table() -> Table:
     return Table({}, index_ns=np.empty(0, dtype=np.int64))
-
-
-def empty_rr() -> pd.DataFrame:
-    """An empty beat-to-beat frame: UTC DatetimeIndex named ``time``, float column ``rr_s``."""
-    return _empty_rr_table().frame()
 
 
 @cache

@@ -76,6 +76,10 @@ class Table(NamedColumns):
             return len(self.index_ns)
         return len(next(iter(self.columns.values()))) if self.columns else 0
 
+    def times_ns(self) -> np.ndarray:
+        """The rows' UTC times [ns]; empty for a table without a time index."""
+        return self.index_ns if self.index_ns is not None else np.empty(0, dtype=np.int64)
+
     def frame(self) -> pd.DataFrame:
         """The table as a DataFrame: a UTC ``DatetimeIndex`` named ``time`` (or a
         ``RangeIndex``), datetime64[ns, UTC] time columns, text columns as Python objects."""

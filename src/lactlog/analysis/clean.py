@@ -113,11 +113,8 @@ def clean_samples(
 ) -> pd.DataFrame:
     """:func:`clean` of a samples frame and a pauses frame, as a frame
     (:meth:`CleanSamples.frame`): for Python users who hold DataFrames."""
-    table = Table.from_frame(samples)
-    if table.index_ns is None:  # an empty frame without a time index
-        table = Table(dict(table.columns), index_ns=np.empty(0, dtype=np.int64))
     pause_table = None if pauses is None else Table.from_frame(pauses)
-    return clean(table, pause_table, rules).frame()
+    return clean(Table.from_frame(samples), pause_table, rules).frame()
 
 
 def clean(
@@ -165,7 +162,7 @@ def clean(
         Empty input gives an empty grid with those columns.
     """
     columns = list(samples.names)
-    times_ns = samples.index_ns if samples.index_ns is not None else np.empty(0, dtype=np.int64)
+    times_ns = samples.times_ns()
     if len(times_ns) == 0:
         return CleanSamples(0, np.empty(0, dtype=np.int64),
                             {name: np.empty(0) for name in columns}, np.empty(0, dtype=bool))

@@ -115,7 +115,7 @@ def summarize(
         )
         endurance = analyse_endurance(activity, thresholds, endurance_rules(options.settings),
                                       options.profile.sex)
-    times_ns = _times_ns(samples)
+    times_ns = samples.times_ns()
     weights_s = sample_weights_s(times_ns)
     duration = _first_known(device.elapsed_s, elapsed_s(times_ns))
     timer = _first_known(device.timer_s, timer_s(times_ns, activity.table("pauses")))
@@ -162,10 +162,6 @@ def _dfa(activity: Activity) -> DfaAnalysis | None:
     from lactlog.analysis.hrvt import analyse_dfa
 
     return analyse_dfa(activity.rr, activity.samples.get("power_w"))
-
-
-def _times_ns(samples: Table) -> np.ndarray:
-    return samples.index_ns if samples.index_ns is not None else np.empty(0, dtype=np.int64)
 
 
 def _active_sets(activity: Activity) -> int:
