@@ -95,6 +95,26 @@ def test_compressed_speed_distance_accumulates_over_roll_over() -> None:
     np.testing.assert_allclose(decode_with_fitparse(data).messages["record"]["distance"], expected)
 
 
+def test_fields_decodes_only_the_named_fields_the_timestamp_and_component_sources() -> None:
+    writer = FitWriter()
+    writer.define(0, RECORD, [(253, UINT32, 4), (3, UINT8, 1), (7, UINT16, 2), (8, BYTE, 3)])
+    writer.write(0, [T0, 150, 250, (350 | (4000 << 12)).to_bytes(3, "little")])
+    data = writer.to_bytes()
+    everything = decode(data).messages["record"]
+    assert {"timestamp", "heart_rate", "power", "speed", "distance"} <= set(everything)
+    # distance is named: field 8 (compressed_speed_distance) fills it, so it is decoded (and
+    # gives its speed too); power is not named and is not decoded
+    only = decode(data, ("record",), {"record": frozenset({"heart_rate", "distance"})})
+    records = only.messages["record"]
+    assert set(records) == {"timestamp", "heart_rate", "speed", "distance"}
+    assert records["timestamp"].tolist() == [T0]
+    assert records["heart_rate"].tolist() == [150]
+    assert records["distance"].tolist() == [4000 / 16]
+    # a message not named in ``fields`` keeps every field
+    assert set(decode(data, ("record",), {"lap": frozenset()}).messages["record"]) == set(
+        everything)
+
+
 def test_chained_files_are_both_read() -> None:
     first, second = _record_writer(), _record_writer()
     first.write(0, [T0, 120, 100])

@@ -14,7 +14,7 @@ def read_fit(
 
     ``decoder`` is ``"lactlog"`` (columnar numpy decoder) or ``"fitparse"`` (reference).
     """
-    from lactlog.io.fit.activity import MAX_SESSIONS, build_activities
+    from lactlog.io.fit.activity import MAX_SESSIONS, READ_FIELDS, build_activities
 
     if decoder == "fitparse":
         from lactlog.io.fit.oracle import decode_with_fitparse
@@ -23,5 +23,5 @@ def read_fit(
     else:
         from lactlog.io.fit.decode import decode
 
-        decoded = decode(raw.data)
+        decoded = decode(raw.data, tuple(READ_FIELDS), READ_FIELDS)
     return build_activities(raw, decoded, MAX_SESSIONS if max_sessions is None else max_sessions)

@@ -64,6 +64,33 @@ _SESSION_FIELDS: tuple[str, ...] = (
     "total_training_effect", "total_anaerobic_training_effect",
 )
 
+#: Every field :func:`build_activities` reads, by message: the reader decodes only these
+#: (:func:`lactlog.io.fit.decode.decode`, ``fields``). tests/io/test_fit_activity.py checks
+#: that the builder reads exactly these from the corpus files and the generated ones.
+READ_FIELDS: dict[str, frozenset[str]] = {
+    "record": frozenset(
+        ("timestamp", *(name for _, names, _ in _SAMPLE_FIELDS for name in names))),
+    "session": frozenset(_SESSION_FIELDS),
+    "lap": frozenset(("start_time", "total_elapsed_time", "total_timer_time", "total_distance",
+                      "avg_heart_rate", "max_heart_rate", "avg_power")),
+    "set": frozenset(("start_time", "timestamp", "duration", "category", "category_subtype",
+                      "set_type", "repetitions", "weight")),
+    "event": frozenset(("timestamp", "event", "event_type")),
+    "length": frozenset(("start_time", "total_elapsed_time", "length_type")),
+    "hr": frozenset(("timestamp", "fractional_timestamp", "event_timestamp", "filtered_bpm")),
+    "hrv": frozenset(("time",)),
+    "time_in_zone": frozenset((
+        "reference_mesg", "reference_index", "hr_zone_high_boundary", "time_in_hr_zone",
+        "power_zone_high_boundary", "time_in_power_zone", "threshold_heart_rate",
+        "max_heart_rate", "resting_heart_rate", "functional_threshold_power")),
+    "file_id": frozenset(("manufacturer", "product", "product_name")),
+    "zones_target": frozenset(("threshold_heart_rate", "functional_threshold_power",
+                               "max_heart_rate")),
+    "user_profile": frozenset(("default_max_heart_rate", "resting_heart_rate")),
+    "activity": frozenset(("timestamp", "local_timestamp")),
+    "sport": frozenset(("sport", "sub_sport")),
+}
+
 #: Default largest number of sessions read from one FIT file (:func:`build_activities`).
 MAX_SESSIONS = 1000
 

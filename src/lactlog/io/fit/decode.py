@@ -12,10 +12,15 @@ order, and the definitions of one message joined in file order with one ``take``
 The result, :class:`FitMessages`, maps a message name to columns: float64 arrays for numbers
 (2-D for array fields), object arrays for strings. Enum fields keep their numeric code; names
 come from :mod:`lactlog.io.fit.profile`. Timestamps stay in FIT seconds (since 1989-12-31 UTC).
+
+A reader may name the fields it uses (``fields``): the others are not decoded at all. A
+``session`` message carries ~100 fields and a ``lap`` ~80, of which the activity builder reads
+17 and 7, and a plan's cost grows with its fields.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -55,17 +60,29 @@ class DecodedFit:
     stopped_early: bool
 
 
-def decode(data: bytes, wanted: tuple[str, ...] = WANTED_MESSAGES) -> DecodedFit:
+def decode(
+    data: bytes,
+    wanted: tuple[str, ...] = WANTED_MESSAGES,
+    fields: Mapping[str, frozenset[str]] | None = None,
+) -> DecodedFit:
     """Decode the ``wanted`` messages of a (possibly chained) FIT file into columns.
+
+    ``fields`` names, per message, the only fields to decode (e.g. the activity builder's
+    :data:`~lactlog.io.fit.activity.READ_FIELDS`); the ``timestamp`` and the fields whose
+    components fill a named field are decoded too, since timestamps resolve the compressed ones
+    and components are unpacked from their field. Messages it does not name, and every message
+    when it is None, keep all their fields.
 
     Damaged files hold any bit pattern (signalling NaNs, floats beyond every integer type), so
     numpy's floating-point warnings are silenced: they are expected and say nothing to a user.
     """
     with np.errstate(all="ignore"):
-        return _decode(data, wanted)
+        return _decode(data, wanted, fields or {})
 
 
-def _decode(data: bytes, wanted: tuple[str, ...]) -> DecodedFit:
+def _decode(
+    data: bytes, wanted: tuple[str, ...], fields: Mapping[str, frozenset[str]]
+) -> DecodedFit:
     wanted_numbers = _wanted_numbers(wanted)
     result = scan(data, wanted_numbers)
     buffer = np.frombuffer(data, dtype=np.uint8)
@@ -79,7 +96,8 @@ def _decode(data: bytes, wanted: tuple[str, ...]) -> DecodedFit:
         positions = positions_array(bin_)
         name = profile.message_name(bin_.global_number)
         if bin_.global_number in wanted_numbers and name is not None:
-            columns = _plan(bin_).decode(_records(buffer, positions, bin_.record_size))
+            plan = _plan(bin_, fields.get(name))
+            columns = plan.decode(_records(buffer, positions, bin_.record_size))
             pieces.setdefault(name, []).append((positions, columns))
             timestamps = columns.get("timestamp")
             if timestamps is not None and (timestamps.ndim != 1 or timestamps.dtype == object):
@@ -210,34 +228,50 @@ class _Plan:
         return columns
 
 
-_PLANS: dict[bytes | tuple, _Plan] = {}
+_PLANS: dict[tuple, _Plan] = {}
 _MAX_PLANS = 1024
 
 
-def _plan(bin_: DefinitionBin) -> _Plan:
-    """The decoding plan of a bin's layout; plans are kept across files (devices repeat their
-    definitions), at most :data:`_MAX_PLANS` of them."""
-    key = bin_.key or (
+def _plan(bin_: DefinitionBin, keep: frozenset[str] | None = None) -> _Plan:
+    """The decoding plan of a bin's layout for the fields ``keep`` (None: all, see
+    :func:`decode`); plans are kept across files (devices repeat their definitions), at most
+    :data:`_MAX_PLANS` of them."""
+    layout = bin_.key or (
         bin_.global_number,
         bin_.big_endian,
         tuple((f.number, f.offset, f.size, f.base_type.identifier) for f in bin_.fields),
     )
+    key = (layout, keep)
     plan = _PLANS.get(key)
     if plan is None:
         if len(_PLANS) >= _MAX_PLANS:
             _PLANS.clear()
-        plan = _PLANS[key] = _make_plan(bin_)
+        plan = _PLANS[key] = _make_plan(bin_, keep)
     return plan
 
 
-def _make_plan(bin_: DefinitionBin) -> _Plan:
+def _kept(message: int, field: FieldDef, keep: frozenset[str]) -> bool:
+    """Whether ``field`` is decoded when a reader asks for the fields ``keep``: its timestamp,
+    a named field, or a field with a component that fills one."""
+    if field.number == profile.TIMESTAMP_FIELD:
+        return True
+    spec = profile.field_spec(message, field.number)
+    return spec is not None and (
+        spec.name in keep or any(c.target in keep for c in spec.components)
+    )
+
+
+def _make_plan(bin_: DefinitionBin, keep: frozenset[str] | None) -> _Plan:
     byte_order = ">" if bin_.big_endian else "<"
     message = bin_.global_number
+    fields = bin_.fields if keep is None else tuple(
+        f for f in bin_.fields if _kept(message, f, keep)
+    )
     dtypes, specs = [], []
     group_fields: dict[tuple, list[int]] = {}  # (dtype, invalid) -> field indices
     steps: list[tuple[str, tuple | None, int]] = []
     with_components = []
-    for i, field in enumerate(bin_.fields):
+    for i, field in enumerate(fields):
         name, dtype, spec, kind, has_components = _field_kind(
             message, field.number, field.base_type.identifier, field.size, byte_order
         )
@@ -256,7 +290,6 @@ def _make_plan(bin_: DefinitionBin) -> _Plan:
             steps.append((name, None, i))
     groups: list[_Group] = []
     group_number: dict[tuple, int] = {}
-    fields = bin_.fields
     for key, members in group_fields.items():
         dtype, invalid = key
         width = dtype.itemsize
