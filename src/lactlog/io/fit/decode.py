@@ -250,12 +250,13 @@ def _plan(bin_: DefinitionBin, keep: frozenset[str] | None = None) -> _Plan:
     return plan
 
 
-def _kept(message: int, field: FieldDef, keep: frozenset[str]) -> bool:
-    """Whether ``field`` is decoded when a reader asks for the fields ``keep``: its timestamp,
-    a named field, or a field with a component that fills one."""
-    if field.number == profile.TIMESTAMP_FIELD:
+@lru_cache(maxsize=4096)
+def _kept(message: int, number: int, keep: frozenset[str]) -> bool:
+    """Whether field ``number`` is decoded when a reader asks for the fields ``keep``: the
+    timestamp, a named field, or a field with a component that fills one."""
+    if number == profile.TIMESTAMP_FIELD:
         return True
-    spec = profile.field_spec(message, field.number)
+    spec = profile.field_spec(message, number)
     return spec is not None and (
         spec.name in keep or any(c.target in keep for c in spec.components)
     )
@@ -265,7 +266,7 @@ def _make_plan(bin_: DefinitionBin, keep: frozenset[str] | None) -> _Plan:
     byte_order = ">" if bin_.big_endian else "<"
     message = bin_.global_number
     fields = bin_.fields if keep is None else tuple(
-        f for f in bin_.fields if _kept(message, f, keep)
+        f for f in bin_.fields if _kept(message, f.number, keep)
     )
     dtypes, specs = [], []
     group_fields: dict[tuple, list[int]] = {}  # (dtype, invalid) -> field indices
