@@ -65,7 +65,7 @@ if TYPE_CHECKING:
 _CACHE_BATCH = 50
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Outcome:
     """What analysing one file gave (summaries, or in the first pass its sessions' best
     efforts); ``cacheable`` is False for internal errors."""
