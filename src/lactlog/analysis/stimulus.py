@@ -36,7 +36,7 @@ NO_THRESHOLD = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class VerdictRules:
     """The bounds of the endurance verdict (see the module docstring)."""
 
