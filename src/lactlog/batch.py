@@ -65,7 +65,7 @@ if TYPE_CHECKING:
 _CACHE_BATCH = 50
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Outcome:
     """What analysing one file gave (summaries, or in the first pass its sessions' best
     efforts); ``cacheable`` is False for internal errors."""
@@ -135,7 +135,7 @@ def dated_bests(
 ) -> DatedBests:
     """A session's best efforts and its local calendar date (the history's unit)."""
     from lactlog.analysis.endurance import cleaning_rules
-    from lactlog.analysis.estimate import session_bests
+    from lactlog.analysis.bests import session_bests
 
     meta = activity.meta
     bests = session_bests(activity, cleaning_rules(options.settings), power_windows_s,

@@ -411,11 +411,11 @@ def input_stamp(path: Path) -> str:
     or re-typed on Strava) is never answered from the cache; ``""`` for any other file. (In a
     zip the table is part of the archive, whose hash is the key already.)"""
     from lactlog.io.archive import outer_archive
-    from lactlog.io.strava import table_key
+    from lactlog.io.exports import strava_table_key
 
     if outer_archive(path) is not None:
         return ""
-    key = table_key(path.as_posix())
+    key = strava_table_key(path.as_posix())
     if key is None:
         return ""
     try:

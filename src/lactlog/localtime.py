@@ -44,7 +44,7 @@ def named_zone(name: str) -> ZoneInfo:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # 5-40 ms: only when a zone is used
 
     shown = repr(name) if len(name) <= 40 else repr(name[:37] + "...")
-    if not _ZONE_NAME.fullmatch(name):  # no "..", no absolute path: never a file outside tzdata
+    if not re.fullmatch(_ZONE_NAME, name):  # no "..", no absolute path: never a file outside tzdata
         raise ConfigError(f"unknown time zone {shown} (use an IANA name like Europe/Berlin)")
     try:
         return ZoneInfo(name)
@@ -54,8 +54,9 @@ def named_zone(name: str) -> ZoneInfo:
         ) from None
 
 
-#: The shape of an IANA zone name: words of letters, digits, "_", "+", "-" joined by "/".
-_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]{0,30}(?:/[A-Za-z0-9][A-Za-z0-9_+\-]{0,30}){0,2}")
+#: The shape of an IANA zone name: words of letters, digits, "_", "+", "-" joined by "/"
+#: (compiled on first use, by ``re.fullmatch``'s cache: most runs name no zone).
+_ZONE_NAME = r"[A-Za-z][A-Za-z0-9_+\-]{0,30}(?:/[A-Za-z0-9][A-Za-z0-9_+\-]{0,30}){0,2}"
 
 
 def _plain(moment: datetime) -> datetime:

@@ -255,7 +255,7 @@ class _FrameField:
         activity.__dict__[self._slot] = None if lazy is not None else value
 
 
-@dataclass
+@dataclass(eq=False)
 class Activity:
     """One training session in canonical form.
 

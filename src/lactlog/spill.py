@@ -34,7 +34,7 @@ SPILL_BUDGET_BYTES = 512 * 2**20
 SPILL_MAX_FILE_BYTES = 64 * 2**20
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SpillSlot:
     """Where one file's first-pass activities go, and how large they may be [bytes]."""
 

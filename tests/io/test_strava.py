@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from lactlog.io.exports import strava_table_key
 from lactlog.io.strava import (
     StravaEntry,
     is_activities_table,
     parse_activities_table,
     sport_of_type,
-    table_key,
 )
 
 GERMAN = (
@@ -61,8 +61,8 @@ def test_sport_of_type(activity_type: str, expected) -> None:
     assert sport_of_type(activity_type) == expected
 
 
-def test_table_key() -> None:
-    assert table_key("export_1/activities/11.FIT.gz") == (
+def test_strava_table_key() -> None:
+    assert strava_table_key("export_1/activities/11.FIT.gz") == (
         "export_1/activities.csv", "activities/11.fit.gz")
-    assert table_key("activities/11.fit") == ("activities.csv", "activities/11.fit")
-    assert table_key("rides/11.fit") is None
+    assert strava_table_key("activities/11.fit") == ("activities.csv", "activities/11.fit")
+    assert strava_table_key("rides/11.fit") is None

@@ -57,7 +57,7 @@ def cleaning_rules(settings: Settings) -> CleaningRules:
     return rules_from(CleaningRules, settings)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EnduranceRules:
     """What :func:`analyse_endurance` uses of the settings, and nothing else.
 

@@ -63,7 +63,7 @@ from lactlog.summaries import DatedBests, SessionBests, Threshold
 GROUPS: tuple[str, ...] = ("run", "bike", "swim", "other")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HistoryRules:
     """How history thresholds are formed (the ``history_*``/``stale_*`` settings)."""
 
@@ -185,7 +185,7 @@ def power_thresholds(
     return Threshold(round(estimate_ftp(best_20), 1), text), Threshold(), Threshold(), best_20
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HeartRateHistory:
     """What :func:`heart_rate_thresholds` finds (see :class:`HistoryThresholds`)."""
 

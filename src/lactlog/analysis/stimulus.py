@@ -36,7 +36,7 @@ NO_THRESHOLD = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class VerdictRules:
     """The bounds of the endurance verdict (see the module docstring)."""
 
@@ -50,7 +50,7 @@ class VerdictRules:
         return rules_from(cls, settings, min_effort_s=settings.interval_min_duration_s)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StimulusEvidence:
     """What the endurance verdict rests on, for one session.
 

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from lactlog.analysis.history import HistoryThresholds
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ThresholdRules:
     """What :func:`resolve_thresholds` uses of the settings, and nothing else (each documented
     in :class:`~lactlog.settings.Settings`): the HR-reserve estimate's ``lthr_fraction_of_hrr``

@@ -74,7 +74,7 @@ def time_in_zones_s(
     return [float(count) * sample_s for count in counts]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ZoneSystem:
     """A zone system as fractions of a threshold.
 

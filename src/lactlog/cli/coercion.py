@@ -35,15 +35,16 @@ except ImportError:  # pragma: no cover - another typer: everything stays typer'
 
 #: Decimal numbers whose conversion pydantic and Python agree on (no exponent, sign only "-",
 #: no spaces or underscores, no leading zeros; at most 15 digits, so every int is exact).
-_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,14})\Z")
-_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?\Z")
+#: Compiled on first use (``re.match``'s cache): most runs convert no number from text.
+_INT = r"-?(?:0|[1-9][0-9]{0,14})\Z"
+_FLOAT = r"-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?\Z"
 
 
 class _Fallback(Exception):
     """This value is not certainly plain: typer's own adapter converts it (or says why not)."""
 
 
-def _number(kind: type, pattern: re.Pattern[str], info: Any) -> Any:
+def _number(kind: type, pattern: str, info: Any) -> Any:
     low, high = info.min, info.max
     if info.clamp:
         return None
@@ -51,7 +52,7 @@ def _number(kind: type, pattern: re.Pattern[str], info: Any) -> Any:
     def convert(value: Any, param: Any, ctx: Any) -> Any:
         if type(value) is kind:  # a default
             number = value
-        elif type(value) is str and pattern.match(value):
+        elif type(value) is str and re.match(pattern, value):
             number = kind(value)
         else:
             raise _Fallback

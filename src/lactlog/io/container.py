@@ -28,7 +28,12 @@ from lactlog.io.archive import (
     read_member_bytes,
     split_member,
 )
-from lactlog.io.exports import WORKOUT_SUFFIXES, is_apple_health, select_inputs
+from lactlog.io.exports import (
+    WORKOUT_SUFFIXES,
+    is_apple_health,
+    select_inputs,
+    strava_table_key,
+)
 from lactlog.io.raw import RawInput
 
 if TYPE_CHECKING:  # the readers are imported when a member is read
@@ -193,11 +198,11 @@ def name_from_strava_table(
     activities: list[Activity], path: Path, max_file_bytes: int | None
 ) -> list[Activity]:
     """Name and type the activities of a file in an unpacked Strava export's ``activities/``."""
-    from lactlog.io.strava import annotate, table_key
-
-    key = table_key(path.as_posix())
+    key = strava_table_key(path.as_posix())
     if key is None:
         return activities
+    from lactlog.io.strava import annotate
+
     table = Path(key[0])
     try:
         stat = table.stat()
@@ -225,12 +230,12 @@ def _name_from_zip_table(
     member: MemberPath,
     max_decompressed_bytes: int,
 ) -> list[Activity]:
-    from lactlog.io.strava import annotate, table_key
-
-    key = table_key(member.members[-1])
+    key = strava_table_key(member.members[-1])
     info = archive.NameToInfo.get(key[0]) if key is not None else None
     if key is None or info is None:
         return activities
+    from lactlog.io.strava import annotate
+
     memo_key = (os.path.abspath(member.archive), member.members[:-1], key[0], info.CRC,
                 info.file_size)
     entries = _ZIP_TABLES.get(memo_key)

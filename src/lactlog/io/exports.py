@@ -69,6 +69,18 @@ def select_inputs(names: Iterable[str], head: Callable[[str], bytes]) -> list[st
     return selected
 
 
+def strava_table_key(member_name: str) -> tuple[str, str] | None:
+    """(name of the ``activities.csv`` beside it, the key of its row there) for a file named
+    ``[ROOT/]activities/FILE``; None for any other name. The table names and types the file
+    (:mod:`lactlog.io.strava`, imported only for such a file)."""
+    folder, _, file = member_name.rpartition("/")
+    root, _, last = folder.rpartition("/")
+    if last.lower() != STRAVA_FOLDER or not file:
+        return None
+    table = f"{root}/{STRAVA_TABLE}" if root else STRAVA_TABLE
+    return table, f"{STRAVA_FOLDER}/{file}".lower()
+
+
 def _is_junk(name: str) -> bool:
     parts = name.split("/")
     return "__MACOSX" in parts or parts[-1].startswith("._")

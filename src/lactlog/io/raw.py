@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RawInput:
     """The bytes of one input file (decompressed if it was gzip) and where they came from.
 

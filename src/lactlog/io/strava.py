@@ -171,14 +171,3 @@ def annotate(activities: list[Activity], entry: StravaEntry | None) -> list[Acti
             changes["sub_sport"] = sport[1] or meta.sub_sport
         activity.meta = replace(meta, **changes)
     return activities
-
-
-def table_key(member_name: str) -> tuple[str, str] | None:
-    """(name of the ``activities.csv`` beside it, the key of its row) for a file named
-    ``[ROOT/]activities/FILE``; None for any other name."""
-    folder, _, file = member_name.rpartition("/")
-    root, _, last = folder.rpartition("/")
-    if last.lower() != "activities" or not file:
-        return None
-    table = f"{root}/activities.csv" if root else "activities.csv"
-    return table, f"activities/{file}".lower()

@@ -6,7 +6,6 @@ fields and units are identical; none contains Rich markup.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Mapping
 from enum import Enum
@@ -52,6 +51,8 @@ def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def write_csv(records: Iterable[Mapping[str, Any]], stream: TextIO) -> None:
     """A flat table with one row per record; the header is the union of all columns."""
+    import csv  # only for --csv: the other formats start without it
+
     rows = [flatten(r) for r in records]
     columns: list[str] = []
     for row in rows:

@@ -50,7 +50,7 @@ FOLLOWING_RECORD_TIME = "following_record_timestamp"
 _GATHER_BLOCK_BYTES = 2**20
 
 
-@dataclass
+@dataclass(eq=False)
 class DecodedFit:
     """Decoded messages plus what the decoder noticed on the way."""
 
@@ -155,7 +155,7 @@ def _raw(records: np.ndarray, field: FieldDef, dtype: np.dtype) -> np.ndarray:
     return raw.reshape(-1) if raw.shape[1] == 1 else raw
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Group:
     """Single-value fields of one dtype and invalid value, decoded together as a block."""
 
@@ -177,7 +177,7 @@ class _Group:
         return values
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Plan:
     """How to decode the records of one definition layout (built once per layout).
 

@@ -67,7 +67,7 @@ RR_MAX_S = 2.5
 MAX_RECORD_HR_SHARE = 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Beats:
     """Timed beats: ``time_s`` [FIT s, ascending] and one value per beat (bpm or RR [s])."""
 

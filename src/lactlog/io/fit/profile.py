@@ -33,7 +33,7 @@ TIMESTAMP_FIELD = 253  # FIT SDK: field 253 is the timestamp in every message
 FIT_EPOCH_UNIX_S = 631065600  # 1989-12-31T00:00:00Z, the FIT time origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BaseType:
     """A FIT base type: numpy dtype code (without byte order), size, invalid raw value."""
 
@@ -43,7 +43,7 @@ class BaseType:
     invalid: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ComponentSpec:
     """A component packed into a field's bits (e.g. compressed speed/distance)."""
 
@@ -55,7 +55,7 @@ class ComponentSpec:
     accumulate: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FieldSpec:
     """What lactlog needs to know of one profile field."""
 

@@ -32,7 +32,7 @@ _HEADER_MIN_SIZE = 12
 MAX_RECORDS = 10_000_000
 
 
-@dataclass
+@dataclass(eq=False)
 class FieldDef:
     """One field of a definition: number, byte offset in the record, size, base type."""
 
@@ -42,7 +42,7 @@ class FieldDef:
     base_type: profile.BaseType
 
 
-@dataclass
+@dataclass(eq=False)
 class DefinitionBin:
     """All data records that follow one definition record."""
 
@@ -66,7 +66,7 @@ class DefinitionBin:
         return any(f.number in accumulating for f in self.fields)
 
 
-@dataclass
+@dataclass(eq=False)
 class Segment:
     """One FIT file of a chain: where its header and data are and whether its CRC matched."""
 
@@ -75,7 +75,7 @@ class Segment:
     data_end: int
 
 
-@dataclass
+@dataclass(eq=False)
 class ScanResult:
     """Everything the sequential pass found."""
 
@@ -163,7 +163,7 @@ def scan(data: bytes, wanted_numbers: frozenset[int]) -> ScanResult:
     return ScanResult(bins, segments, warnings, n_records, stopped_early)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Stop:
     """Why a scan stopped before the end of the data; ``cut_off`` when a record was cut."""
 
@@ -394,7 +394,7 @@ def _period(entries: list[tuple]) -> int | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Layout:
     """A parsed definition: what the scan and the decoder need of it."""
 
