@@ -39,8 +39,6 @@ from lactlog.testing.tcxwriter import write_tcx
 
 FOLDERS = ("fit", "fit-broken", "csv", "tcx-gpx")
 SAMPLE = REPO_ROOT / "sample_data"
-#: One xdist worker runs the module: ``runs`` (the subprocess part) is made once, not per worker.
-pytestmark = pytest.mark.xdist_group("corpus_cli")
 
 
 def _strict_json(text: str):

@@ -36,8 +36,6 @@ from lactlog.io.xmlstream import CHUNK_BYTES, MAX_DEPTH, MAX_TEXT_CHARS, MAX_TOK
 from lactlog.testing import hostile_xml
 
 RUNNER = Path(__file__).with_name("xml_worst_runner.py")
-#: One xdist worker runs the module: ``worst_case_reports`` (subprocesses) is made once.
-pytestmark = pytest.mark.xdist_group("xml_limits")
 #: Address space the child may map beyond what it had [bytes].
 ADDRESS_LIMIT = 2**30
 #: The stated bound: peak RSS of one read above the process before it [bytes].
