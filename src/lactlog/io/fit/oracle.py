@@ -177,6 +177,8 @@ def _to_columns(rows: list[dict[str, object]]) -> Columns:
 
 def _number(value: object) -> float:
     """A numeric value as float; NaN for None, text and bytes."""
+    if type(value) is float or type(value) is int:  # the common case: no Protocol isinstance
+        return float(value)
     if value is None or isinstance(value, (str, bytes, tuple)) or not isinstance(value, SupportsFloat):
         return np.nan
     return float(value)
