@@ -215,8 +215,8 @@ def mutations() -> list[tuple[str, object]]:
 
 
 def dated_bests():
-    from lactlog.analysis.estimate import SessionBests, SessionRef, Window
     from lactlog.analysis.history import DatedBests
+    from lactlog.summaries import SessionBests, SessionRef, Window
 
     ref = SessionRef("ride.fit", 0, datetime(2026, 3, 1, 7, 30, tzinfo=UTC), 3600, "cycling",
                      None, False)

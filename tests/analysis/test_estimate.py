@@ -6,17 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lactlog.analysis.bests import best_mean, friel_lthr_bpm, rolling_mean, session_bests
 from lactlog.analysis.estimate import (
     MAX_HR_WINDOW_S,
-    best_mean,
     check_cp_durations,
     estimate_ftp,
     estimate_thresholds,
     fit_critical_power,
-    friel_lthr_bpm,
     lthr_from_best_efforts,
-    rolling_mean,
-    session_bests,
 )
 from lactlog.model import Activity, ActivityMeta
 

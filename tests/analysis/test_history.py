@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from lactlog.analysis.estimate import SessionBests, SessionRef, Window
 from lactlog.analysis.history import (
     DatedBests,
     HistoryRules,
@@ -23,6 +22,7 @@ from lactlog.analysis.thresholds import resolve_thresholds, stale_reason, thresh
 from lactlog.model import DeviceSummary
 from lactlog.profile import Profile, set_value, sport_group
 from lactlog.settings import Settings
+from lactlog.summaries import SessionBests, SessionRef, Window
 
 DAY = date(2026, 6, 30)
 #: The mechanisms on their own: two sessions to stand alone, no population max HR.

@@ -3,7 +3,7 @@ of its cleaned 1-Hz signals (:func:`session_bests`).
 
 A batch's first pass finds them for every session (:mod:`lactlog.batch`); the thresholds of a
 training history (:mod:`lactlog.analysis.history`) and the threshold estimates
-(:mod:`lactlog.analysis.estimate`, which re-exports these functions) are computed from them. A
+(:mod:`lactlog.analysis.estimate`) are computed from them. A
 window counts only when each of its seconds holds a value and the seconds are consecutive, so no
 window spans a pause or a recording gap.
 """
@@ -98,8 +98,6 @@ def friel_lthr_bpm(
     x = np.asarray(heart_rate_bpm, dtype=np.float64).ravel()
     tail = x[start + LTHR_TEST_S - LTHR_TAIL_S : start + LTHR_TEST_S]
     return float(tail.mean()), start
-
-
 
 
 def session_bests(

@@ -1,7 +1,7 @@
 """Threshold estimates from training history: FTP, LTHR, critical power and W', maximum HR.
 
-Every estimate comes from the best-effort windows of the sessions (:mod:`lactlog.analysis.bests`,
-whose functions this module re-exports). The functions' docstrings give formulas and sources.
+Every estimate comes from the best-effort windows of the sessions (:mod:`lactlog.analysis.bests`).
+The functions' docstrings give formulas and sources.
 Training sessions are rarely all-out tests, so the estimates are only as high as the hardest
 efforts in the history; every estimate keeps the windows it rests on so the athlete can judge.
 """
@@ -11,12 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lactlog.analysis.bests import (  # noqa: F401 (re-exported)
-    best_mean,
-    friel_lthr_bpm,
-    rolling_mean,
-    session_bests,
-)
 from lactlog.analysis.power_model import (  # noqa: F401 (re-exported)
     CP_DURATION_RANGE_S,
     DEFAULT_CP_DURATIONS_S,
@@ -31,7 +25,7 @@ from lactlog.analysis.power_model import (  # noqa: F401 (re-exported)
     estimate_ftp,
     fit_critical_power,
 )
-from lactlog.summaries import SessionBests, SessionRef, Window  # noqa: F401 (re-exported)
+from lactlog.summaries import SessionBests, Window
 
 
 def lthr_from_best_efforts(

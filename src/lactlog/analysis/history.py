@@ -2,7 +2,7 @@
 
 For a session on day D, the *window* holds the sessions of the same sport group (run, bike,
 swim, other) dated D − (window − 1) … D, the session itself included. From their best-effort
-windows (:class:`~lactlog.analysis.estimate.SessionBests`):
+windows (:class:`~lactlog.summaries.SessionBests`):
 
 - **FTP, CP, W'** (power sessions of the group, strength sessions left out): the best mean power
   of each of 3, 5, 12 and 20 min over the window is fitted with the two-parameter critical-power

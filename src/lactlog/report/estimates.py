@@ -12,12 +12,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from lactlog.analysis.estimate import CriticalPowerFit, Estimate, EstimateReport, Window
+from lactlog.analysis.estimate import CriticalPowerFit, Estimate, EstimateReport
 from lactlog.analysis.history import HistoryThresholds
 from lactlog.formatting import duration_text
 from lactlog.localtime import session_local_time, session_start_local
 from lactlog.report.jsondoc import SCHEMA_VERSION, clean
 from lactlog.report.layout import Column, RowTable
+from lactlog.summaries import Window
 
 #: Estimate name -> (label, unit, digits).
 ESTIMATE_LABELS: dict[str, tuple[str, str, int]] = {

@@ -65,7 +65,7 @@ _SESSION_FIELDS: tuple[str, ...] = (
 )
 
 #: Every field :func:`build_activities` reads, by message: the reader decodes only these
-#: (:func:`lactlog.io.fit.decode.decode`, ``fields``). tests/io/test_fit_activity.py checks
+#: (:func:`lactlog.io.fit.decode.decode`, ``fields``). tests/io/test_fit_read_fields.py checks
 #: that the builder reads exactly these from the corpus files and the generated ones.
 READ_FIELDS: dict[str, frozenset[str]] = {
     "record": frozenset(
