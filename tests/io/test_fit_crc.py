@@ -21,6 +21,12 @@ def test_long_data_uses_chunks_and_matches_reference() -> None:
     assert crc16(data, 17, 90_000) == Crc.calculate(data[17:90_000])
 
 
+def test_data_over_512_kb_uses_the_word_table_and_matches_reference() -> None:
+    data = bytes(np.random.default_rng(11).integers(0, 256, 600_001, dtype=np.uint8))
+    assert crc16(data) == Crc.calculate(data)
+    assert crc16(data, 3, 524_291) == Crc.calculate(data[3:524_291])  # exactly 2**18 words
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.binary(min_size=0, max_size=6000))
 def test_any_bytes_match_reference(data: bytes) -> None:
