@@ -79,9 +79,9 @@ class Settings:
     power_smoothing_s: float = 30.0
     """Power and speed are judged on a centred mean over this window (NP's 30 s, Coggan)."""
     effort_band_fraction: float = 0.03
-    """A hard effort starts at ≥ (1 + this) × threshold and ends after being below threshold..."""
+    """A hard effort starts at ≥ (1 + this) × threshold and ends at the first second below it..."""
     interval_merge_gap_s: float = 10.0
-    """...for this long (hysteresis: HR hovering at LTHR is steady work, not a string of efforts)."""
+    """...unless back at the start level within this many seconds (one effort, the dip inside)."""
     interval_min_duration_s: float = 30.0
     """Shortest effort at or above threshold that counts as a hard effort."""
     # stimulus verdict (endurance)

@@ -116,7 +116,8 @@ class Interval:
     start : datetime
         First second of the effort (UTC).
     duration_s : float
-        Length [s], from reaching the threshold to falling clearly below it.
+        Length [s], from going clearly above the threshold (the start level) to the first
+        second below the threshold itself; dips bridged as in ``detect_intervals``.
     above_s : float
         Seconds of the effort with the judged signal at or above the threshold itself [s].
     mean_heart_rate_bpm, peak_heart_rate_bpm : float or None

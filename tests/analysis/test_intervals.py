@@ -157,6 +157,23 @@ def test_centred_mean_and_schmitt_trigger():
     assert state.tolist() == [False, False, True, True, True, True, False, True, False, False]
 
 
+def test_an_effort_ends_below_the_threshold_unless_clearly_above_again_within_the_gap():
+    # LTHR 165, entry level 170 (1.03 x). After 120 s at 172:
+    # - an 8-s dip to 160, then 120 s at 167 (above LTHR, below the entry level): the effort
+    #   ends at the dip; the 120 s at 167 are time above LTHR but in no effort
+    # - an 8-s dip to 160, then 120 s at 172: one effort of 248 s, 240 s of it at or above LTHR
+    # - 60 s at 162 (98 %), then 120 s at 172: a gap longer than 10 s, two efforts
+    def efforts(*blocks):
+        hr = np.concatenate([np.full(60, 130.0), *(np.full(n, v) for n, v in blocks),
+                             np.full(60, 130.0)])
+        return [(i.duration_s, i.above_s)
+                for i in detect_intervals(grid(heart_rate_bpm=hr), "heart_rate_bpm", 165.0)]
+
+    assert efforts((120, 172.0), (8, 160.0), (120, 167.0)) == [(120.0, 120.0)]
+    assert efforts((120, 172.0), (8, 160.0), (120, 172.0)) == [(248.0, 240.0)]
+    assert efforts((120, 172.0), (60, 162.0), (120, 172.0)) == [(120.0, 120.0), (120.0, 120.0)]
+
+
 def test_run_helpers():
     starts, ends = run_bounds(np.array([1, 1, 0, 0, 1, 0, 1], bool))
     assert starts.tolist() == [0, 4, 6] and ends.tolist() == [2, 5, 7]

@@ -13,14 +13,18 @@ steady work at threshold from becoming a string of "intervals":
   is used as it is: heart-rate efforts start that much after the work and can be shorter than
   it (the sample data's 3-min repeats read as efforts of 2–2.5 min).
 - **Hysteresis.** A hard effort starts only when the judged signal is *clearly* above the
-  threshold — at least (1 + ``band_fraction``) × threshold — and ends when it has been below
-  the threshold for at least ``merge_gap_s`` seconds. The default margin of 3 % is about 5 bpm
+  threshold — at least (1 + ``band_fraction``) × threshold — and lasts while the signal stays at
+  or above the threshold itself. It ends at the first second below the threshold, unless the
+  signal is clearly above again within ``merge_gap_s`` seconds: then both parts are one effort
+  (the dip inside it). The default margin of 3 % is about 5 bpm
   at an LTHR of 165 bpm: the size of the day-to-day variation of heart rate at a given work
   rate (Lamberts et al. 2011, Eur J Appl Physiol 111:1849) and of the uncertainty of a
   field-test threshold, and the width of Friel's zone 5a (100–102 % of LTHR), the threshold
   zone itself. Heart rate or power hovering at the threshold is steady threshold work — blood
-  lactate in its steady state — not a string of intervals; an effort that did go clearly above
-  keeps going through brief dips.
+  lactate in its steady state — not a string of intervals, and not one long effort either: an
+  effort does not carry on through a dip at the threshold level itself (an exit delay there
+  would turn a steady ride at FTP with 1-s noise into 10 min of efforts; see
+  ``tests/analysis/test_endurance.py``).
 
 Run-length logic is vectorised (a Schmitt trigger by forward-filled states; ``np.diff`` of the
 mask); per-effort statistics come from cumulative sums and ``np.maximum.reduceat``.
@@ -96,7 +100,8 @@ def detect_intervals(
     1. The judged signal: :func:`judged_signal` (power and speed smoothed over ``smooth_s``).
     2. An effort turns on at ≥ (1 + ``band_fraction``) × ``threshold`` and off below
        ``threshold`` (:func:`schmitt_trigger`); NaN (not recording) counts as below.
-    3. Efforts separated by less than ``merge_gap_s`` below the exit level are one effort.
+    3. Efforts less than ``merge_gap_s`` apart (from the first second below ``threshold`` to
+       the next start at the entry level) are one effort.
     4. Efforts shorter than ``min_duration_s`` are dropped.
 
     Parameters
@@ -110,7 +115,7 @@ def detect_intervals(
     min_duration_s : float
         Shortest effort kept [s].
     merge_gap_s : float
-        An effort ends only after this long [s] below the threshold.
+        Efforts whose gap is shorter than this [s] are merged (step 3).
     smooth_s : float
         Width of the centred rolling mean for power and speed [s]; 0 or 1 disables it.
     band_fraction : float
