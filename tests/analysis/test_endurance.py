@@ -142,3 +142,15 @@ def test_raw_power_surges_do_not_count_as_time_above_ftp() -> None:
     analysis = analyse_endurance(_activity(power_w=power), _thresholds(ftp_w=260), endurance_rules(Settings()), None)
     assert analysis.time_above_lt_s == 0
     assert analysis.verdict.level == "low"
+
+
+def test_seiler_zones_fall_back_to_power_when_heart_rate_is_empty() -> None:
+    # a heart-rate column with no valid second (e.g. every value a 0 or 255 placeholder) is no
+    # heart rate: Seiler's zones go on power (250 W vs FTP 260 W: LT1–LT2, all 1,800 s)
+    power, empty = np.full(1800, 250.0), np.full(1800, np.nan)
+    analysis = analyse_endurance(
+        _activity(power_w=power, heart_rate_bpm=empty), _thresholds(lthr_bpm=165, ftp_w=260),
+        endurance_rules(Settings()), None,
+    )
+    (seiler,) = [z for z in analysis.zones if z.system == "Seiler three zones"]
+    assert seiler.channel == "power_w" and seiler.seconds == (0.0, 1800.0, 0.0)

@@ -197,7 +197,7 @@ def _zones(
     sport: str,
 ) -> tuple[ZoneTimes, ...]:
     lthr, ftp = thresholds.lthr_bpm.value, channel_threshold("power", thresholds)
-    on_heart_rate = bool(lthr) and "heart_rate_bpm" in grid
+    on_heart_rate = bool(lthr) and grid.has_data("heart_rate_bpm")
     # Seiler's zones on heart rate when LTHR is known, else on power; zone 1 ends at the
     # measured LT1 (lactate test or HRVT1) when there is one below the threshold
     seiler_threshold = lthr if on_heart_rate else ftp
