@@ -148,6 +148,19 @@ def test_fit_recording_gives_the_step_means(tmp_path: Path) -> None:
     assert f"error: {recording}: " in wrong.stderr
 
 
+def test_fit_recording_is_read_within_the_profiles_size_limit(tmp_path: Path) -> None:
+    sheet = tmp_path / "lactates.csv"
+    sheet.write_text("step,lactate_mmol\n0,0.9\n1,1.0\n2,1.3\n3,2.0\n4,3.5\n5,6.0\n",
+                     encoding="utf-8")
+    recording = ramp_fit(tmp_path / "ramp.fit")
+    profile = tmp_path / "profile.toml"
+    profile.write_text("[settings]\nmax_file_mb = 0.01\n", encoding="utf-8")  # 10 kB
+    result = invoke("lactate-test", sheet, "--fit", recording, "--first-lap", "2",
+                    "--config", profile, width=200)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"error: {recording}: " in result.stderr and "too large" in result.stderr
+
+
 def ride(path: Path, day: int) -> Path:
     """A 40-min ride at 150 W on 2026-11-<day>, 10:00 UTC."""
     start = pd.Timestamp(datetime(2026, 11, day, 10, 0, tzinfo=UTC))

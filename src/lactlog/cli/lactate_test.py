@@ -133,7 +133,7 @@ def lactate_test(
     profile = load_profile(config, must_exist=not save)  # --save creates the file
     lt1_method, lt2_method = lt1 or DEFAULT_LT1_METHOD, lt2 or DEFAULT_LT2_METHOD
     out, err = consoles()
-    test = _read_test(sheet, fit, first_lap, step_min, start_min, decoder, profile.timezone, err)
+    test = _read_test(sheet, fit, first_lap, step_min, start_min, decoder, profile, err)
     if day is not None:
         test = replace(test, test_date=day)
     with file_errors(sheet, err):
@@ -149,11 +149,13 @@ def lactate_test(
     emit(fmt, document, [(KIND, row) for row in rows], rows)
 
 
-def _read_test(sheet: Path, fit: Path | None, first_lap, step_min, start_min, decoder, timezone,
+def _read_test(sheet: Path, fit: Path | None, first_lap, step_min, start_min, decoder, profile,
                err):
     """The checked step test: from the sheet alone, or the sheet's lactates with the
-    recording's step means. Problems name the file they are in."""
+    recording's step means (read within the profile's size limits, as ``analyze`` reads it).
+    Problems name the file they are in."""
     from lactlog import lactate_sheet, step_test
+    from lactlog.analysis.options import AnalysisOptions
 
     with file_errors(sheet, err):
         typed = lactate_sheet(sheet, need_intensity=fit is None)
@@ -161,7 +163,7 @@ def _read_test(sheet: Path, fit: Path | None, first_lap, step_min, start_min, de
             return step_test(typed)
     from lactlog.cli.common import read_file
 
-    activities = read_file(fit, decoder, err)
+    activities = read_file(fit, decoder, err, options=AnalysisOptions.from_profile(profile))
     with file_errors(fit, err):
         if not activities:
             from lactlog.errors import EmptyFileError
@@ -169,7 +171,7 @@ def _read_test(sheet: Path, fit: Path | None, first_lap, step_min, start_min, de
             raise EmptyFileError("no session in the recording")
         return step_test(typed, activities[0], first_lap=first_lap,
                          step_s=None if step_min is None else step_min * 60.0,
-                         start_s=start_min * 60.0, profile_timezone=timezone)
+                         start_s=start_min * 60.0, profile_timezone=profile.timezone)
 
 
 def _save(result, lt1_method: str, lt2_method: str, sport: str | None, profile, config, err):
