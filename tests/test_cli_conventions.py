@@ -100,7 +100,7 @@ def test_unwrap_help_joins_sentences_and_keeps_examples() -> None:
 
 def test_no_sentence_is_broken_where_the_docstring_line_ended() -> None:
     output = runner.invoke(app, ["analyze", "--help"], env=WIDE).stdout
-    assert "else what the device recorded in the file, else an estimate" in output
+    assert "by default the 90 days up to each one), else an estimate" in output
 
 
 # --- analyze filters ---------------------------------------------------------------------

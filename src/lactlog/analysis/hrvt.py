@@ -126,7 +126,8 @@ def hrv_thresholds(
                     f"(need {MIN_CLEAN_WINDOWS}, i.e. 5 min of clean beats)",)
     span = float(np.subtract(*np.percentile(hr[clean], [95, 5])))
     if span < MIN_HR_SPAN_BPM:
-        return {}, (f"no {names}: heart rate spans only {span:.1f} bpm over the clean windows "
+        return {}, (f"no {names}: heart rate spans only {span:.1f} bpm (5th–95th percentile) "
+                    f"over the clean windows "
                     f"(a steady session; a threshold needs a ramp through "
                     f"{MIN_HR_SPAN_BPM:.0f} bpm or more)",)
     fit = clean & (a1 >= FIT_ALPHA1_MIN) & (a1 <= FIT_ALPHA1_MAX)

@@ -138,7 +138,8 @@ def training_stress_score(
     ----------
     duration_s : float
         Duration [s] that NP was averaged over, :func:`normalized_power_duration_s` (the seconds
-        with power, less one window), as the devices compute it — not every recorded second.
+        with power less 29 s: one per full 30-s window), as the devices compute it — not every
+        recorded second.
     normalized_power_w : float or None
         Normalized power [W].
     ftp_w : float

@@ -19,8 +19,9 @@ def polarization_index(z1_fraction: float, z2_fraction: float, z3_fraction: floa
     caller's.
 
     The inputs are normalised by their sum, so times in seconds work as well as fractions.
-    Z2 = 0 would divide by zero: as in the paper's eq. 2, Z2 is then taken as 0.01 and Z3 as
-    Z3 − 0.01 (eq. 2 as recalled from the paper; re-check against its text when at hand).
+    Z2 = 0 would divide by zero: Z2 is then taken as 0.01 and Z3 as Z3 − 0.01 (fractions). The
+    paper gives a second form for that case (its eq. 2); this substitution is lactlog's own
+    guard in that spirit, not checked against the paper's text.
 
     Returns
     -------

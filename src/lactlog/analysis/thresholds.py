@@ -223,7 +223,8 @@ def lthr_from_heart_rate_reserve(
     """LTHR [bpm] = HRrest + f × (HRmax − HRrest), f = ``fraction_of_hrr`` (settings: 0.85;
     Karvonen reserve method), HRrest = ``rest_hr_bpm`` else ``default_rest_hr_bpm`` [bpm].
 
-    Not the history estimate (:func:`lactlog.analysis.estimate.lthr_from_best_efforts`, Friel).
+    Not the history's LTHR (Friel's 30-min effort:
+    :func:`lactlog.analysis.history.heart_rate_thresholds`).
     A max HR from the history is named in the source (it is a training maximum).
     """
     rest = rest_hr_bpm if rest_hr_bpm is not None else default_rest_hr_bpm

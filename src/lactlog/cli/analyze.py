@@ -71,7 +71,8 @@ def analyze(
     endurance session (HIGH / MODERATE / LOW, with the reasons).
 
     Thresholds come from the flags, else the profile (lactlog config), else what the device
-    recorded in the file, else an estimate; the output says which. Results are cached: unchanged
+    recorded in the file, else your recent history (the sessions given, by default the 90 days
+    up to each one), else an estimate; the output says which. Results are cached: unchanged
     files are not decoded again (see lactlog cache).
 
     [dim]Examples:[/dim]

@@ -65,10 +65,10 @@ def week(
     sets, load with CTL/ATL/TSB, Seiler distribution, and the 48-hour window coverage.
 
     Weeks are ISO weeks in local time: the profile's time zone (lactlog config set timezone
-    Europe/Berlin), else each file's UTC offset. The same activity found twice is counted once
-    and reported as a duplicate. Sessions whose device clock was never set (their dates are
-    wrong) are left out, with a warning; a run of weeks without sessions is one line unless
-    --all-weeks (the JSON output always lists every week).
+    Europe/Berlin), else each file's UTC offset, else this computer's time zone. The same
+    activity found twice is counted once and reported as a duplicate. Sessions whose device
+    clock was never set (their dates are wrong) are left out, with a warning; a run of weeks
+    without sessions is one line unless --all-weeks (the JSON output always lists every week).
 
     [dim]Examples:[/dim]
       lactlog week ~/exports --weeks 8
