@@ -11,6 +11,7 @@ them from here and keep their names.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -167,6 +168,15 @@ class EnduranceAnalysis:
         if self.time_above_lt_s is None or self.recorded_s <= 0:
             return None
         return self.time_above_lt_s / self.recorded_s
+
+    @property
+    def load(self) -> float | None:
+        """Training load [TSS-like points]: TSS when known, else normalised TRIMP (None
+        without either, or when neither is finite)."""
+        for value in (self.tss, self.trimp_normalized):
+            if value is not None and math.isfinite(value):
+                return float(value)
+        return None
 
 
 @dataclass(frozen=True)

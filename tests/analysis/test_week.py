@@ -30,6 +30,7 @@ from lactlog.analysis.week import (
     daily_load,
     find_duplicates,
     local_start,
+    session_load,
     treff_polarization_index,
     weekly_summaries,
     window_48h_coverage,
@@ -65,6 +66,17 @@ def session(start: datetime, *, level: str | None = LOW, above_s: float = 0.0,
     fields = {"source": f"s{n:05d}.fit", "sha256": f"{n:064x}", "start": start,
               "endurance": endurance, **changes}
     return replace(BASE, **fields)
+
+
+def test_load_is_tss_else_normalised_trimp() -> None:
+    day = datetime(2026, 11, 16, 7, 0, tzinfo=UTC)
+    cases = [((80.0, 55.0), 80.0), ((None, 55.0), 55.0), ((math.nan, 55.0), 55.0),
+             ((math.inf, None), None), ((None, None), None)]
+    for (tss, trimp), load in cases:
+        summary = session(day, tss=tss, trimp=trimp)
+        assert summary.endurance is not None and summary.endurance.load == load
+        assert session_load(summary) == (0.0 if load is None else load)
+    assert session_load(replace(BASE, endurance=None)) == 0.0
 
 
 @dataclass(frozen=True)

@@ -86,10 +86,7 @@ def endurance_rules(settings: Settings) -> EnduranceRules:
 
 def channel_threshold(channel: str, thresholds: SessionThresholds) -> float | None:
     """The threshold a channel is compared with (power: FTP, else CP)."""
-    value = getattr(thresholds, CHANNELS[channel][1]).value
-    if channel == "power" and value is None:
-        value = thresholds.cp_w.value
-    return value
+    return thresholds.used(CHANNELS[channel][1]).value
 
 
 def analyse_endurance(

@@ -27,7 +27,6 @@ their names stay importable from here.
 from __future__ import annotations
 
 import bisect
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -99,14 +98,10 @@ class WeekSummary:
 
 
 def session_load(summary: SessionSummary) -> float:
-    """Training load of one session [TSS-like points]: TSS, else normalised TRIMP, else 0."""
+    """Training load of one session [TSS-like points]: :attr:`EnduranceAnalysis.load`, else 0."""
     endurance = summary.endurance
-    if endurance is None:
-        return 0.0
-    for value in (endurance.tss, endurance.trimp_normalized):
-        if value is not None and math.isfinite(value):
-            return float(value)
-    return 0.0
+    load = None if endurance is None else endurance.load
+    return 0.0 if load is None else load
 
 
 def session_level(summary: SessionSummary) -> str | None:

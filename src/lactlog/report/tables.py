@@ -99,14 +99,13 @@ def stimulus_table(sessions: list[SessionSummary]) -> RowTable:
         if analysis is None:
             continue
         start = local_start(s)
-        load = analysis.tss if analysis.tss is not None else analysis.trimp_normalized
         table.add_row(
             start.strftime("%Y-%m-%d %H:%M") if start else "–",
             _threshold_text(analysis),
             _above_text(analysis),
             str(len(analysis.intervals)) if analysis.primary_channel else "–",
             _w_prime_text(analysis),
-            number_text(load),
+            number_text(analysis.load),
             stimulus_label(analysis.verdict.level),
             "; ".join(analysis.verdict.reasons),
         )
@@ -119,7 +118,7 @@ def _threshold_text(analysis: EnduranceAnalysis) -> str:
         return "none known"
     t = analysis.thresholds
     if channel == "power":
-        threshold = t.ftp_w if t.ftp_w.value is not None else t.cp_w
+        threshold = t.used("ftp_w")
         text = f"{threshold.value:.0f} W"
     elif channel == "heart_rate":
         threshold = t.lthr_bpm
