@@ -69,3 +69,23 @@ def test_stimulus_table_threshold_pace_never_prints_60_seconds():
                                  time_above_lt_s=60.0)
     assert _threshold_text(analysis) == "5:00/km (flag)"
     assert analysis.time_above_lt_fraction == pytest.approx(0.1)  # 60 s of 600 s
+
+
+def test_one_pace_syntax_for_profile_flags_and_sheets() -> None:
+    from lactlog.formatting import seconds_from_pace_text
+    from lactlog.io.lactate_steps import _pace_s_per_km
+    from lactlog.profile import pace_to_speed_mps
+
+    assert seconds_from_pace_text("4:10") == 250.0 == seconds_from_pace_text(" 4:10 ")
+    assert seconds_from_pace_text("4.5") == 270.0 == seconds_from_pace_text("4,5")
+    for bad in ("+4:10", "-4:10", "4:60", "4:1", "4:", ":10", "abc", ""):
+        with pytest.raises(ValueError):
+            seconds_from_pace_text(bad)
+    # the profile/flags and a lactate sheet accept and refuse the same texts
+    assert pace_to_speed_mps("4,5") == pytest.approx(1000 / 270)
+    assert _pace_s_per_km("4,5", "row 2") == 270.0
+    for bad in ("+4:10", "inf"):
+        with pytest.raises(Exception, match="pace"):
+            pace_to_speed_mps(bad)
+        with pytest.raises(Exception, match="pace"):
+            _pace_s_per_km(bad, "row 2")

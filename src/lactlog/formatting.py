@@ -40,6 +40,20 @@ def pace_from_seconds_text(seconds_per_km: float, suffix: str = "") -> str:
     return f"{total // 60}:{total % 60:02d}{suffix}"
 
 
+def seconds_from_pace_text(text: str) -> float:
+    """The inverse of :func:`pace_from_seconds_text`: ``"4:10"`` (whole minutes, then seconds
+    00–59) or decimal minutes (``"4.5"``, ``"4,5"``) -> seconds per km (250.0, 270.0).
+
+    The one pace syntax of profile values, flags and lactate sheets; ValueError otherwise.
+    """
+    minutes, colon, seconds = text.strip().partition(":")
+    if not colon:
+        return float(minutes.replace(",", ".")) * 60
+    if not (minutes.isdigit() and len(seconds) == 2 and seconds.isdigit()) or int(seconds) > 59:
+        raise ValueError(text)
+    return float(int(minutes) * 60 + int(seconds))
+
+
 def pace_text(speed_mps: float, suffix: str = "/km") -> str:
     """Speed [m/s] as pace ``m:ss/km`` (pace = 1000 m / speed, rounded to whole seconds)."""
     return pace_from_seconds_text(1000.0 / speed_mps, suffix)

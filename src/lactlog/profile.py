@@ -51,7 +51,7 @@ from typing import Any
 
 from lactlog import validate
 from lactlog.errors import ConfigError
-from lactlog.formatting import pace_from_seconds_text
+from lactlog.formatting import pace_from_seconds_text, seconds_from_pace_text
 
 #: Threshold fields and their meaning [unit].
 THRESHOLD_FIELDS: dict[str, str] = {
@@ -142,16 +142,12 @@ def _pace_s_per_km(pace: str | float) -> float:
         raise TypeError
     if isinstance(pace, (int, float)):
         return float(pace) * 60
-    minutes, colon, seconds = pace.strip().partition(":")
-    if not colon:
-        return float(minutes) * 60
-    if not (minutes.isdigit() and len(seconds) == 2 and seconds.isdigit()) or int(seconds) > 59:
-        raise ValueError
-    return int(minutes) * 60 + int(seconds)
+    return seconds_from_pace_text(pace)
 
 
 def pace_to_speed_mps(pace: str | float) -> float:
-    """``"4:10"`` (min:sec per km, seconds 00–59) or 4.1667 (decimal min/km) -> speed [m/s].
+    """``"4:10"`` (min:sec per km, seconds 00–59) or 4.1667 (decimal min/km; as text also
+    ``"4,1667"``: :func:`~lactlog.formatting.seconds_from_pace_text`) -> speed [m/s].
 
     speed = 1000 m / pace [s per km]; the pace must lie in :data:`PACE_BOUNDS_S_PER_KM`.
     """

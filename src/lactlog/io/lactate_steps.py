@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from lactlog.errors import EmptyFileError, InputError
+from lactlog.formatting import seconds_from_pace_text
 from lactlog.steptest import LactateStep, StepTest, check_step_test
 
 #: Intensity columns a sheet may have -> (field of :class:`StepTest`, factor to SI / parser).
@@ -194,18 +195,12 @@ def _intensity(record: dict[str, Any], column: str, where: str) -> float:
 
 
 def _pace_s_per_km(text: str, where: str) -> float:
-    minutes, colon, seconds = text.partition(":")
     try:
-        if colon:
-            if len(seconds) != 2 or not seconds.isdigit() or int(seconds) > 59:
-                raise ValueError
-            total = float(int(minutes) * 60 + int(seconds))
-        else:
-            total = float(minutes.replace(",", ".")) * 60
+        total = seconds_from_pace_text(text)
     except ValueError:
         raise InputError(f"{where}: pace {text!r} is not min:sec per km (e.g. 4:10)") from None
-    if not total > 0:
-        raise InputError(f"{where}: pace {text!r} must be above 0")
+    if not (math.isfinite(total) and total > 0):
+        raise InputError(f"{where}: pace {text!r} must be a number of minutes above 0")
     return total
 
 
