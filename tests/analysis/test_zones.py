@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lactlog.analysis.polarization import polarization_index
 from lactlog.analysis.zones import (
     COGGAN_POWER,
     FRIEL_CYCLING_HR,
     FRIEL_RUNNING_HR,
-    SEILER_HR,
     ZoneSystem,
-    polarization_index,
     seiler_three_zones,
     time_in_zones_s,
 )
@@ -116,9 +115,9 @@ def test_coggan_boundaries_for_ftp_250():
 
 
 def test_seiler_zones():
-    assert SEILER_HR.boundaries(170) == pytest.approx([153, 170])
+    assert seiler_three_zones().boundaries(170) == pytest.approx([153, 170])
     assert seiler_three_zones(0.8).boundaries(150) == pytest.approx([120, 150])
-    times = SEILER_HR.time_in_zones_s([150, 153, 169, 170, 180], 170)
+    times = seiler_three_zones().time_in_zones_s([150, 153, 169, 170, 180], 170)
     assert times == {"Z1": 1.0, "Z2": 2.0, "Z3": 2.0}
     with pytest.raises(ValueError):
         seiler_three_zones(1.1, 1.0)

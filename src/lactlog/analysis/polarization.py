@@ -1,11 +1,22 @@
 """The polarization index of a three-zone training intensity distribution (plain Python: the
-weekly summaries give it without numpy); :mod:`lactlog.analysis.zones` re-exports it."""
+weekly summaries give it without numpy)."""
 
 from __future__ import annotations
 
 import math
 
+#: Name of Seiler's three-zone system (:func:`lactlog.analysis.zones.seiler_three_zones`), whose
+#: times the weekly distribution adds up.
+SEILER_SYSTEM = "Seiler three zones"
+
 _ZONE2_SUBSTITUTE = 0.01
+
+
+def zone2_substituted(z2_fraction: float, z3_fraction: float) -> tuple[float, float]:
+    """(Z2, Z3) with Z2 = 0 replaced as :func:`polarization_index` does: (0.01, Z3 − 0.01)."""
+    if z2_fraction == 0:
+        return _ZONE2_SUBSTITUTE, z3_fraction - _ZONE2_SUBSTITUTE
+    return z2_fraction, z3_fraction
 
 
 def polarization_index(z1_fraction: float, z2_fraction: float, z3_fraction: float) -> float | None:
@@ -41,8 +52,7 @@ def polarization_index(z1_fraction: float, z2_fraction: float, z3_fraction: floa
     if total <= 0:
         return None
     z1, z2, z3 = (part / total for part in parts)
-    if z2 == 0:
-        z2, z3 = _ZONE2_SUBSTITUTE, z3 - _ZONE2_SUBSTITUTE
+    z2, z3 = zone2_substituted(z2, z3)
     if z1 <= 0 or z3 <= 0:
         return None
     return math.log10(z1 / z2 * z3 * 100.0)

@@ -41,7 +41,7 @@ from lactlog.analysis.calendar_time import (
 )
 from lactlog.analysis.duplicates import Duplicate, find_duplicates
 from lactlog.analysis.pmc import exponential_average, performance_management
-from lactlog.analysis.polarization import _ZONE2_SUBSTITUTE, polarization_index
+from lactlog.analysis.polarization import SEILER_SYSTEM, polarization_index, zone2_substituted
 from lactlog.analysis.select import clock_known_wrong, matches_sport
 from lactlog.analysis.window48h import WINDOW_48H_S, window_48h_coverage
 from lactlog.localtime import as_utc, local_midnight
@@ -51,7 +51,6 @@ if TYPE_CHECKING:  # daily_load and daily_performance import pandas; weekly_summ
 
     from lactlog.analysis.session import SessionSummary
 
-SEILER_SYSTEM = "Seiler three zones"
 CHANGE_FIELDS = ("time_above_lt_s", "load", "sessions")
 _LEVEL_RANK = {"low": 0, "moderate": 1, "high": 2}
 
@@ -383,7 +382,7 @@ def treff_polarization_index(
     if fractions is None:
         return None, "no time in Seiler zones"
     z1, z2, z3 = fractions
-    checked_z2, checked_z3 = (z2, z3) if z2 > 0 else (_ZONE2_SUBSTITUTE, z3 - _ZONE2_SUBSTITUTE)
+    checked_z2, checked_z3 = zone2_substituted(z2, z3)
     if not z1 > checked_z3 > checked_z2:
         return None, (
             f"not polarized (Z1 {z1:.0%}, Z2 {z2:.0%}, Z3 {z3:.0%}): Treff et al. 2019 define "

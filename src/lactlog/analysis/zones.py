@@ -18,10 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lactlog.analysis.polarization import (  # noqa: F401 (re-exported)
-    _ZONE2_SUBSTITUTE,
-    polarization_index,
-)
+from lactlog.analysis.polarization import SEILER_SYSTEM
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,12 +180,9 @@ def seiler_three_zones(lt1_fraction: float = 0.9, lt2_fraction: float = 1.0) -> 
             f"need 0 < lt1_fraction ≤ lt2_fraction, got {lt1_fraction}, {lt2_fraction}"
         )
     return ZoneSystem(
-        name="Seiler three zones",
+        name=SEILER_SYSTEM,
         zone_names=("Z1", "Z2", "Z3"),
         upper_fractions=(lt1_fraction, lt2_fraction),
         source="Seiler & Kjerland 2006; Seiler 2010",
     )
 
-
-SEILER_HR = seiler_three_zones()
-"""Seiler's three zones with LT1 = 0.9 × LTHR and LT2 = LTHR."""

@@ -114,15 +114,6 @@ def is_zip(head: bytes) -> bool:
     return head[:4] in _ZIP_MAGIC
 
 
-def is_zip_file(path: Path) -> bool:
-    """Whether the file at ``path`` is a zip archive (by its first bytes)."""
-    try:
-        with open(path, "rb") as handle:
-            return is_zip(handle.read(4))
-    except OSError:
-        return False
-
-
 # -- opening archives and members ------------------------------------------------------------
 
 
