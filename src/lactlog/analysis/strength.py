@@ -52,11 +52,8 @@ BFR_PATTERN = re.compile(
 )
 NO_EFFORT_NOR_REST = ("RPE and rest missing: no verdict (log RPE in the app or merge it with "
                       "the watch recording)")
-TABLE_COLUMNS: tuple[str, ...] = (
-    "exercise", "set_number", "reps", "weight_kg", "duration_s", "rpe", "rir", "rest_after_s",
-    "near_failure", "high_rep", "bfr", "effective_reps", "avg_heart_rate_bpm",
-    "max_heart_rate_bpm", "metabolic_stress", "warmup", "recorded_by",
-)
+#: The per-set table's columns: the fields of :class:`~lactlog.summaries.SetResult`, in order.
+TABLE_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(SetResult))
 
 
 def analyse_sets(activity: Activity, settings: Settings) -> pd.DataFrame:
