@@ -26,11 +26,10 @@ if TYPE_CHECKING:
     from lactlog.analysis.lactate import LactateTestResult
     from lactlog.analysis.options import AnalysisOptions
     from lactlog.cache import NullCache, ResultCache
-    from lactlog.io.lactate_steps import LactateSheet
     from lactlog.model import Activity
     from lactlog.profile import Profile
     from lactlog.results import BatchResult, FileAnalysis, ThresholdEstimates, WeekReport
-    from lactlog.steptest import StepTest
+    from lactlog.steptest import LactateSheet, StepTest
 
     Cache: TypeAlias = ResultCache | NullCache | None
 
@@ -223,19 +222,25 @@ def step_test(
     step_s: float | None = None,
     start_s: float = 0.0,
     profile_timezone: str | None = None,
+    options: AnalysisOptions | None = None,
 ) -> StepTest:
     """The checked step test of a sheet: its own intensities, or with ``recording`` (the
-    test's activity) the recording's step means [s, W or m/s, bpm] with the sheet's lactates
-    (steps from laps from ``first_lap``, else every ``step_s`` from ``start_s``).
+    test's activity) the recording's step means [s, W or m/s, bpm] of its cleaned samples
+    (cleaning rules of ``options``' settings) with the sheet's lactates (steps from laps from
+    ``first_lap``, else every ``step_s`` from ``start_s``).
 
-    See :mod:`lactlog.io.lactate_steps`; raises :class:`lactlog.errors.InputError`.
+    See :mod:`lactlog.io.lactate_steps` and :mod:`lactlog.analysis.step_means`; raises
+    :class:`lactlog.errors.InputError`.
     """
-    from lactlog.io.lactate_steps import step_test_from_recording, step_test_from_sheet
+    from lactlog.analysis.endurance import cleaning_rules
+    from lactlog.analysis.step_means import step_test_from_recording
+    from lactlog.io.lactate_steps import step_test_from_sheet
 
     if recording is None:
         return step_test_from_sheet(sheet)
+    cleaning = cleaning_rules(_options(None, options).settings)
     return step_test_from_recording(sheet, recording, first_lap, step_s, start_s,
-                                    profile_timezone)
+                                    profile_timezone, cleaning)
 
 
 def _options(profile: Profile | None, options: AnalysisOptions | None) -> AnalysisOptions:

@@ -83,3 +83,26 @@ def check_step_test(test: StepTest) -> None:
                 "with intensity 0 may only come first)")
     if exercise[0].intensity <= 0:
         raise InputError(f"step {exercise[0].step}: intensity must be above 0")
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One typed row; intensity [W or m/s] and duration [s] None when the sheet has none."""
+
+    step: int
+    lactate_mmol: float
+    duration_s: float | None = None
+    intensity: float | None = None
+    heart_rate_bpm: float | None = None
+
+
+@dataclass(frozen=True)
+class LactateSheet:
+    """What the athlete typed."""
+
+    source: str
+    rows: tuple[SheetRow, ...]
+    intensity_field: str | None
+    """``power_w`` or ``speed_mps``; None when the sheet has no intensity column."""
+    test_date: date | None = None
+    sport: str | None = None

@@ -1,22 +1,15 @@
-"""Step-test sheets (CSV, TOML) and step means from the test's own recording."""
+"""Step-test sheets (CSV, TOML) and the step tests they give."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from conftest import DEMO_CSV
 from lactlog.errors import InputError
-from lactlog.io.lactate_steps import (
-    read_lactate_sheet,
-    step_test_from_recording,
-    step_test_from_sheet,
-)
-from lactlog.model import LAP_COLUMNS, Activity, ActivityMeta
+from lactlog.io.lactate_steps import read_lactate_sheet, step_test_from_sheet
 
 
 def write(tmp_path: Path, text: str, name: str = "test.csv") -> Path:
@@ -86,57 +79,6 @@ def test_the_step_test_rules_apply_to_sheets(tmp_path: Path) -> None:
         step_test_from_sheet(read_lactate_sheet(write(tmp_path, swapped)))
     with pytest.raises(InputError, match="step 5: lactate 0.2 mmol/L is outside 0.3–30"):
         step_test_from_sheet(read_lactate_sheet(write(tmp_path, DEMO_CSV.replace("4.21", "0.2"))))
-
-
-def ramp_activity(sport: str = "cycling") -> Activity:
-    """A warm-up lap, then five 3-min steps of 100…300 W / 2.5…4.5 m/s with HR 120…160."""
-    start = pd.Timestamp(datetime(2026, 11, 3, 9, 0, tzinfo=UTC))
-    seconds = np.arange(600 + 5 * 180)
-    step = np.clip((seconds - 600) // 180, -1, 4)
-    power = np.where(step < 0, 80.0, 100.0 + 50 * step)
-    speed = np.where(step < 0, 2.0, 2.5 + 0.5 * step)
-    heart_rate = np.where(step < 0, 100.0, 120.0 + 10 * step)
-    samples = pd.DataFrame({"power_w": power, "speed_mps": speed, "heart_rate_bpm": heart_rate},
-                           index=pd.DatetimeIndex(start + pd.to_timedelta(seconds, "s"),
-                                                  name="time"))
-    lap_starts = [start] + [start + pd.Timedelta(seconds=600 + 180 * k) for k in range(5)]
-    laps = pd.DataFrame({"start": lap_starts, "elapsed_s": [600.0] + [180.0] * 5,
-                         "timer_s": [600.0] + [180.0] * 5})
-    laps = laps.reindex(columns=list(LAP_COLUMNS))
-    meta = ActivityMeta(source="ramp.fit", sha256="0", format="fit", sport=sport,
-                        start=start.to_pydatetime(), utc_offset_s=3600)
-    return Activity(meta=meta, samples=samples, laps=laps)
-
-
-SHEET_LACTATES = "step,lactate_mmol\n0,0.9\n1,1.0\n2,1.3\n3,2.0\n4,3.5\n5,6.0\n"
-
-
-def test_step_means_from_laps(tmp_path: Path) -> None:
-    sheet = read_lactate_sheet(write(tmp_path, SHEET_LACTATES), need_intensity=False)
-    test = step_test_from_recording(sheet, ramp_activity(), first_lap=2)
-    assert test.intensity_field == "power_w"
-    assert [s.intensity for s in test.exercise_steps] == [100, 150, 200, 250, 300]
-    assert [s.heart_rate_bpm for s in test.exercise_steps] == [120, 130, 140, 150, 160]
-    assert [s.duration_s for s in test.exercise_steps] == [180.0] * 5
-    assert test.baseline is not None and test.baseline.lactate_mmol == 0.9
-    assert test.test_date == date(2026, 11, 3)
-
-
-def test_step_means_from_a_step_length_and_running_speed(tmp_path: Path) -> None:
-    sheet = read_lactate_sheet(write(tmp_path, SHEET_LACTATES), need_intensity=False)
-    test = step_test_from_recording(sheet, ramp_activity("running"), step_s=180, start_s=600)
-    assert test.intensity_field == "speed_mps" and test.sport_group == "run"
-    assert [s.intensity for s in test.exercise_steps] == [2.5, 3.0, 3.5, 4.0, 4.5]
-
-
-def test_laps_that_do_not_match_the_steps(tmp_path: Path) -> None:
-    sheet = read_lactate_sheet(write(tmp_path, SHEET_LACTATES), need_intensity=False)
-    with pytest.raises(InputError, match="6 laps for 5 exercise steps.*--first-lap"):
-        step_test_from_recording(sheet, ramp_activity())
-    with pytest.raises(InputError, match="laps 3–7 for 5 steps, but the recording has 6"):
-        step_test_from_recording(sheet, ramp_activity(), first_lap=3)
-    with pytest.raises(InputError, match="run past the end"):
-        step_test_from_recording(sheet, ramp_activity(), step_s=600)
 
 
 def test_public_api(tmp_path: Path) -> None:

@@ -152,7 +152,8 @@ def lactate_test(
 def _read_test(sheet: Path, fit: Path | None, first_lap, step_min, start_min, decoder, profile,
                err):
     """The checked step test: from the sheet alone, or the sheet's lactates with the
-    recording's step means (read within the profile's size limits, as ``analyze`` reads it).
+    recording's step means (read within the profile's size limits and cleaned by its rules,
+    as ``analyze`` does).
     Problems name the file they are in."""
     from lactlog import lactate_sheet, step_test
     from lactlog.analysis.options import AnalysisOptions
@@ -163,7 +164,8 @@ def _read_test(sheet: Path, fit: Path | None, first_lap, step_min, start_min, de
             return step_test(typed)
     from lactlog.cli.common import read_file
 
-    activities = read_file(fit, decoder, err, options=AnalysisOptions.from_profile(profile))
+    options = AnalysisOptions.from_profile(profile)
+    activities = read_file(fit, decoder, err, options=options)
     with file_errors(fit, err):
         if not activities:
             from lactlog.errors import EmptyFileError
@@ -171,7 +173,8 @@ def _read_test(sheet: Path, fit: Path | None, first_lap, step_min, start_min, de
             raise EmptyFileError("no session in the recording")
         return step_test(typed, activities[0], first_lap=first_lap,
                          step_s=None if step_min is None else step_min * 60.0,
-                         start_s=start_min * 60.0, profile_timezone=profile.timezone)
+                         start_s=start_min * 60.0, profile_timezone=profile.timezone,
+                         options=options)
 
 
 def _save(result, lt1_method: str, lt2_method: str, sport: str | None, profile, config, err):
