@@ -75,7 +75,7 @@ def test_laps_that_do_not_match_the_steps(tmp_path: Path) -> None:
 
 def test_step_means_leave_out_placeholders_glitches_and_pauses(tmp_path: Path) -> None:
     # step 3 (200 W, HR 140): 20 s of HR 0 placeholders and a 3,000 W glitch; step 4 (250 W,
-    # HR 150): a 30-s pause at 0 W for the blood sample. The raw means would be 200.3 W /
+    # HR 150): a 30-s pause at 0 W for the blood sample. The raw means would be 215.6 W /
     # 124.4 bpm and 208.3 W; the cleaned ones are those of the step.
     activity = ramp_activity()
     samples = activity.samples.copy()
