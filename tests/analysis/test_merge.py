@@ -180,3 +180,27 @@ def test_unnamed_run_between_named_exercises(sessions: list[Activity]) -> None:
     assert table["exercise"].iloc[[0, 4, 8, 12]].tolist() == [
         "Squat (Barbell)", "Bench Press (Barbell)", "Bent Over Row (Barbell)",
         "Romanian Deadlift (Barbell)"]
+
+
+def test_app_start_without_any_offset_follows_the_local_time_rule(
+    sessions: list[Activity], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No profile zone and no watch offset: the app's wall time is local time of this computer
+    (lactlog.localtime's rule for wall-clock times), not UTC."""
+    import time
+
+    from lactlog.analysis.merge import app_start_utc
+
+    app = sessions[1]  # Strong, 18:05 wall time
+    assert app.meta.wall_clock
+    try:
+        monkeypatch.setenv("TZ", "Europe/Berlin")
+        time.tzset()
+        assert app_start_utc(app, None).isoformat() == "2026-11-20T17:05:00+00:00"
+        assert app_start_utc(app, 0).isoformat() == "2026-11-20T18:05:00+00:00"
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+        assert app_start_utc(app, None).isoformat() == "2026-11-20T18:05:00+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

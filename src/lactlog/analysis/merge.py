@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from lactlog.localtime import to_utc
 from lactlog.model import EXTRA_SET_COLUMNS, Activity
 from lactlog.summaries import APP_PRODUCTS
 
@@ -70,10 +71,14 @@ def _active(sets: pd.DataFrame) -> np.ndarray:
 
 
 def app_start_utc(app: Activity, utc_offset_s: int | None) -> datetime | None:
-    """The app's wall-clock start converted to UTC (offset None -> taken as UTC)."""
+    """The app's wall-clock start as a UTC instant: wall time − ``utc_offset_s`` (the profile
+    zone's offset, else the watch recording's own); without either, by the local-time rule for
+    wall-clock times (this computer's zone: :func:`lactlog.localtime.to_utc`)."""
     if app.meta.start is None:
         return None
-    return app.meta.start - timedelta(seconds=utc_offset_s or 0)
+    if utc_offset_s is None:
+        return to_utc(app.meta.start, wall_clock=True)
+    return app.meta.start - timedelta(seconds=utc_offset_s)
 
 
 def strength_pairs(
