@@ -59,3 +59,13 @@ def test_rows_out_of_order_or_of_other_tables_are_concatenated():
         assert sets["repetitions"].tolist() == expected.tolist()
         assert lengths.tolist() == [len(w.sets) for w in workouts]
         assert sets.index.tolist() == list(range(len(sets)))
+
+
+def test_active_set_mask_reads_set_type_once_for_all() -> None:
+    import pandas as pd
+
+    from lactlog.model import active_set_mask
+
+    sets = pd.DataFrame({"set_type": ["active", "rest", "Active", None, pd.NA, "ACTIVE"]})
+    assert active_set_mask(sets).tolist() == [True, False, True, False, False, True]
+    assert active_set_mask(pd.DataFrame({"reps": [5]})).tolist() == [False]

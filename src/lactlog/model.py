@@ -165,6 +165,15 @@ def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     return empty_table(columns).frame()
 
 
+def active_set_mask(sets: pd.DataFrame) -> np.ndarray:
+    """Which rows of a sets frame are active sets, as a bool array: ``set_type`` ``active`` (in
+    any case); a missing type is not. The one reading of ``set_type`` (:data:`SET_COLUMNS`)."""
+    if "set_type" not in sets.columns:
+        return np.zeros(len(sets), dtype=bool)
+    types = sets["set_type"].astype("string").str.lower()
+    return types.eq("active").fillna(False).to_numpy(dtype=bool)
+
+
 @cache
 def empty_table(columns: tuple[str, ...]) -> Table:
     """An empty :class:`~lactlog.table.Table` of float columns (frames as

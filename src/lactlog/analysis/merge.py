@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lactlog.localtime import to_utc
-from lactlog.model import EXTRA_SET_COLUMNS, Activity
+from lactlog.model import EXTRA_SET_COLUMNS, Activity, active_set_mask
 from lactlog.summaries import APP_PRODUCTS
 
 _NUMERIC_EXTRAS = ("rpe", "distance_m")
@@ -61,13 +61,8 @@ def is_watch_strength(activity: Activity) -> bool:
     if is_app_workout(activity) or activity.meta.start is None:
         return False
     sets = activity.sets
-    has_sets = bool(len(sets)) and bool(_active(sets).any())
+    has_sets = bool(len(sets)) and bool(active_set_mask(sets).any())
     return has_sets or activity.meta.sub_sport == "strength_training"
-
-
-def _active(sets: pd.DataFrame) -> np.ndarray:
-    """Which rows are active sets (bool array)."""
-    return (sets["set_type"] == "active").fillna(False).to_numpy(dtype=bool)
 
 
 def app_start_utc(app: Activity, utc_offset_s: int | None) -> datetime | None:
@@ -200,7 +195,7 @@ def _groups(
     """
     groups: dict[str, tuple[frozenset[str], list[int]]] = {}
     run, previous_named = 0, True
-    for row in np.flatnonzero(_active(sets)):
+    for row in np.flatnonzero(active_set_mask(sets)):
         names = [sets[c].iloc[row] for c in name_columns if c in sets.columns]
         name = next((n for n in names if isinstance(n, str) and n), None)
         if name is None:
@@ -255,7 +250,7 @@ def _merged_sets(
             merged[name] = np.nan if name in _NUMERIC_EXTRAS else None
         elif name not in _NUMERIC_EXTRAS:
             merged[name] = merged[name].astype("object")
-    active = _active(merged)
+    active = active_set_mask(merged)
     merged["set_source"] = pd.Series(["watch" if a else None for a in active], dtype="object")
     if matched:
         w_rows, a_rows = (list(rows) for rows in zip(*matched))

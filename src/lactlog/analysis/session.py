@@ -23,7 +23,7 @@ from lactlog.analysis.endurance import (
 )
 from lactlog.analysis.options import AnalysisOptions
 from lactlog.analysis.thresholds import resolve_thresholds, threshold_rules
-from lactlog.model import Activity
+from lactlog.model import Activity, active_set_mask
 from lactlog.profile import sport_group
 from lactlog.summaries import CHANNELS, DfaAnalysis, SessionSummary
 from lactlog.table import NAT_NS, NS_PER_S, Table
@@ -52,7 +52,7 @@ ENDURANCE_CHANNELS = frozenset(column for column, _, _ in CHANNELS.values())
 def is_strength(activity: Activity) -> bool:
     """Strength sessions (analysed by set logs, not by endurance channels)."""
     return activity.meta.sub_sport == "strength_training" or bool(
-        activity.n_rows("sets") and (activity.sets["set_type"] == "active").any()
+        activity.n_rows("sets") and active_set_mask(activity.sets).any()
     )
 
 
@@ -165,10 +165,10 @@ def _dfa(activity: Activity) -> DfaAnalysis | None:
 
 
 def _active_sets(activity: Activity) -> int:
-    """Number of ``active`` sets (numpy: this runs once per lifting workout)."""
+    """Number of ``active`` sets (:func:`~lactlog.model.active_set_mask`)."""
     if not activity.n_rows("sets"):
         return 0
-    return int(np.count_nonzero(activity.sets["set_type"].to_numpy(dtype=object) == "active"))
+    return int(np.count_nonzero(active_set_mask(activity.sets)))
 
 
 def duration_warnings(

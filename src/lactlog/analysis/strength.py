@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from lactlog.analysis.stimulus import HIGH, LOW, MODERATE, Verdict
-from lactlog.model import Activity, SetRows
+from lactlog.model import Activity, SetRows, active_set_mask
 from lactlog.settings import Settings
 from lactlog.summaries import SetResult, StrengthAnalysis
 from lactlog.table import Table
@@ -76,7 +76,7 @@ def set_table(sets: pd.DataFrame, session: np.ndarray, settings: Settings) -> pd
     set's row in ``sets``). Rest and set numbers never cross from one session to the next.
     """
     set_type = _texts(sets, "set_type").str.lower()
-    active = np.flatnonzero(_known_true(set_type == "active"))
+    active = np.flatnonzero(active_set_mask(sets))
     starts = _starts(sets)
     durations = _numbers(sets, "duration_s")
     durations = durations.where(durations >= 0)  # a negative duration is a recording error
