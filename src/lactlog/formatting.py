@@ -1,5 +1,7 @@
-"""Numbers, durations and paces as text: the one place every table, chart caption and stored
-profile value formats them (no other module writes its own helper).
+"""Numbers, durations and paces as text: the formats the tables, chart captions and stored
+profile values share (a missing value, a number with its unit, h:mm:ss, m:ss per km), and the
+one pace syntax read back. A few one-off phrasings stay with the text that uses them (the
+verdict's "2.5 min above FTP", a window's "20 min", a table's "15′ 30%").
 
 Each function takes SI values (seconds, metres per second) and returns ``str``; a missing value
 (None, NaN, ±inf) is ``missing`` (default an en dash).
