@@ -271,16 +271,22 @@ def apply_range_rules(name: str, values: np.ndarray, rules: CleaningRules) -> np
     return values
 
 
+def group_means(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """Mean of the valid (non-NaN) ``values`` of each group 0 … ``n_groups`` − 1 (``group``:
+    each value's group, int ≥ 0); NaN for a group without any."""
+    valid = ~np.isnan(values)
+    sums = np.bincount(group[valid], weights=values[valid], minlength=n_groups)
+    counts = np.bincount(group[valid], minlength=n_groups)
+    out = np.full(n_groups, np.nan)
+    np.divide(sums, counts, out=out, where=counts > 0)
+    return out
+
+
 def _mean_per_second(second: np.ndarray, values: np.ndarray, n_seconds: int) -> np.ndarray:
     """Mean of the valid values falling in each second; NaN where a second has none."""
     if len(second) == n_seconds and (np.diff(second) > 0).all():
         return values.copy()  # n rising rows of n seconds: one sample per second, its own mean
-    valid = ~np.isnan(values)
-    sums = np.bincount(second[valid], weights=values[valid], minlength=n_seconds)
-    counts = np.bincount(second[valid], minlength=n_seconds)
-    out = np.full(n_seconds, np.nan)
-    np.divide(sums, counts, out=out, where=counts > 0)
-    return out
+    return group_means(second, values, n_seconds)
 
 
 def _previous_and_next(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

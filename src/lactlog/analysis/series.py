@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lactlog.analysis.clean import CleanSamples, clean
+from lactlog.analysis.clean import CleanSamples, clean, group_means
 from lactlog.analysis.endurance import channel_threshold, cleaning_rules
 from lactlog.analysis.thresholds import SessionThresholds
 from lactlog.analysis.wbal import w_prime_balance_differential_j
@@ -87,13 +87,7 @@ def bucket_means(values: np.ndarray, times_s: np.ndarray, bucket_s: int) -> np.n
         return np.empty(0)
     x = np.asarray(values, dtype=np.float64)
     bucket = t // bucket_s
-    n_buckets = int(bucket.max()) + 1
-    valid = ~np.isnan(x)
-    sums = np.bincount(bucket[valid], weights=x[valid], minlength=n_buckets)
-    counts = np.bincount(bucket[valid], minlength=n_buckets)
-    out = np.full(n_buckets, np.nan)
-    np.divide(sums, counts, out=out, where=counts > 0)
-    return out
+    return group_means(bucket, x, int(bucket.max()) + 1)
 
 
 def bucket_for_columns(span_s: float, n_columns: int) -> int:
