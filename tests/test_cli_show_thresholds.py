@@ -207,3 +207,29 @@ def test_thresholds_usage_errors(config: Path) -> None:
     assert result.exit_code == 0
     points = json.loads(result.stdout)["estimates"]["critical_power"]["points"]
     assert [p["duration_s"] for p in points] == [180, 300, 1200]
+
+
+def test_thresholds_save_skips_what_the_history_rules_reject(tmp_path: Path, config: Path) -> None:
+    """Six easy runs (HR 135-150): the naive LTHR and max HR are shown with the reason but not
+    saved (they would beat the history's own judgement in every later session)."""
+    import numpy as np
+    import pandas as pd
+
+    from lactlog.testing.fitactivity import write_activity
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for k in range(6):
+        start = pd.Timestamp("2026-11-02T07:00:00Z") + pd.Timedelta(days=k)
+        index = pd.DatetimeIndex(start + pd.to_timedelta(np.arange(3600), "s"), name="time")
+        samples = pd.DataFrame({"heart_rate_bpm": np.full(3600, 135.0 + 3 * k)}, index=index)
+        (folder / f"run{k}.fit").write_bytes(write_activity(samples, sport="running"))
+    result = runner.invoke(app, ["thresholds", str(folder), "--save", "--json",
+                                 "--config", str(config)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    estimates = json.loads(result.stdout)["estimates"]
+    assert estimates["lthr_bpm"]["value"] == pytest.approx(150.0)
+    assert not estimates["lthr_bpm"]["plausible"] and not estimates["max_hr_bpm"]["plausible"]
+    assert "not saved: all.lthr_bpm (see its note)" in result.stderr
+    assert "nothing saved: no usable estimate" in result.stderr
+    assert config.read_text(encoding="utf-8") == ""

@@ -195,8 +195,9 @@ def estimate_thresholds(
     paths = list(paths)
     dated, errors = history_bests(paths, decoder, options, cache, jobs,
                                   power_windows_s=(FTP_WINDOW_S, *durations_s), on_file=on_file)
-    report = estimate([d.bests for d in dated], sport, durations_s)
-    latest = latest_by_group(dated, history_rules(options.settings))
+    rules = history_rules(options.settings)
+    report = estimate([d.bests for d in dated], sport, durations_s, rules)
+    latest = latest_by_group(dated, rules)
     full = analyse_paths(paths, decoder, options=options, cache=cache, jobs=jobs, merge=False)
     hrv = latest_hrv_thresholds(session_hrv_thresholds(full.sessions, sport))
     return ThresholdEstimates(report, latest, hrv, errors)

@@ -15,6 +15,7 @@ from lactlog.analysis.estimate import (
     fit_critical_power,
     lthr_from_best_efforts,
 )
+from lactlog.analysis.history import HistoryRules
 from lactlog.model import Activity, ActivityMeta
 
 T0 = pd.Timestamp("2026-03-02T08:00:00Z")
@@ -164,7 +165,10 @@ def test_estimate_thresholds_from_history():
     assert report.max_hr_bpm.value == pytest.approx(170.0)
     saved = report.values_to_save()
     assert saved["bike.ftp_w"] == round(0.95 * p20)
-    assert saved["all.lthr_bpm"] == 170 and saved["all.max_hr_bpm"] == 170
+    assert saved["all.lthr_bpm"] == 170
+    # a 170-bpm peak is below the assumed typical maximum (180): shown, not saved
+    assert not report.max_hr_bpm.plausible and "not saved" in report.max_hr_bpm.note
+    assert "all.max_hr_bpm" not in saved
     # with sport="run" power comes from the run and everything is stored under run
     run_report = estimate_thresholds([session_bests(ride), session_bests(run)], sport="run")
     assert run_report.ftp_w.value == pytest.approx(380.0)
@@ -184,3 +188,27 @@ def test_too_few_durations_for_cp():
     report = estimate_thresholds([bests])
     assert report.ftp_w.value is None and "20 min" in report.ftp_w.note
     assert report.values_to_save() == {}
+
+
+def test_estimates_the_history_rules_reject_are_not_saved():
+    # six easy runs (HR 135-150): the naive LTHR (Friel tail 14x bpm) and max HR (150) are not
+    # hard enough against the assumed max HR of 180 (0.85 x 180 = 153 bpm), as analyze's
+    # history rules find: shown with the reason, never saved into the profile
+    runs = [session_bests(activity("running", heart_rate_bpm=np.full(3600, 135.0 + 3 * k)))
+            for k in range(6)]
+    report = estimate_thresholds(runs)
+    assert report.lthr_bpm.value == pytest.approx(150.0) and not report.lthr_bpm.plausible
+    assert "below 85% of max HR 180 bpm" in report.lthr_bpm.note
+    assert not report.max_hr_bpm.plausible
+    assert report.values_to_save() == {}
+    # with a lower assumed maximum (the setting), the same runs are hard enough
+    easy = estimate_thresholds(runs, rules=HistoryRules(assumed_max_hr_bpm=160.0))
+    assert easy.lthr_bpm.plausible and easy.values_to_save()["all.lthr_bpm"] == 150
+
+
+def test_ftp_from_a_ride_at_low_heart_rate_is_not_saved():
+    # 40 min at 250 W with HR 120 (< 0.85 x 180): 20-min power is no threshold effort
+    ride = activity("cycling", power_w=np.full(2400, 250.0), heart_rate_bpm=np.full(2400, 120.0))
+    report = estimate_thresholds([session_bests(ride)])
+    assert report.ftp_w.value == pytest.approx(237.5) and not report.ftp_w.plausible
+    assert "bike.ftp_w" not in report.values_to_save()

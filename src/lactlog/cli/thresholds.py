@@ -115,8 +115,13 @@ def _save_estimates(profile, report, config: Path | None, err) -> dict | None:
     from lactlog.profile import save_profile, set_value
 
     values = report.values_to_save()
+    for estimate, group in ((report.ftp_w, report.power_group),
+                            (report.lthr_bpm, report.heart_rate_group),
+                            (report.max_hr_bpm, report.heart_rate_group)):
+        if estimate.value is not None and not estimate.plausible:
+            say(err, "", f"not saved: {group}.{estimate.name} (see its note)")
     if not values:
-        err.print("nothing saved: no threshold could be estimated", highlight=False)
+        err.print("nothing saved: no usable estimate", highlight=False)
         return None
     today = date.today()
     stored: dict[str, Any] = {}

@@ -167,6 +167,7 @@ def estimate_dict(estimate: Estimate) -> dict[str, Any]:
         "value": estimate.value,
         "method": estimate.method,
         "note": estimate.note,
+        "plausible": estimate.plausible,
         "evidence": [window_dict(w) for w in estimate.evidence],
     }
 
