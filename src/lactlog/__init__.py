@@ -6,7 +6,8 @@ Public API (heavy modules are imported on first use, so ``import lactlog`` stays
 - :func:`read` — one file into a list of :class:`lactlog.model.Activity` (one per session).
 - :func:`analyze` — every file under some paths summarised (``lactlog analyze``): a
   :class:`lactlog.results.BatchResult`.
-- :func:`analyze_file` — one file in depth (``lactlog show``).
+- :func:`analyze_file` — one file in depth (``lactlog show``); :func:`session_series` — its
+  first summarised session's heart rate, power and W' balance over time (show's chart).
 - :func:`weeks` — weekly summaries (``lactlog week``).
 - :func:`estimate_thresholds` — thresholds from a training history (``lactlog thresholds``).
 - :func:`time_in_zones` — seconds per zone for arbitrary boundaries on a cleaned channel.
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, TypeAlias
 if TYPE_CHECKING:
     from lactlog.analysis.lactate import LactateTestResult
     from lactlog.analysis.options import AnalysisOptions
+    from lactlog.analysis.series import SessionSeries
     from lactlog.cache import NullCache, ResultCache
     from lactlog.model import Activity
     from lactlog.profile import Profile
@@ -125,6 +127,28 @@ def analyze_file(
     summaries = [summarize(a, options, histories.get((a.meta.source, a.meta.session_index)))
                  for a in chosen]
     return FileAnalysis(activities, summaries, errors)
+
+
+def session_series(
+    analysis: FileAnalysis,
+    *,
+    profile: Profile | None = None,
+    options: AnalysisOptions | None = None,
+    max_buckets: int | None = None,
+) -> SessionSeries:
+    """Heart rate, power and W' balance over time of the first session summarised in
+    ``analysis`` (:func:`analyze_file`), with that session's thresholds, in buckets — at most
+    ``max_buckets`` of them when given (e.g. a chart's columns). See
+    :func:`lactlog.analysis.series.session_series`.
+    """
+    from lactlog.analysis.series import session_series as series
+
+    summary = analysis.sessions[0]
+    activity = next(a for a in analysis.activities
+                    if a.meta.session_index == summary.session_index)
+    thresholds = summary.endurance.thresholds if summary.endurance else None
+    return series(activity, _options(profile, options).settings, thresholds,
+                  max_buckets=max_buckets)
 
 
 def weeks(

@@ -33,3 +33,14 @@ def test_a_clock_jump_of_100_days_gives_longer_buckets_not_millions() -> None:
     assert series.bucket_s == 865
     assert len(series.time_s) == 8_640_000 // 865 + 1 <= MAX_BUCKETS
     assert series.heart_rate_bpm is not None and len(series.heart_rate_bpm) == len(series.time_s)
+
+
+def test_public_session_series_of_a_file_analysis() -> None:
+    from pathlib import Path
+
+    import lactlog
+
+    ride = Path(__file__).resolve().parents[2] / "sample_data" / "2026-11-18-threshold-ride.fit"
+    analysis = lactlog.analyze_file(ride)
+    series = lactlog.session_series(analysis, max_buckets=50)
+    assert 0 < len(series.power_w) <= 50 and len(series.heart_rate_bpm) == len(series.power_w)

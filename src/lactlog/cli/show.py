@@ -90,7 +90,7 @@ def show(
         except NoSuchSessionError as exc:
             raise typer.BadParameter(f"{exc}; use a number from 1 to {exc.count}",
                                      param_hint="--session") from None
-        _show(analysis, session - 1, options, fmt, out, err)
+        _show(analysis, options, fmt, out, err)
         if html is not None:
             _write_html(analysis, options, html, err)
 
@@ -98,41 +98,32 @@ def show(
 def _write_html(analysis, options, path: Path, err) -> None:
     """The session's ``show --json`` document (series of at most
     :data:`~lactlog.season.SHOW_MAX_POINTS` points) as an HTML page."""
-    from lactlog import __version__
-    from lactlog.analysis.series import session_series
+    from lactlog import __version__, session_series
     from lactlog.cli.report import write_html
     from lactlog.report.html import session_html
     from lactlog.report.show import show_document
     from lactlog.season import SHOW_MAX_POINTS
 
-    summary = analysis.sessions[0]
-    activity = next(a for a in analysis.activities
-                    if a.meta.session_index == summary.session_index)
-    thresholds = summary.endurance.thresholds if summary.endurance else None
-    series = session_series(activity, options.settings, thresholds, max_buckets=SHOW_MAX_POINTS)
-    write_html(path, session_html(show_document(summary, series), __version__), err)
+    series = session_series(analysis, options=options, max_buckets=SHOW_MAX_POINTS)
+    write_html(path, session_html(show_document(analysis.sessions[0], series), __version__), err)
 
 
-def _show(analysis, index: int, options, fmt, out, err) -> None:
+def _show(analysis, options, fmt, out, err) -> None:
     """Print a session's history and summary warnings, render it."""
-    from lactlog.analysis.series import session_series
+    from lactlog import session_series
     from lactlog.report.chart import chart_columns
     from lactlog.report.show import show_document, show_renderable
 
-    activity, summary = analysis.activities[index], analysis.sessions[0]
+    summary = analysis.sessions[0]
     for failure in analysis.history_errors:
         say(err, "warning", f"history: {failure.source}: {failure.error}")
     for warning in summary.warnings:
         say(err, "warning", f"{summary.source}: {warning}")
-    session_thresholds = summary.endurance.thresholds if summary.endurance else None
     if fmt.value != "table":
-        series = session_series(activity, options.settings, session_thresholds)
-        document = show_document(summary, series)
+        document = show_document(summary, session_series(analysis, options=options))
         records = [("session", document["session"]), ("series", document["series"])]
         emit(fmt, document, records, [document["session"]])
         return
     width = out.width
-    series = session_series(
-        activity, options.settings, session_thresholds, max_buckets=chart_columns(width)
-    )
+    series = session_series(analysis, options=options, max_buckets=chart_columns(width))
     out.print(show_renderable(summary, series, width, len(analysis.activities)))
