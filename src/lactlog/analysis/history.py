@@ -101,7 +101,7 @@ class HistoryThresholds:
 
     group: str
     window_days: int
-    min_sessions: int = 2
+    min_sessions: int = 1
     n_power_sessions: int = 0
     n_heart_rate_sessions: int = 0
     ftp_w: Threshold = field(default_factory=Threshold)
