@@ -22,7 +22,11 @@ Honest calibration (DEVELOPERS.md, "Generalise, don't fit"):
 
 A session without a verdict (no threshold known) counts as a disagreement.
 
-Usage: python bench/ante_agreement.py [--corpus PATH] [--min-duration S] [--json]
+Usage: python bench/ante_agreement.py [--corpus PATH] [--min-duration S] [--json] [--cases]
+
+``--cases`` lists every session with the evidence its verdict rests on (time above threshold,
+the part of it in hard efforts, their number, W' depletion, the threshold and its source), so
+a rule can be judged case by case — on the tuning part; the held-out part is for scoring.
 """
 
 from __future__ import annotations
@@ -183,6 +187,8 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--min-duration", type=float, default=600.0, help="seconds (default 600)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--cases", action="store_true",
+                        help="list every session with its evidence, tuning part first")
     parser.add_argument(
         "--without-device-thresholds", action="store_true",
         help="ignore the thresholds the files store (as TCX, GPX, CSV and most non-Garmin files "
@@ -237,6 +243,9 @@ def main() -> int:
             for v, c in zip(verdicts(cases, default), cases) if v != c.expected
         ],
     }
+    if args.cases:
+        report["cases"] = [_case_dict(c, v) for v, c in sorted(
+            zip(verdicts(cases, default), cases), key=lambda p: (not is_tuning(p[1]), p[1].ante))]
     if not args.without_device_thresholds:
         report["history_vs_device"] = history_vs_device(args.corpus, args.min_duration, cases)
     if args.json:
@@ -244,6 +253,19 @@ def main() -> int:
         return 0
     _print(report)
     return 0
+
+
+def _case_dict(case: Case, verdict: str | None) -> dict:
+    evidence = case.evidence
+    return {"session": case.name, "product": case.product,
+            "part": "tuning" if is_tuning(case) else "held-out", "ante": case.ante,
+            "aerobic_te": case.aerobic_te, "expected": case.expected, "verdict": verdict,
+            "threshold": evidence.threshold_label,  # type: ignore[attr-defined]
+            "threshold_value": case.threshold_value, "threshold_source": case.threshold_source,
+            "time_above_lt_s": evidence.time_above_lt_s,  # type: ignore[attr-defined]
+            "in_efforts_s": evidence.time_above_lt_in_efforts_s,  # type: ignore[attr-defined]
+            "n_efforts": evidence.n_efforts,  # type: ignore[attr-defined]
+            "w_prime_depletion": evidence.w_prime_depletion}  # type: ignore[attr-defined]
 
 
 def history_vs_device(corpus: Path, min_duration_s: float, with_device: list[Case]) -> dict:
@@ -299,6 +321,17 @@ def _print(report: dict) -> None:
         print(f"{label} without the file's thresholds vs the device's own ({d['n']} sessions): "
               f"median difference {d['median_difference']:+}, within 5 % on "
               f"{d['within_5_percent']}")
+    if report.get("cases"):
+        print("every session (tuning part first, by AnTE):")
+        for c in report["cases"]:
+            depletion = ("–" if c["w_prime_depletion"] is None
+                         else f"{c['w_prime_depletion']:.0%}")
+            value = "–" if c["threshold_value"] is None else f"{c['threshold_value']:.0f}"
+            print(f"  [{c['part']}] {c['session']} ({c['product']}): AnTE {c['ante']} "
+                  f"(aerobic {c['aerobic_te']}) -> {c['expected']}, lactlog {c['verdict']}; "
+                  f"{c['time_above_lt_s'] or 0:.0f} s above {c['threshold']} {value}, "
+                  f"{c['in_efforts_s'] or 0:.0f} s in {c['n_efforts']} efforts, W' fell "
+                  f"{depletion}; threshold {c['threshold_source']}")
     print("disagreements with the defaults:")
     for d in report["disagreements"]:
         print(f"  [{d['part']}] {d['session']} ({d['product']}): AnTE {d['ante']} -> "
