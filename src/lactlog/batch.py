@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from lactlog.analysis.history import HistoryThresholds
-    from lactlog.spill import SpillSlot
+    from lactlog.spill import Slot
 
 # The readers and the analysis (numpy, pandas) are imported where a file is read, and the
 # history and the spill where the two passes run: a batch that finds every file in the cache
@@ -147,7 +147,7 @@ def dated_bests(
 def bests_file(
     path: Path, decoder: str, options: AnalysisOptions,
     power_windows_s: tuple[int, ...] = POWER_WINDOWS_S, summarise: bool = False,
-    spill: SpillSlot | None = None,
+    spill: Slot | None = None,
 ) -> _Outcome:
     """First pass: the :class:`DatedBests` of every session of one file; never raises.
 
@@ -175,7 +175,7 @@ def bests_file(
 
 def analyse_file(
     path: Path, decoder: str, options: AnalysisOptions, history: FileHistory | None = None,
-    spill: SpillSlot | None = None,
+    spill: Slot | None = None,
 ) -> _Outcome:
     """Read and summarise one file (``history``: per session index, see
     :func:`summarize`; the activities come from the first pass's ``spill`` when it holds
@@ -246,7 +246,7 @@ def _both_passes(
     result: BatchResult, files: list[Path], piped: Mapping[Path, RawInput | _Outcome],
     keys: Mapping[Path, CacheKey | None], fingerprints: tuple[str, str | None], decoder: str,
     options: AnalysisOptions, cache: ResultCache | NullCache, pool: tuple[int | None, Workers],
-    on_file: Callable[[Path], None] | None, spill: Mapping[Path, SpillSlot],
+    on_file: Callable[[Path], None] | None, spill: Mapping[Path, Slot],
 ) -> None:
     """The batch's first pass, history and second pass (:func:`analyse_paths`), collected
     into ``result``; then the batch record when every outcome was cached.
@@ -395,7 +395,7 @@ def _first_pass(
     piped: Mapping[Path, RawInput | _Outcome] | None = None,
     summarise: bool = False,
     keys: Mapping[Path, CacheKey | None] | None = None,
-    spill: Mapping[Path, SpillSlot] | None = None,
+    spill: Mapping[Path, Slot] | None = None,
     workers: Workers | None = None,
 ) -> tuple[dict[Path, _Outcome], dict[Path, CacheKey | None]]:
     """Best efforts of every file's sessions (cached by content) and each file's cache key
