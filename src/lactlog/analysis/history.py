@@ -46,6 +46,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
+from lactlog.analysis.history_window import SlidingWindow, WindowEvidence, window_evidence
 from lactlog.analysis.power_model import (
     DEFAULT_CP_DURATIONS_S,
     FTP_WINDOW_S,
@@ -55,7 +56,6 @@ from lactlog.analysis.power_model import (
     estimate_ftp,
     fit_critical_power,
 )
-from lactlog.analysis.history_window import SlidingWindow, WindowEvidence, window_evidence
 from lactlog.settings import Settings, rules_from
 from lactlog.summaries import DatedBests, SessionBests, Threshold
 

@@ -18,16 +18,15 @@ from __future__ import annotations
 import bisect
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from lactlog.analysis.power_model import FTP_WINDOW_S
 from lactlog.summaries import SessionBests
 
 
-@dataclass(frozen=True, eq=False)
-class WindowEvidence:
-    """The maxima and counts of one window's sessions that its thresholds rest on.
+class WindowEvidence(NamedTuple):
+    """The maxima and counts of one window's sessions that its thresholds rest on (a named
+    tuple: made for every day of a batch, and cheaper to define than a dataclass).
 
     ``n_power`` / ``n_power_20_min``: endurance sessions (strength sessions left out) with any
     best-power window / with a 20-min one; ``best_power_w``: the best mean power [W] per
