@@ -135,8 +135,8 @@ def dated_bests(
     activity, options: AnalysisOptions, power_windows_s: tuple[int, ...] = POWER_WINDOWS_S
 ) -> DatedBests:
     """A session's best efforts and its local calendar date (the history's unit)."""
-    from lactlog.analysis.endurance import cleaning_rules
     from lactlog.analysis.bests import session_bests
+    from lactlog.analysis.endurance import cleaning_rules
 
     meta = activity.meta
     bests = session_bests(activity, cleaning_rules(options.settings), power_windows_s,
