@@ -10,7 +10,7 @@ import pytest
 import lactlog.spill
 from lactlog.batch import analyse_paths
 from lactlog.io import read
-from lactlog.spill import SpillSlot, spill_slots
+from lactlog.spill import MemorySlot, SpillSlot, spill_slots
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
 RIDE = SAMPLE / "2026-11-18-threshold-ride.fit"
@@ -57,6 +57,23 @@ def test_a_batch_reads_each_file_once_and_gives_the_results_of_two_reads(
     read_twice = analyse_paths(files, merge=False, jobs=1)
     assert sorted(reads) == sorted(f.name for f in files for _ in range(2))
     assert spilled.sessions == read_twice.sessions
+
+
+def test_a_batch_of_one_file_keeps_it_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, file_reads: list[str]
+) -> None:
+    with spill_slots(1, tmp_path / "cache") as slots:
+        assert [type(s) for s in slots] == [MemorySlot]
+        activities = read(RIDE)
+        slots[0].save(activities)
+        assert slots[0].load() is activities and slots[0].load() is None  # taken
+    assert not (tmp_path / "cache").exists()  # no spill directory, nothing pickled
+    kept = analyse_paths([RIDE], jobs=1)
+    assert file_reads == [RIDE.name]
+    file_reads.clear()
+    monkeypatch.setattr(lactlog.spill, "spill_slots", lambda n, folder: spill_slots(0, folder))
+    assert analyse_paths([RIDE], jobs=1).sessions == kept.sessions  # as when read twice
+    assert file_reads == [RIDE.name, RIDE.name]
 
 
 def test_a_damaged_spill_is_read_again_not_failed(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """Modules ``lactlog analyze FILE.fit --json`` does not import (issue 13: start-up), with the
 cache and without: the threshold estimates (:mod:`lactlog.analysis.estimate`; a batch's first
 pass needs only :mod:`lactlog.analysis.bests`), Strava's table reader (:mod:`lactlog.io.strava`,
-only for a file in an unpacked export's ``activities/``) and :mod:`csv` (only ``--csv`` writes
-CSV; a FIT file has none). Each run is a fresh interpreter with its own cache and an empty
+only for a file in an unpacked export's ``activities/``), :mod:`csv` (only ``--csv`` writes
+CSV; a FIT file has none) and the zip reader (:mod:`lactlog.io.archive`, :mod:`zipfile`: a
+plain file's path only needs :mod:`lactlog.io.member_path` to tell it is no zip member). Each run is a fresh interpreter with its own cache and an empty
 profile, which reports at exit which of these it had loaded.
 """
 
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
-NOT_NEEDED = ("lactlog.analysis.estimate", "lactlog.io.strava", "csv")
+NOT_NEEDED = ("lactlog.analysis.estimate", "lactlog.io.strava", "csv", "lactlog.io.archive",
+              "zipfile")
 
 #: Runs ``lactlog`` with the arguments after ``-c``; at exit prints which of NOT_NEEDED it loaded.
 CHILD = f"""

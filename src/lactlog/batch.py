@@ -28,6 +28,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from lactlog.analysis.history import HistoryThresholds
-    from lactlog.spill import SpillSlot
+    from lactlog.spill import Slot
 
 # The readers and the analysis (numpy, pandas) are imported where a file is read, and the
 # history and the spill where the two passes run: a batch that finds every file in the cache
@@ -134,8 +135,8 @@ def dated_bests(
     activity, options: AnalysisOptions, power_windows_s: tuple[int, ...] = POWER_WINDOWS_S
 ) -> DatedBests:
     """A session's best efforts and its local calendar date (the history's unit)."""
-    from lactlog.analysis.endurance import cleaning_rules
     from lactlog.analysis.bests import session_bests
+    from lactlog.analysis.endurance import cleaning_rules
 
     meta = activity.meta
     bests = session_bests(activity, cleaning_rules(options.settings), power_windows_s,
@@ -146,7 +147,7 @@ def dated_bests(
 def bests_file(
     path: Path, decoder: str, options: AnalysisOptions,
     power_windows_s: tuple[int, ...] = POWER_WINDOWS_S, summarise: bool = False,
-    spill: SpillSlot | None = None,
+    spill: Slot | None = None,
 ) -> _Outcome:
     """First pass: the :class:`DatedBests` of every session of one file; never raises.
 
@@ -174,7 +175,7 @@ def bests_file(
 
 def analyse_file(
     path: Path, decoder: str, options: AnalysisOptions, history: FileHistory | None = None,
-    spill: SpillSlot | None = None,
+    spill: Slot | None = None,
 ) -> _Outcome:
     """Read and summarise one file (``history``: per session index, see
     :func:`summarize`; the activities come from the first pass's ``spill`` when it holds
@@ -235,30 +236,33 @@ def analyse_paths(
             return _finish(result, cache, merge, options, decoder, files, piped)
     from lactlog.spill import spill_slots
 
-    with spill_slots(len(files), cache.folder()) as slots:
+    with spill_slots(len(files), cache.folder()) as slots, worker_pool() as workers:
         _both_passes(result, files, piped, keys, (fingerprint, inputs), decoder, options, cache,
-                     jobs, on_file, dict(zip(files, slots)))
+                     (jobs, workers), on_file, dict(zip(files, slots)))
     return _finish(result, cache, merge, options, decoder, files, piped)
 
 
 def _both_passes(
     result: BatchResult, files: list[Path], piped: Mapping[Path, RawInput | _Outcome],
     keys: Mapping[Path, CacheKey | None], fingerprints: tuple[str, str | None], decoder: str,
-    options: AnalysisOptions, cache: ResultCache | NullCache, jobs: int | None,
-    on_file: Callable[[Path], None] | None, spill: Mapping[Path, SpillSlot],
+    options: AnalysisOptions, cache: ResultCache | NullCache, pool: tuple[int | None, Workers],
+    on_file: Callable[[Path], None] | None, spill: Mapping[Path, Slot],
 ) -> None:
     """The batch's first pass, history and second pass (:func:`analyse_paths`), collected
     into ``result``; then the batch record when every outcome was cached.
 
     ``keys``: the files' first-pass keys; ``fingerprints``: the options' and the batch's
-    (None when some file has no key: no record); ``spill``: each file's slot for its
+    (None when some file has no key: no record); ``pool``: the number of worker processes
+    and the :class:`Workers` both passes share; ``spill``: each file's slot for its
     first-pass activities (:mod:`lactlog.spill`).
     """
     from lactlog.analysis.history import history_by_session, history_rules
 
     fingerprint, inputs = fingerprints
+    jobs, workers = pool
     bests, keys = _first_pass(files, decoder, options, cache, jobs, on_file=on_file,
-                              piped=piped, summarise=True, keys=keys, spill=spill)
+                              piped=piped, summarise=True, keys=keys, spill=spill,
+                              workers=workers)
     histories = history_by_session(
         (b for found in bests.values() if found.error is None for b in found.sessions),
         history_rules(options.settings),
@@ -304,8 +308,8 @@ def _both_passes(
         if on_file is not None:
             on_file(path)
     tasks = [(piped.get(p, p), h, spill.get(p)) for p, _, h in pending]
-    outcomes = _analyse_all(analyse_file, tasks, decoder, options, jobs)
-    for (path, key, _), outcome in zip(pending, outcomes):
+    outcomes = _analyse_all(analyse_file, tasks, decoder, options, jobs, workers)
+    for (path, key, _), outcome in zip(pending, outcomes, strict=True):
         _collect(result, path, outcome)
         if key is not None and outcome.cacheable:
             to_store.append((key, CachedResult(outcome.sessions, outcome.error)))
@@ -391,12 +395,13 @@ def _first_pass(
     piped: Mapping[Path, RawInput | _Outcome] | None = None,
     summarise: bool = False,
     keys: Mapping[Path, CacheKey | None] | None = None,
-    spill: Mapping[Path, SpillSlot] | None = None,
+    spill: Mapping[Path, Slot] | None = None,
+    workers: Workers | None = None,
 ) -> tuple[dict[Path, _Outcome], dict[Path, CacheKey | None]]:
     """Best efforts of every file's sessions (cached by content) and each file's cache key
     (None for pipes: ``piped``, from :func:`read_pipes`; ``keys``: from
     :func:`_first_pass_keys`, when already known); ``summarise`` and ``spill`` (a slot per
-    file): see :func:`bests_file`."""
+    file): see :func:`bests_file`; ``workers``: see :func:`_analyse_all`."""
     windows = tuple(sorted(set(power_windows_s)))
     piped = piped if piped is not None else read_pipes(files, options)
     keys = dict(keys) if keys is not None else _first_pass_keys(
@@ -422,7 +427,8 @@ def _first_pass(
                 on_file(path)
     to_store: list[tuple[CacheKey, CachedResult]] = []
     tasks = [(piped.get(p, p), windows, summarise, (spill or {}).get(p)) for p in pending]
-    for path, outcome in zip(pending, _analyse_all(bests_file, tasks, decoder, options, jobs)):
+    outcomes = _analyse_all(bests_file, tasks, decoder, options, jobs, workers)
+    for path, outcome in zip(pending, outcomes, strict=True):
         found[path] = outcome
         if on_file is not None:
             on_file(path)
@@ -547,39 +553,90 @@ def _collect(result: BatchResult, path: Path, outcome: _Outcome) -> None:
     result.sessions.extend(outcome.sessions)
 
 
+class Workers:
+    """The worker processes of one batch, shared by its passes: started when a pass first
+    hands them files (a warm batch never does), so the second pass finds them with the readers
+    and the analysis imported; ended by :func:`worker_pool`."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._size = 0
+
+    def pool(self, size: int) -> ProcessPoolExecutor:
+        """A pool of at least ``size`` processes (a smaller one is ended and replaced)."""
+        if self._pool is not None and self._size < size:
+            self.close()
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor  # not for a warm batch
+
+            self._pool = ProcessPoolExecutor(max_workers=size, initializer=_worker_init)
+            self._size = size
+        return self._pool
+
+    def stop(self) -> None:
+        """End the workers now, without waiting for their files (Ctrl-C, a dead worker)."""
+        if self._pool is not None:
+            _stop(self._pool)
+            self._pool = None
+
+    def close(self) -> None:
+        """End the (idle) workers."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+@contextmanager
+def worker_pool() -> Iterator[Workers]:
+    """:class:`Workers` for the passes of one batch, ended when it ends (at once on an error
+    or Ctrl-C)."""
+    workers = Workers()
+    try:
+        yield workers
+    except BaseException:
+        workers.stop()
+        raise
+    finally:
+        workers.close()
+
+
 def _analyse_all(
     worker: Callable[..., _Outcome], tasks: list[tuple], decoder: str, options: AnalysisOptions,
-    jobs: int | None,
+    jobs: int | None, workers: Workers | None = None,
 ) -> Iterator[_Outcome]:
     """``worker(path, decoder, options, *rest)`` for each task ``(path, *rest)``, in the
-    order of ``tasks``; in worker processes when that pays off."""
-    workers = min(jobs or os.cpu_count() or 1, len(tasks))
-    if workers <= 1 or len(tasks) < 4:
+    order of ``tasks``; in worker processes when that pays off (those of ``workers``, else
+    ones of this call's own)."""
+    n_workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    if n_workers <= 1 or len(tasks) < 4:
         yield from _analyse_chunk(worker, tasks, decoder, options)
         return
-    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: not for a warm batch
+    if workers is None:
+        with worker_pool() as own:
+            yield from _analyse_all(worker, tasks, decoder, options, jobs, own)
+        return
     from concurrent.futures.process import BrokenProcessPool
 
-    chunksize = max(1, min(16, len(tasks) // (workers * 8)))
+    chunksize = max(1, min(16, len(tasks) // (n_workers * 8)))
     chunks = [tasks[i : i + chunksize] for i in range(0, len(tasks), chunksize)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
-        # submit + result rather than pool.map: map cancels its futures itself when interrupted,
-        # which races with the pool's own clean-up (CPython 3.11 then prints InvalidStateError
-        # from the pool's manager thread once the workers are stopped).
-        futures = [pool.submit(_analyse_chunk, worker, chunk, decoder, options)
-                   for chunk in chunks]
-        try:
-            for index, future in enumerate(futures):
-                try:
-                    yield from future.result()
-                except BrokenProcessPool:  # a worker died (e.g. killed for using too much memory)
-                    yield from _worker_died(chunks[index])
-                    for chunk in chunks[index + 1 :]:  # the rest in this process, one by one
-                        yield from _analyse_chunk(worker, chunk, decoder, options)
-                    return
-        except BaseException:  # Ctrl-C, or the caller stopped early: end the workers now
-            _stop(pool)
-            raise
+    pool = workers.pool(n_workers)
+    # submit + result rather than pool.map: map cancels its futures itself when interrupted,
+    # which races with the pool's own clean-up (CPython 3.11 then prints InvalidStateError
+    # from the pool's manager thread once the workers are stopped).
+    futures = [pool.submit(_analyse_chunk, worker, chunk, decoder, options) for chunk in chunks]
+    try:
+        for index, future in enumerate(futures):
+            try:
+                yield from future.result()
+            except BrokenProcessPool:  # a worker died (e.g. killed for using too much memory)
+                workers.stop()
+                yield from _worker_died(chunks[index])
+                for chunk in chunks[index + 1 :]:  # the rest in this process, one by one
+                    yield from _analyse_chunk(worker, chunk, decoder, options)
+                return
+    except BaseException:  # Ctrl-C, or the caller stopped early: end the workers now
+        workers.stop()
+        raise
 
 
 def _worker_died(paths: list[tuple]) -> Iterator[_Outcome]:

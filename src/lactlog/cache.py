@@ -388,7 +388,7 @@ def _hash_target(
     """What :meth:`NullCache.key_for` hashes for ``path``: (the file — ``path``, or the zip of
     a member —, that zip or None, its ``stat``); None when nothing may be opened: the file
     cannot be stat-ed, is not a regular file, or is larger than ``max_file_bytes``."""
-    from lactlog.io.archive import outer_archive
+    from lactlog.io.member_path import outer_archive
 
     archive = outer_archive(path)
     target = path if archive is None else archive
@@ -410,8 +410,8 @@ def input_stamp(path: Path) -> str:
     ``activities.csv`` that names and types it, so a re-exported table (an activity renamed
     or re-typed on Strava) is never answered from the cache; ``""`` for any other file. (In a
     zip the table is part of the archive, whose hash is the key already.)"""
-    from lactlog.io.archive import outer_archive
     from lactlog.io.exports import strava_table_key
+    from lactlog.io.member_path import outer_archive
 
     if outer_archive(path) is not None:
         return ""
@@ -450,7 +450,7 @@ class NullCache(_CacheBase):
 def _check_sha256(key: CacheKey) -> bool:
     """Whether the sessions of ``key`` carry its sha256: yes for files, no for zip members
     (keyed by their archive's hash; each session carries its member's own)."""
-    from lactlog.io.archive import outer_archive
+    from lactlog.io.member_path import outer_archive
 
     return outer_archive(key.source) is None
 

@@ -21,17 +21,24 @@ from __future__ import annotations
 
 import pickle
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 #: Most bytes a batch's spill holds in all.
 SPILL_BUDGET_BYTES = 512 * 2**20
 #: Most bytes one file's activities may take in the spill.
 SPILL_MAX_FILE_BYTES = 64 * 2**20
+
+
+class Slot(Protocol):
+    """Where one file's first-pass activities wait for the second pass."""
+
+    def save(self, activities: list[Any]) -> None: ...
+
+    def load(self) -> list[Any] | None: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,14 +72,35 @@ class SpillSlot:
         return activities
 
 
+class MemorySlot:
+    """The slot of a batch of one file: its activities stay in memory between the passes (both
+    passes run in this process, and the activities are in memory during either one anyway), so
+    nothing is pickled, written or read back."""
+
+    def __init__(self) -> None:
+        self._activities: list[Any] | None = None
+
+    def save(self, activities: list[Any]) -> None:
+        self._activities = activities
+
+    def load(self) -> list[Any] | None:
+        activities, self._activities = self._activities, None
+        return activities
+
+
 @contextmanager
-def spill_slots(n_files: int, folder: Path) -> Iterator[list[SpillSlot]]:
-    """One :class:`SpillSlot` per file of a batch of ``n_files``, in a temporary directory
-    (mode 0700) in ``folder``, removed on exit; no slots (an empty list) when the directory
-    cannot be made."""
+def spill_slots(n_files: int, folder: Path) -> Iterator[list[Slot]]:
+    """One slot per file of a batch of ``n_files``: a :class:`SpillSlot` in a temporary
+    directory (mode 0700) in ``folder``, removed on exit (no slots, an empty list, when the
+    directory cannot be made); for a batch of one file a :class:`MemorySlot`."""
     if n_files == 0:
         yield []
         return
+    if n_files == 1:
+        yield [MemorySlot()]
+        return
+    import tempfile  # not for a batch of one file
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         directory = Path(tempfile.mkdtemp(prefix="spill-", dir=folder))
@@ -84,4 +112,3 @@ def spill_slots(n_files: int, folder: Path) -> Iterator[list[SpillSlot]]:
         yield [SpillSlot(directory / f"{index}.pickle", share) for index in range(n_files)]
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-

@@ -12,6 +12,7 @@ import pytest
 from lactlog.analysis.history import (
     DatedBests,
     HistoryRules,
+    HistoryThresholds,
     group_history,
     history_by_session,
     history_rules,
@@ -337,3 +338,47 @@ def test_strength_sessions_are_evidence_but_get_no_history() -> None:
     assert set(found) == {("row.fit", 0)}
     assert found[("row.fit", 0)].n_heart_rate_sessions == 2
     assert found[("row.fit", 0)].peak_hr_bpm == 170.0  # the 2nd-highest of 190 and 170
+
+
+def test_of_equal_bests_the_first_of_the_window_counts() -> None:
+    # two rides with the same best 20-min power: the earlier one's heart rate during it decides
+    # whether it was a threshold effort (max HR 190: 0.85 × 190 = 161.5 bpm)
+    def ride(name: str, day: date, during_bpm: float) -> DatedBests:
+        found = bests(name, power={1200: 250.0}, peak=190.0, day=day)
+        return replace(found, bests=replace(found.bests,
+                                            heart_rate_during_best_20_min_power_bpm=during_bpm))
+
+    easy, hard = ride("easy", DAY - timedelta(days=2), 140.0), ride("hard", DAY, 170.0)
+    result = history_by_session([hard, easy], RULES)
+    assert result[("hard", 0)].ftp_w.value is None  # the easy ride, first of the two, counts
+    assert result[("hard", 0)].best_20_min_power_w == 250.0
+    later = history_by_session([hard, easy], replace(RULES, window_days=2))
+    assert later[("hard", 0)].ftp_w.value == pytest.approx(237.5)  # easy left the window
+
+
+def test_sliding_windows_give_what_each_window_gives_from_scratch() -> None:
+    # history_by_session slides one window over the days (sessions enter and leave it); every
+    # session must get group_history of its own window, ties and swims carrying runs included
+    sessions = []
+    for i in range(60):
+        day = DAY + timedelta(days=(i * 7) % 45)
+        group = ("run", "bike", "swim")[i % 3]
+        found = bests(f"s{i}", group, power={1200: 200.0 + 10 * (i % 4), 300: 260.0 + (i % 3)},
+                      hr_30=(150.0 + 5 * (i % 3), 160.0 + i % 7), hr_20=160.0 + (i % 5),
+                      peak=180.0 + (i % 4) if i % 5 else None, day=day, strength=i % 11 == 0)
+        sessions.append(replace(found, bests=replace(
+            found.bests, heart_rate_during_best_20_min_power_bpm=140.0 + i)))
+    rules = replace(RULES, window_days=10)
+    result = history_by_session(sessions, rules)
+
+    def from_scratch(group: str, day: date) -> HistoryThresholds:
+        window = sorted((s for s in sessions if s.bests.group == group
+                         and day - timedelta(days=rules.window_days) < s.day <= day),
+                        key=lambda s: s.day)
+        run = from_scratch("run", day) if group == "swim" else None
+        return group_history(group, [s.bests for s in window], rules, run)
+
+    assert len(result) == sum(not s.bests.strength for s in sessions)
+    for s in sessions:
+        if not s.bests.strength:
+            assert result[(s.bests.session.source, 0)] == from_scratch(s.bests.group, s.day)

@@ -42,11 +42,11 @@ the stale checks of :mod:`lactlog.analysis.thresholds`.
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
+from lactlog.analysis.history_window import SlidingWindow, WindowEvidence, window_evidence
 from lactlog.analysis.power_model import (
     DEFAULT_CP_DURATIONS_S,
     FTP_WINDOW_S,
@@ -160,14 +160,20 @@ def power_thresholds(
     a best 20 minutes ridden at a lower mean heart rate gives no FTP: it was not a threshold
     effort (the best-20-min power stays as evidence for the stale checks).
     """
-    power = [b for b in bests if not b.strength and b.power_w]
-    best = _bests_by_duration(power, (FTP_WINDOW_S, *durations_s))
+    evidence = window_evidence(bests, (FTP_WINDOW_S, *durations_s))
+    return _power_thresholds(evidence, rules, label, durations_s, min_heart_rate_bpm)
+
+
+def _power_thresholds(
+    evidence: WindowEvidence, rules: HistoryRules, label: str, durations_s: Sequence[int],
+    min_heart_rate_bpm: float | None,
+) -> tuple[Threshold, Threshold, Threshold, float | None]:
+    """:func:`power_thresholds` from a window's evidence."""
+    best = evidence.best_power_w
     best_20 = best[FTP_WINDOW_S]
     if best_20 is None or best_20 <= 0:  # no power, or a meter that only ever sent zeros
         return Threshold(), Threshold(), Threshold(), None
-    n_20 = sum(FTP_WINDOW_S in b.power_w for b in power)
-    during = next(b.heart_rate_during_best_20_min_power_bpm for b in power
-                  if FTP_WINDOW_S in b.power_w and b.power_w[FTP_WINDOW_S].mean == best_20)
+    during = evidence.heart_rate_during_best_20_min_power_bpm
     threshold_effort = min_heart_rate_bpm is None or during is None or during >= min_heart_rate_bpm
     points = [(d, p) for d in durations_s if (p := best[d])]
     if len(points) >= MIN_CP_POINTS:
@@ -175,13 +181,13 @@ def power_thresholds(
         if 0 < cp_w < best_20 and PLAUSIBLE_MIN_W_PRIME_J <= w_prime_j <= rules.cp_max_w_prime_j:
             lo, hi = min(d for d, _ in points) // 60, max(d for d, _ in points) // 60
             text = f"{label}: CP fit of {lo}–{hi}-min bests, W' {w_prime_j / 1000:.1f} kJ " \
-                   f"({_count(len(power))})"
+                   f"({_count(evidence.n_power)})"
             cp, w_prime = Threshold(round(cp_w, 1), text), Threshold(round(w_prime_j), text)
             return (Threshold(round(cp_w, 1), text) if threshold_effort else Threshold(),
                     cp, w_prime, best_20)
     if not threshold_effort:
         return Threshold(), Threshold(), Threshold(), best_20
-    text = f"{label}: 0.95 × best 20-min {best_20:.0f} W ({_count(n_20)})"
+    text = f"{label}: 0.95 × best 20-min {best_20:.0f} W ({_count(evidence.n_power_20_min)})"
     return Threshold(round(estimate_ftp(best_20), 1), text), Threshold(), Threshold(), best_20
 
 
@@ -215,22 +221,24 @@ def heart_rate_thresholds(
 ) -> HeartRateHistory:
     """LTHR, max HR and their evidence from ``bests`` (module rules); ``assumed_max_hr_bpm``
     (default ``rules.assumed_max_hr_bpm``) is the lowest max HR assumed."""
-    peaks = [b.heart_rate_peak_5_s.mean for b in bests if b.heart_rate_peak_5_s is not None]
-    observed = robust_max_hr_bpm(peaks)
+    assumed = rules.assumed_max_hr_bpm if assumed_max_hr_bpm is None else assumed_max_hr_bpm
+    return _heart_rate_thresholds(window_evidence(bests, ()), rules, label, assumed)
+
+
+def _heart_rate_thresholds(
+    evidence: WindowEvidence, rules: HistoryRules, label: str, assumed_max_hr_bpm: float
+) -> HeartRateHistory:
+    """:func:`heart_rate_thresholds` from a window's evidence."""
+    observed = robust_max_hr_bpm(evidence.top_peaks_bpm)
     if observed is None:
         return HeartRateHistory()
-    how = f"2nd-highest 5-s peak of {len(peaks)} sessions" if len(peaks) > 1 else (
+    n_peaks = evidence.n_heart_rate
+    how = f"2nd-highest 5-s peak of {n_peaks} sessions" if n_peaks > 1 else (
         "5-s peak of the only session")
-    assumed = rules.assumed_max_hr_bpm if assumed_max_hr_bpm is None else assumed_max_hr_bpm
-    peak, max_hr = reference_max_hr(observed, assumed, label, how)
-    endurance = [b for b in bests if not b.strength]
-    tests = [(b.heart_rate_30_min, b.heart_rate_30_min_tail) for b in endurance
-             if b.heart_rate_30_min is not None and b.heart_rate_30_min_tail is not None]
-    test = max(tests, key=lambda pair: pair[0].mean, default=None)  # both or neither are set
-    tail = test[1].mean if test is not None else None
+    peak, max_hr = reference_max_hr(observed, assumed_max_hr_bpm, label, how)
     fraction = rules.lthr_min_fraction_of_max_hr
-    if test is not None and tail is not None:
-        effort = test[0].mean
+    if evidence.best_30_min_hr_bpm is not None:
+        effort, tail = evidence.best_30_min_hr_bpm
         if plausibly_hard(effort, peak, fraction):
             text = f"{label}: best 30-min HR effort, last 20 min {tail:.0f} bpm"
             return HeartRateHistory(Threshold(round(tail, 1), text), max_hr, tail, observed,
@@ -238,7 +246,7 @@ def heart_rate_thresholds(
         return HeartRateHistory(Threshold(), max_hr, tail, observed, None, (
             f"best 30-min HR effort ({effort:.0f} bpm) below {fraction:.0%} of max HR "
             f"{peak:.0f} bpm: not hard enough for an LTHR"))
-    best_20 = _best(b.heart_rate_20_min for b in endurance)
+    best_20 = evidence.best_20_min_hr_bpm
     if best_20 is not None and plausibly_hard(best_20, peak, fraction):
         value = LTHR_FALLBACK_FRACTION * best_20
         text = f"{label}: 0.95 × best 20-min HR {best_20:.0f} bpm"
@@ -252,20 +260,32 @@ def group_history(
     group: str, bests: Sequence[SessionBests], rules: HistoryRules,
     run: HistoryThresholds | None = None,
 ) -> HistoryThresholds:
-    """History thresholds of ``group`` from its sessions ``bests`` (one window).
+    """History thresholds of ``group`` from its sessions ``bests`` (one window, in day order).
 
     ``run``: the run group's history of the same window, carried to a swim (with the offset)
     where the swims give no value of their own.
     """
+    own = window_evidence((b for b in bests if b.group == group), _POWER_WINDOWS_S)
+    return _group_history(group, own, rules, run)
+
+
+#: The best-power windows the history uses [s].
+_POWER_WINDOWS_S: tuple[int, ...] = (FTP_WINDOW_S, *DEFAULT_CP_DURATIONS_S)
+
+
+def _group_history(
+    group: str, evidence: WindowEvidence, rules: HistoryRules, run: HistoryThresholds | None
+) -> HistoryThresholds:
+    """:func:`group_history` from the evidence of the group's sessions of the window."""
     label = f"history {rules.window_days} d"
-    own = [b for b in bests if b.group == group]
     assumed = rules.assumed_max_hr_bpm - (rules.swim_hr_offset_bpm if group == "swim" else 0.0)
-    heart = heart_rate_thresholds(own, rules, label, assumed)
+    heart = _heart_rate_thresholds(evidence, rules, label, assumed)
     reference = max(heart.peak_hr_bpm or 0.0, assumed)
-    ftp, cp, w_prime, best_20 = power_thresholds(
-        own, rules, label, min_heart_rate_bpm=rules.lthr_min_fraction_of_max_hr * reference)
+    ftp, cp, w_prime, best_20 = _power_thresholds(
+        evidence, rules, label, DEFAULT_CP_DURATIONS_S,
+        min_heart_rate_bpm=rules.lthr_min_fraction_of_max_hr * reference)
     lthr, max_hr, effort = heart.lthr_bpm, heart.max_hr_bpm, heart.lthr_effort_mean_bpm
-    n_heart_rate = sum(b.heart_rate_peak_5_s is not None for b in own)
+    n_heart_rate = evidence.n_heart_rate
     if group == "swim" and run is not None:
         lthr, max_hr = _carry_to_swim(lthr, max_hr, run, rules)
         if lthr is not heart.lthr_bpm and run.lthr_effort_mean_bpm is not None:  # carried
@@ -276,7 +296,7 @@ def group_history(
         group=group,
         window_days=rules.window_days,
         min_sessions=rules.min_sessions,
-        n_power_sessions=sum(FTP_WINDOW_S in b.power_w for b in own if not b.strength),
+        n_power_sessions=evidence.n_power_20_min,
         n_heart_rate_sessions=n_heart_rate,
         ftp_w=ftp, cp_w=cp, w_prime_j=w_prime, lthr_bpm=lthr, max_hr_bpm=max_hr,
         best_20_min_power_w=best_20, best_hr_tail_bpm=heart.best_hr_tail_bpm,
@@ -326,25 +346,40 @@ def history_by_session(
         unique.setdefault(same, s)
     # each group's sessions by day: a group's thresholds rest on its own sessions alone
     # (group_history), so its windows need not hold (and filter) the other groups'
-    by_group: dict[str, list[SessionBests]] = {}
-    days_by_group: dict[str, list[date]] = {}
+    by_group: dict[str, list[DatedBests]] = {}
     for s in sorted(unique.values(), key=lambda s: s.day):
-        by_group.setdefault(s.bests.group, []).append(s.bests)
-        days_by_group.setdefault(s.bests.group, []).append(s.day)
-    memo: dict[tuple[str, date], HistoryThresholds] = {}
-
-    def on(group: str, day: date) -> HistoryThresholds:
-        if (group, day) not in memo:
-            days = days_by_group.get(group, [])
-            first = bisect.bisect_left(days, day - timedelta(days=rules.window_days - 1))
-            last = bisect.bisect_right(days, day)
-            window = by_group.get(group, [])[first:last]
-            run = on("run", day) if group == "swim" else None
-            memo[(group, day)] = group_history(group, window, rules, run)
-        return memo[(group, day)]
-
-    return {(s.bests.session.source, s.bests.session.session_index): on(s.bests.group, s.day)
+        by_group.setdefault(s.bests.group, []).append(s)
+    wanted: dict[str, set[date]] = {}  # the days each group's history is asked for
+    for s in everything:
+        if not s.bests.strength:
+            wanted.setdefault(s.bests.group, set()).add(s.day)
+    if "swim" in wanted:  # a swim's history carries the run's of its day
+        wanted.setdefault("run", set()).update(wanted["swim"])
+    on: dict[tuple[str, date], HistoryThresholds] = {}
+    for group in sorted(wanted, key=lambda g: g != "run"):  # the runs' before the swims'
+        for day, evidence in _windows(by_group.get(group, []), sorted(wanted[group]), rules):
+            run = on[("run", day)] if group == "swim" else None
+            on[(group, day)] = _group_history(group, evidence, rules, run)
+    return {(s.bests.session.source, s.bests.session.session_index): on[(s.bests.group, s.day)]
             for s in everything if not s.bests.strength}
+
+
+def _windows(
+    sessions: Sequence[DatedBests], days: Iterable[date], rules: HistoryRules
+) -> Iterator[tuple[date, WindowEvidence]]:
+    """The evidence of the window of each of ``days`` (ascending) over ``sessions`` (one
+    group's, in day order): the window slides, each session enters and leaves it once."""
+    window = SlidingWindow(_POWER_WINDOWS_S)
+    entered = left = 0
+    for day in days:
+        while entered < len(sessions) and sessions[entered].day <= day:
+            window.enter(sessions[entered].bests)
+            entered += 1
+        first_day = day - timedelta(days=rules.window_days - 1)
+        while left < entered and sessions[left].day < first_day:
+            window.leave()
+            left += 1
+        yield day, window.evidence()
 
 
 def latest_by_group(
@@ -361,26 +396,6 @@ def latest_by_group(
     return {group: by_session[(s.bests.session.source, s.bests.session.session_index)]
             for group, s in sorted(latest.items(), key=lambda item: GROUPS.index(item[0]))
             if (s.bests.session.source, s.bests.session.session_index) in by_session}
-
-
-def _bests_by_duration(power: Sequence[SessionBests], durations_s: Iterable[int]
-                       ) -> dict[int, float | None]:
-    """:func:`_best` of each duration's best-power windows, in one pass over ``power`` (a
-    window's history, for every session of a batch): the same values, max() kept the first of
-    equal means and so does this."""
-    best: dict[int, float | None] = dict.fromkeys(durations_s)
-    for b in power:
-        windows = b.power_w
-        for d, current in best.items():
-            window = windows.get(d)
-            if window is not None and (current is None or window.mean > current):
-                best[d] = window.mean
-    return best
-
-
-def _best(values: Iterable[object]) -> float | None:
-    means = [w.mean for w in values if w is not None]  # type: ignore[attr-defined]
-    return max(means) if means else None
 
 
 def _count(n: int) -> str:

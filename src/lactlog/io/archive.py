@@ -20,6 +20,9 @@ Limits (the gzip ones, plus two that only a zip needs):
 
 Streamed members (an Apple Health ``export.xml``, which is often several GB) are read in chunks
 and are not held in memory, so only the ratio limit applies to them.
+
+The names (:class:`MemberPath`, :func:`split_member`) live in :mod:`lactlog.io.member_path`,
+which a read of a plain file needs without this module.
 """
 
 from __future__ import annotations
@@ -28,21 +31,24 @@ import io
 import lzma
 import os
 import posixpath
-import re
 import struct
 import zipfile
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from lactlog.errors import CorruptFileError, InputError, InputTooLargeError, UnsupportedFormatError
+from lactlog.io.member_path import (  # noqa: F401 - MEMBER_SEPARATOR, outer_archive: re-exported
+    MEMBER_SEPARATOR,
+    MemberPath,
+    is_zip,
+    outer_archive,
+    split_member,
+)
 
-#: Separator between an archive and a member in a member path.
-MEMBER_SEPARATOR = ":"
 #: Zips inside zips are followed this many levels deep (a Garmin export needs 2).
 MAX_NESTING = 3
 #: Largest compressed-to-decompressed ratio accepted for a member above the floor.
@@ -63,55 +69,6 @@ _ZIP_ERRORS: tuple[type[Exception], ...] = (
 _MEMBER_ERRORS: tuple[type[Exception], ...] = (
     *_ZIP_ERRORS, zlib.error, lzma.LZMAError, OSError, RuntimeError,
 )
-_ZIP_SPLIT = re.compile(r"\.zip" + re.escape(MEMBER_SEPARATOR), re.IGNORECASE)
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-
-
-@dataclass(frozen=True)
-class MemberPath:
-    """A file inside a zip: the archive on disk and the chain of member names (zips inside zips
-    first, the file itself last)."""
-
-    archive: Path
-    members: tuple[str, ...]
-
-    def __str__(self) -> str:
-        return MEMBER_SEPARATOR.join((str(self.archive), *self.members))
-
-    def child(self, name: str) -> MemberPath:
-        """The member ``name`` of this member (which is a zip)."""
-        return MemberPath(self.archive, (*self.members, name))
-
-
-def split_member(path: str | Path) -> MemberPath | None:
-    """``ARCHIVE:MEMBER[:MEMBER...]`` as a :class:`MemberPath`; None when ``path`` is not a
-    member path (no ``.zip:`` in it, or no such archive file on disk). Only stats the archive."""
-    text = str(path)
-    if os.path.exists(text):
-        return None
-    for match in _ZIP_SPLIT.finditer(text):
-        archive = text[: match.start() + 4]
-        if os.path.isfile(archive):
-            rest = text[match.end() :]
-            members, start = [], 0
-            for inner in _ZIP_SPLIT.finditer(rest):
-                members.append(rest[start : inner.start() + 4])
-                start = inner.end()
-            members.append(rest[start:])
-            if all(members):
-                return MemberPath(Path(archive), tuple(members))
-    return None
-
-
-def outer_archive(path: str | Path) -> Path | None:
-    """The zip file on disk that holds ``path`` when it is a member path, else None."""
-    member = split_member(path)
-    return None if member is None else member.archive
-
-
-def is_zip(head: bytes) -> bool:
-    """Whether content starting with ``head`` is a zip archive (local header or empty zip)."""
-    return head[:4] in _ZIP_MAGIC
 
 
 # -- opening archives and members ------------------------------------------------------------

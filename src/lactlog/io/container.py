@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import zipfile
 from collections import OrderedDict
 from collections.abc import Iterator
 from functools import lru_cache
@@ -19,24 +18,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lactlog.errors import EmptyFileError, InputError
-from lactlog.io.archive import (
-    MemberPath,
-    is_zip,
-    member_inputs,
-    member_stream,
-    open_zip,
-    read_member_bytes,
-    split_member,
-)
 from lactlog.io.exports import (
     WORKOUT_SUFFIXES,
     is_apple_health,
     select_inputs,
     strava_table_key,
 )
+from lactlog.io.member_path import MemberPath, is_zip, split_member
 from lactlog.io.raw import RawInput
 
-if TYPE_CHECKING:  # the readers are imported when a member is read
+if TYPE_CHECKING:  # the readers, and zipfile, are imported when a member is read
+    import zipfile
+
     from lactlog.model import Activity
 
 __all__ = ["split_member"]
@@ -105,6 +98,8 @@ def expand_zip(path: Path, max_decompressed_bytes: int) -> list[Path]:
         return [path]
     if peek_kind(path) != "zip":
         return [path]
+    from lactlog.io.archive import member_inputs
+
     try:
         return [Path(str(m)) for m in member_inputs(path, max_decompressed_bytes)]
     except InputError:
@@ -117,6 +112,7 @@ def expand_zip(path: Path, max_decompressed_bytes: int) -> list[Path]:
 def read_member(member: MemberPath, decoder: str, max_decompressed_bytes: int) -> list[Activity]:
     """Sessions of one zip member: a workout file, an Apple Health export or a nested zip."""
     from lactlog.io import maybe_gunzip, read_raw
+    from lactlog.io.archive import member_stream, open_zip, read_member_bytes
 
     archive = open_zip(member.archive, member.members[:-1], max_decompressed_bytes)
     name = member.members[-1]
@@ -142,6 +138,8 @@ def read_archive(
 ) -> list[Activity]:
     """Sessions of every input in a zip (for ``read("export.zip")``); the first member that
     cannot be read raises, naming the member. Batches read members one by one instead."""
+    from lactlog.io.archive import member_inputs
+
     members = member_inputs(path, max_decompressed_bytes)
     if not members:
         raise EmptyFileError("the zip holds no workout files (FIT, TCX, GPX, CSV, Apple Health)")
@@ -168,6 +166,8 @@ def read_apple_file(path: Path) -> list[Activity]:
 def _zip_routes(
     archive: zipfile.ZipFile, member: MemberPath, max_decompressed_bytes: int
 ) -> Iterator[RawInput]:
+    from lactlog.io.archive import read_member_bytes
+
     folder = posixpath.dirname(member.members[-1])
     prefix = f"{folder}/{_ROUTES}/" if folder else f"{_ROUTES}/"
     for info in archive.infolist():
@@ -252,6 +252,7 @@ _ZIP_TABLES: OrderedDict[tuple, dict] = OrderedDict()
 
 
 def _zip_table(archive: zipfile.ZipFile, name: str, max_decompressed_bytes: int) -> dict:
+    from lactlog.io.archive import read_member_bytes
     from lactlog.io.strava import parse_activities_table
 
     try:
