@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from fitparse.records import Crc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lactlog.io.fit import crc
 from lactlog.io.fit.crc import crc16
 
 
@@ -15,16 +17,23 @@ def test_known_value() -> None:
     assert crc16(b"123456789") == 0xBB3D
 
 
-def test_long_data_uses_chunks_and_matches_reference() -> None:
+@pytest.mark.parametrize("folded_before", [0, crc._WORD_TABLE_WORDS])
+def test_long_data_matches_reference_with_either_tables(
+    folded_before: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a fresh process folds with the byte tables; one that has folded 512 kB with word tables
+    monkeypatch.setattr(crc, "_folded_words", folded_before)
     data = bytes(np.random.default_rng(7).integers(0, 256, 100_003, dtype=np.uint8))
     assert crc16(data) == Crc.calculate(data)
     assert crc16(data, 17, 90_000) == Crc.calculate(data[17:90_000])
 
 
-def test_data_over_512_kb_uses_the_word_table_and_matches_reference() -> None:
+def test_a_process_switches_to_word_tables_after_512_kb(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(crc, "_folded_words", 0)
     data = bytes(np.random.default_rng(11).integers(0, 256, 600_001, dtype=np.uint8))
-    assert crc16(data) == Crc.calculate(data)
     assert crc16(data, 3, 524_291) == Crc.calculate(data[3:524_291])  # exactly 2**18 words
+    assert crc._folded_words >= crc._WORD_TABLE_WORDS
+    assert crc16(data) == Crc.calculate(data)
 
 
 @settings(max_examples=60, deadline=None)

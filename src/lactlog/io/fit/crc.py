@@ -8,9 +8,10 @@ words, has the CRC of one row of 2**k words, each row shifted through the regist
 (XOR) to the next. "Shift by 2**k zero words" is itself linear: two 256-entry tables (low byte,
 high byte of the register), made from the 16 one-bit images of the shift, and the images for
 2**k words from those for 2**(k-1) by applying the map twice. The last few hundred words go
-through the byte-wise 256-entry table in Python. Data of 512 kB or more is folded with the two
-tables merged into one of 65,536 entries, which takes about 1 ms to build and then halves the
-lookups.
+through the byte-wise 256-entry table in Python. Once a process has folded 2**18 words (512 kB:
+one large file, or a few of a batch), the two tables are merged into one of 65,536 entries per
+row width, which takes about 1 ms to build and then halves the lookups; a one-file run of a
+small file never pays for it.
 
 Leading zero bytes do not change a zero-initialised CRC, which lets the data be zero-padded in
 front to whole words and whole rows.
@@ -55,9 +56,13 @@ def _even_words(view: np.ndarray, n_words: int) -> np.ndarray:
 #: Up to this many words the Python loop beats numpy's per-step overhead.
 _SMALL_WORDS = 256
 
-#: From this many words (512 kB) on, :func:`_fold` builds a 65,536-entry shift table (about 1 ms)
-#: and saves about 4 ns per word against two byte-table lookups (measured on this machine).
+#: Once a process has folded this many words (512 kB), :func:`_fold` uses 65,536-entry shift
+#: tables (about 1 ms each to build), saving about 4 ns per word against two byte-table lookups
+#: (measured on this machine): they pay for themselves over the next 512 kB.
 _WORD_TABLE_WORDS = 1 << 18
+
+#: Words folded by this process so far (decides the tables, see above).
+_folded_words = 0
 
 
 @cache
@@ -115,6 +120,8 @@ def _fold(words: np.ndarray) -> np.ndarray:
     shift(2**k words)**(rows - 1 - j) of row_j[c]``, summed by Horner's rule along contiguous
     rows (no transposition).
     """
+    global _folded_words
+    _folded_words += len(words)
     log2_width = max(4, (4 * int(len(words) ** 0.5) - 1).bit_length())
     width = 1 << log2_width
     n_rows = -(-len(words) // width)
@@ -122,7 +129,7 @@ def _fold(words: np.ndarray) -> np.ndarray:
     padded[len(padded) - len(words) :] = words
     rows = padded.reshape(n_rows, width)
     acc = rows[0]
-    if len(words) >= _WORD_TABLE_WORDS:
+    if _folded_words >= _WORD_TABLE_WORDS:
         table = _shift_word_table(log2_width)
         for row in rows[1:]:
             acc = table[acc] ^ row
