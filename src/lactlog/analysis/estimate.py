@@ -15,7 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lactlog.analysis.history import HistoryRules, plausibly_hard, robust_max_hr_bpm
+from lactlog.analysis.history import (
+    HistoryRules,
+    assumed_max_hr_bpm,
+    plausibly_hard,
+    robust_max_hr_bpm,
+)
 from lactlog.analysis.power_model import (  # noqa: F401 (re-exported)
     CP_DURATION_RANGE_S,
     DEFAULT_CP_DURATIONS_S,
@@ -160,14 +165,9 @@ def estimate_thresholds(
         ftp_w=_ftp(power, power_group, rules),
         lthr_bpm=_lthr([b for b in heart if not b.strength],
                        _reference_max_hr(heart, heart_rate_group, rules), rules),
-        max_hr_bpm=_max_hr(heart, _assumed_max_hr(heart_rate_group, rules)),
+        max_hr_bpm=_max_hr(heart, assumed_max_hr_bpm(heart_rate_group, rules)),
         critical_power=_critical_power(power, durations, power_group, rules),
     )
-
-
-def _assumed_max_hr(group: str, rules: HistoryRules) -> float:
-    """The lowest max HR the history assumes for ``group`` (swims: less the swim offset)."""
-    return rules.assumed_max_hr_bpm - (rules.swim_hr_offset_bpm if group == "swim" else 0.0)
 
 
 def _reference_max_hr(sessions: list[SessionBests], group: str, rules: HistoryRules) -> float:
@@ -176,7 +176,7 @@ def _reference_max_hr(sessions: list[SessionBests], group: str, rules: HistoryRu
     below the assumed maximum."""
     peaks = [b.heart_rate_peak_5_s.mean for b in sessions if b.heart_rate_peak_5_s is not None]
     observed = robust_max_hr_bpm(peaks)
-    return max(observed or 0.0, _assumed_max_hr(group, rules))
+    return max(observed or 0.0, assumed_max_hr_bpm(group, rules))
 
 
 def _not_hard(what: str, effort_bpm: float, reference_bpm: float, rules: HistoryRules) -> str:

@@ -144,6 +144,12 @@ def robust_max_hr_bpm(peaks_bpm: Sequence[float]) -> float | None:
     return ordered[1] if len(ordered) > 1 else ordered[0]
 
 
+def assumed_max_hr_bpm(group: str, rules: HistoryRules) -> float:
+    """The lowest max HR assumed for sport group ``group`` [bpm]: ``rules.assumed_max_hr_bpm``,
+    for swims less ``rules.swim_hr_offset_bpm`` (swim HR runs lower)."""
+    return rules.assumed_max_hr_bpm - (rules.swim_hr_offset_bpm if group == "swim" else 0.0)
+
+
 def plausibly_hard(effort_mean_hr_bpm: float, max_hr_bpm: float | None, fraction: float) -> bool:
     """An HR effort counts for LTHR when its mean ≥ ``fraction`` × max HR (False without max)."""
     return max_hr_bpm is not None and effort_mean_hr_bpm >= fraction * max_hr_bpm
@@ -278,7 +284,7 @@ def _group_history(
 ) -> HistoryThresholds:
     """:func:`group_history` from the evidence of the group's sessions of the window."""
     label = f"history {rules.window_days} d"
-    assumed = rules.assumed_max_hr_bpm - (rules.swim_hr_offset_bpm if group == "swim" else 0.0)
+    assumed = assumed_max_hr_bpm(group, rules)
     heart = _heart_rate_thresholds(evidence, rules, label, assumed)
     reference = max(heart.peak_hr_bpm or 0.0, assumed)
     ftp, cp, w_prime, best_20 = _power_thresholds(

@@ -87,9 +87,6 @@ class SlidingWindow:
         self._entered = 0
         self._n_power = self._n_power_20 = self._n_heart_rate = 0
 
-    def __len__(self) -> int:
-        return len(self._inside)
-
     def enter(self, bests: SessionBests) -> None:
         """Add a session (the newest of the window)."""
         order = self._entered
